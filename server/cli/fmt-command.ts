@@ -1,0 +1,45 @@
+import { serializeFlow } from '../../shared/canonical.ts';
+import { validateFlowText } from '../../shared/validate.ts';
+import { EXIT, type CliIo } from './output.ts';
+import { describeProblem } from './validate-command.ts';
+
+/**
+ * `weft fmt <file...> [--check]`: rewrites files in canonical form. With --check nothing changes
+ * and the command exits 2 naming the files that are not canonical (for CI and pre-commit hooks).
+ * A file with problems is never rewritten.
+ */
+export async function fmtCommand(args: string[], io: CliIo): Promise<number> {
+  const check = args.includes('--check');
+  const files = args.filter((arg) => arg !== '--check');
+  if (files.length === 0) {
+    io.err('usage: weft fmt <file...> [--check]\n');
+    return EXIT.invalid;
+  }
+  let failing = 0;
+  for (const file of files) {
+    let text: string;
+    try {
+      text = await io.readFile(file);
+    } catch (error) {
+      io.err(`${file}: cannot read: ${(error as NodeJS.ErrnoException).code ?? String(error)}\n`);
+      failing++;
+      continue;
+    }
+    const result = validateFlowText(text);
+    if (!result.ok) {
+      failing++;
+      io.out(`${file}: not formatted, it has problems:\n${result.problems.map(describeProblem).join('\n')}\n`);
+      continue;
+    }
+    const canonical = serializeFlow(result.flow);
+    if (canonical === text) continue;
+    if (check) {
+      failing++;
+      io.out(`${file}: not in canonical form (run: weft fmt ${file})\n`);
+    } else {
+      await io.writeFile(file, canonical);
+      io.out(`${file}: formatted\n`);
+    }
+  }
+  return failing === 0 ? EXIT.ok : EXIT.invalid;
+}

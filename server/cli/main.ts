@@ -1,0 +1,57 @@
+/**
+ * `weft validate | fmt | run | estimate`: the headless face of Weft for CI and scripts.
+ */
+import { readFile, rename, writeFile } from 'node:fs/promises';
+import { fmtCommand } from './fmt-command.ts';
+import { EXIT, type CliIo } from './output.ts';
+import { validateCommand } from './validate-command.ts';
+
+const USAGE = `usage: weft <command> [options]
+
+  validate <file...>              check flow files; exit 0 valid, 2 problems
+  fmt <file...> [--check]         rewrite in canonical form; --check changes nothing, exit 2 if any differ
+  run <file> [--input JSON] [--json] [--approve NODE] [--reject NODE]
+                                  run headless; exit 0 succeeded, 1 failed, 2 invalid, 3 waiting for a decision
+  estimate <file> [--input JSON]  worst-case cost of each model step and the flow
+`;
+
+async function atomicWrite(path: string, text: string): Promise<void> {
+  const temporary = `${path}.${process.pid}.tmp`;
+  await writeFile(temporary, text, 'utf8');
+  await rename(temporary, path);
+}
+
+export const processIo: CliIo = {
+  out: (text) => process.stdout.write(text),
+  err: (text) => process.stderr.write(text),
+  readFile: (path) => readFile(path, 'utf8'),
+  writeFile: atomicWrite,
+  env: process.env,
+};
+
+export async function main(argv: string[], io: CliIo = processIo): Promise<number> {
+  const [command, ...args] = argv;
+  switch (command) {
+    case 'validate':
+      return validateCommand(args, io);
+    case 'fmt':
+      return fmtCommand(args, io);
+    case 'run': {
+      const { runCommand } = await import('./run-command.ts');
+      return runCommand(args, io);
+    }
+    case 'estimate': {
+      const { estimateCommand } = await import('./estimate-command.ts');
+      return estimateCommand(args, io);
+    }
+    case undefined:
+    case 'help':
+    case '--help':
+    case '-h':
+      io.out(USAGE);
+      return command === undefined ? EXIT.invalid : EXIT.ok;
+    default:
+      io.err(`weft: unknown command "${command}"\n${USAGE}`);
+      return EXIT.invalid;
+  }
+}

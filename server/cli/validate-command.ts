@@ -1,0 +1,34 @@
+import { validateFlowText, type Problem } from '../../shared/validate.ts';
+import { EXIT, type CliIo } from './output.ts';
+
+export function describeProblem(problem: Problem): string {
+  const where = [problem.nodeId ? `node ${problem.nodeId}` : undefined, problem.port ? `port ${problem.port}` : undefined].filter(Boolean).join(', ');
+  return `  [${problem.rule}]${where ? ` (${where})` : ''} ${problem.message}`;
+}
+
+/** `weft validate <file...>`: 0 when every file is valid, 2 with the problems listed per file. */
+export async function validateCommand(files: string[], io: CliIo): Promise<number> {
+  if (files.length === 0) {
+    io.err('usage: weft validate <file...>\n');
+    return EXIT.invalid;
+  }
+  let invalid = 0;
+  for (const file of files) {
+    let text: string;
+    try {
+      text = await io.readFile(file);
+    } catch (error) {
+      io.err(`${file}: cannot read: ${(error as NodeJS.ErrnoException).code ?? String(error)}\n`);
+      invalid++;
+      continue;
+    }
+    const result = validateFlowText(text);
+    if (result.ok) {
+      io.out(`${file}: valid\n`);
+    } else {
+      invalid++;
+      io.out(`${file}: ${result.problems.length} problem${result.problems.length === 1 ? '' : 's'}\n${result.problems.map(describeProblem).join('\n')}\n`);
+    }
+  }
+  return invalid === 0 ? EXIT.ok : EXIT.invalid;
+}

@@ -1,0 +1,58 @@
+/**
+ * The run's budget: what each step has cost so far and what running steps have reserved for their
+ * worst case. A step's hold is the larger of its reservation and its streaming cost, so a streaming
+ * step is never counted twice and never counted below what it already spent.
+ */
+import type { BudgetGate, BudgetReservation } from './executor.ts';
+
+export class RunBudget {
+  readonly limitUsd: number | undefined;
+  readonly #cost = new Map<string, number>();
+  readonly #reserved = new Map<string, number>();
+
+  constructor(limitUsd: number | undefined) {
+    this.limitUsd = limitUsd;
+  }
+
+  recordCost(nodeId: string, usd: number | null): void {
+    if (usd !== null) this.#cost.set(nodeId, usd);
+  }
+
+  /** Settled and streaming cost of every step. */
+  spentUsd(): number {
+    let total = 0;
+    for (const usd of this.#cost.values()) total += usd;
+    return total;
+  }
+
+  #held(nodeId: string): number {
+    return Math.max(this.#reserved.get(nodeId) ?? 0, this.#cost.get(nodeId) ?? 0);
+  }
+
+  #committedUsd(): number {
+    let total = 0;
+    const ids = new Set([...this.#cost.keys(), ...this.#reserved.keys()]);
+    for (const id of ids) total += this.#held(id);
+    return total;
+  }
+
+  gateFor(nodeId: string): BudgetGate {
+    return {
+      limitUsd: this.limitUsd,
+      spentUsd: () => this.spentUsd(),
+      reserve: (usd: number): BudgetReservation => {
+        if (this.limitUsd === undefined) return { ok: true, release: () => undefined };
+        const own = this.#cost.get(nodeId) ?? 0;
+        const others = this.#committedUsd() - this.#held(nodeId);
+        // What this step already spent in an earlier attempt stays spent.
+        const needed = usd + own;
+        if (others + needed > this.limitUsd + 1e-12) {
+          const spent = this.spentUsd();
+          return { ok: false, spentUsd: spent, reservedUsd: Math.max(0, others - (spent - own)), neededUsd: usd, limitUsd: this.limitUsd };
+        }
+        this.#reserved.set(nodeId, needed);
+        return { ok: true, release: () => this.#reserved.delete(nodeId) };
+      },
+    };
+  }
+}

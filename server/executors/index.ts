@@ -1,0 +1,15 @@
+/** Every kind's executor: a kind without one does not compile. */
+import type { ExecutorMap } from '../engine/executor.ts';
+import { approvalExecutor } from './approval.ts';
+import { codeExecutor } from './code.ts';
+import { inputExecutor } from './input.ts';
+import { modelExecutor } from './model.ts';
+import { outputExecutor } from './output.ts';
+
+export const executors = {
+  input: inputExecutor,
+  output: outputExecutor,
+  model: modelExecutor,
+  code: codeExecutor,
+  approval: approvalExecutor,
+} satisfies ExecutorMap;

@@ -1,0 +1,90 @@
+/**
+ * The run event union. A run is its append-only log: `seq` counts 1, 2, 3 ... per run with no gaps,
+ * and the state of a run is `events.reduce(applyEvent)` (see run-state.ts), on the server and in the browser.
+ */
+import { z } from 'zod';
+import { flowSchema } from './flow.ts';
+
+const base = {
+  runId: z.string().min(1),
+  seq: z.number().int().min(1),
+  at: z.string(),
+};
+
+export const stepErrorSchema = z.object({
+  message: z.string(),
+  /** Stable code, e.g. `timeout`, `budget`, `port-type`, `schema`, `provider`, `sandbox-limit`, `interrupted`, `cancelled`. */
+  code: z.string(),
+  retryable: z.boolean().optional(),
+});
+export type StepError = z.infer<typeof stepErrorSchema>;
+
+export const approvalRequestSchema = z.object({
+  title: z.string(),
+  instructions: z.string().optional(),
+  payload: z.unknown(),
+  allowEdit: z.boolean(),
+  /** ISO time at which `onTimeout` applies. */
+  deadline: z.string().optional(),
+  onTimeout: z.enum(['approve', 'reject']).optional(),
+});
+export type ApprovalRequest = z.infer<typeof approvalRequestSchema>;
+
+export const decisionSchema = z.enum(['approve', 'reject']);
+
+export const chatMessageSchema = z.object({ role: z.enum(['system', 'user', 'assistant']), content: z.string() });
+
+export const runEventSchema = z.discriminatedUnion('type', [
+  z.object({ ...base, type: z.literal('run.started'), flowId: z.string(), flowHash: z.string(), flow: flowSchema, inputs: z.record(z.string(), z.unknown()) }),
+  z.object({ ...base, type: z.literal('step.started'), nodeId: z.string(), attempt: z.number().int().min(1), inputs: z.record(z.string(), z.unknown()) }),
+  z.object({ ...base, type: z.literal('step.prompt'), nodeId: z.string(), model: z.string(), simulated: z.boolean(), messages: z.array(chatMessageSchema) }),
+  z.object({ ...base, type: z.literal('step.delta'), nodeId: z.string(), text: z.string() }),
+  z.object({
+    ...base,
+    type: z.literal('step.cost'),
+    nodeId: z.string(),
+    model: z.string(),
+    inputTokens: z.number().int().min(0),
+    outputTokens: z.number().int().min(0),
+    cachedInputTokens: z.number().int().min(0).optional(),
+    /** null when the model has no known price: shown as unpriced, never as $0. */
+    usd: z.number().min(0).nullable(),
+    final: z.boolean(),
+    simulated: z.boolean(),
+  }),
+  z.object({ ...base, type: z.literal('step.log'), nodeId: z.string(), level: z.enum(['log', 'info', 'warn', 'error', 'debug']), text: z.string() }),
+  z.object({ ...base, type: z.literal('step.waiting'), nodeId: z.string(), request: approvalRequestSchema }),
+  z.object({ ...base, type: z.literal('step.decided'), nodeId: z.string(), decision: decisionSchema, by: z.string(), comment: z.string().optional(), payload: z.unknown().optional(), edited: z.boolean() }),
+  z.object({
+    ...base,
+    type: z.literal('step.succeeded'),
+    nodeId: z.string(),
+    outputs: z.record(z.string(), z.unknown()),
+    /** What an output node contributes to the run's result. */
+    result: z.record(z.string(), z.unknown()).optional(),
+    durationMs: z.number().min(0),
+  }),
+  z.object({ ...base, type: z.literal('step.failed'), nodeId: z.string(), error: stepErrorSchema, durationMs: z.number().min(0).optional() }),
+  z.object({ ...base, type: z.literal('step.skipped'), nodeId: z.string(), reason: z.string() }),
+  z.object({ ...base, type: z.literal('step.cancelled'), nodeId: z.string() }),
+  z.object({ ...base, type: z.literal('run.succeeded'), outputs: z.record(z.string(), z.unknown()), costUsd: z.number().min(0) }),
+  z.object({ ...base, type: z.literal('run.failed'), error: stepErrorSchema.extend({ nodeId: z.string().optional() }), costUsd: z.number().min(0) }),
+  z.object({ ...base, type: z.literal('run.cancelled'), costUsd: z.number().min(0), by: z.string().optional() }),
+]);
+
+export type RunEvent = z.infer<typeof runEventSchema>;
+export type RunEventType = RunEvent['type'];
+export type EventOf<T extends RunEventType> = Extract<RunEvent, { type: T }>;
+/** An event before the log gives it its runId, seq and time. */
+export type RunEventBody = RunEvent extends infer E ? (E extends RunEvent ? Omit<E, 'runId' | 'seq' | 'at'> : never) : never;
+
+export const TERMINAL_RUN_EVENTS = new Set<RunEventType>(['run.succeeded', 'run.failed', 'run.cancelled']);
+
+export function isTerminal(event: RunEvent): boolean {
+  return TERMINAL_RUN_EVENTS.has(event.type);
+}
+
+/** Closes a switch over a union: a new member that is not handled does not compile. */
+export function exhaustive(value: never): never {
+  throw new Error(`unhandled case: ${JSON.stringify(value)}`);
+}

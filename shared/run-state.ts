@@ -1,0 +1,183 @@
+/**
+ * The one reducer: run state from the event log. Used by the server (REST, resume checks) and by
+ * the browser (live canvas, history). `applyEvent` updates a draft in place (fast folding of long
+ * logs); `reduceRun` is the immutable form for UI stores.
+ */
+import type { ApprovalRequest, RunEvent, StepError } from './events.ts';
+import { exhaustive } from './events.ts';
+import type { Flow } from './flow.ts';
+
+export type RunStatus = 'running' | 'waiting' | 'succeeded' | 'failed' | 'cancelled';
+export type StepStatus = 'pending' | 'running' | 'waiting' | 'succeeded' | 'failed' | 'skipped' | 'cancelled';
+
+export interface StepState {
+  nodeId: string;
+  status: StepStatus;
+  attempt: number;
+  startedAt?: string;
+  endedAt?: string;
+  durationMs?: number;
+  inputs?: Record<string, unknown>;
+  outputs?: Record<string, unknown>;
+  /** Output nodes: the fields they added to the run's result. */
+  result?: Record<string, unknown>;
+  error?: StepError;
+  skippedReason?: string;
+  /** Streamed model text of the current attempt. */
+  text: string;
+  prompt?: { model: string; simulated: boolean; messages: Array<{ role: string; content: string }> };
+  model?: string;
+  inputTokens: number;
+  outputTokens: number;
+  /** null: unpriced model. */
+  costUsd: number | null;
+  costFinal: boolean;
+  simulated: boolean;
+  logs: Array<{ level: string; text: string; at: string }>;
+  request?: ApprovalRequest;
+  decision?: { decision: 'approve' | 'reject'; by: string; comment?: string; edited: boolean; at: string };
+}
+
+export interface RunState {
+  runId: string;
+  flowId: string;
+  flowHash: string;
+  flow?: Flow;
+  status: RunStatus;
+  inputs: Record<string, unknown>;
+  outputs?: Record<string, unknown>;
+  error?: StepError & { nodeId?: string };
+  startedAt: string;
+  endedAt?: string;
+  /** Settled cost plus the running estimate of unsettled model steps; priced steps only. */
+  costUsd: number;
+  /** Some model step has no known price: the total is a lower bound. */
+  hasUnpriced: boolean;
+  simulated: boolean;
+  lastSeq: number;
+  steps: Record<string, StepState>;
+}
+
+export function emptyStep(nodeId: string): StepState {
+  return { nodeId, status: 'pending', attempt: 0, text: '', inputTokens: 0, outputTokens: 0, costUsd: 0, costFinal: false, simulated: false, logs: [] };
+}
+
+export function initialRunState(runId: string): RunState {
+  return { runId, flowId: '', flowHash: '', status: 'running', inputs: {}, startedAt: '', costUsd: 0, hasUnpriced: false, simulated: false, lastSeq: 0, steps: {} };
+}
+
+function deriveStatus(state: RunState): RunStatus {
+  if (state.status !== 'running' && state.status !== 'waiting') return state.status;
+  let waiting = false;
+  for (const step of Object.values(state.steps)) {
+    if (step.status === 'running') return 'running';
+    if (step.status === 'waiting') waiting = true;
+  }
+  return waiting ? 'waiting' : 'running';
+}
+
+function recomputeCost(state: RunState): void {
+  let total = 0;
+  let unpriced = false;
+  for (const step of Object.values(state.steps)) {
+    if (step.costUsd === null) unpriced = true;
+    else total += step.costUsd;
+  }
+  state.costUsd = total;
+  state.hasUnpriced = unpriced;
+}
+
+/**
+ * Applies one event to a draft state in place. Throws when `seq` is not the next one: a log with a
+ * gap or a repeat is corrupt and must not be silently accepted.
+ */
+export function applyEvent(state: RunState, event: RunEvent): RunState {
+  if (event.seq !== state.lastSeq + 1) throw new Error(`run ${state.runId}: event seq ${event.seq} follows ${state.lastSeq}`);
+  state.lastSeq = event.seq;
+  const step = 'nodeId' in event && event.type.startsWith('step.') ? (state.steps[event.nodeId] ??= emptyStep(event.nodeId)) : undefined;
+  switch (event.type) {
+    case 'run.started':
+      state.runId = event.runId;
+      state.flowId = event.flowId;
+      state.flowHash = event.flowHash;
+      state.flow = event.flow;
+      state.inputs = event.inputs;
+      state.startedAt = event.at;
+      state.status = 'running';
+      for (const node of event.flow.nodes) state.steps[node.id] ??= emptyStep(node.id);
+      break;
+    case 'step.started':
+      Object.assign(step!, { status: 'running', attempt: event.attempt, startedAt: event.at, inputs: event.inputs, text: '' });
+      delete step!.error;
+      break;
+    case 'step.prompt':
+      step!.prompt = { model: event.model, simulated: event.simulated, messages: event.messages };
+      step!.model = event.model;
+      step!.simulated = event.simulated;
+      break;
+    case 'step.delta':
+      step!.text += event.text;
+      break;
+    case 'step.cost':
+      Object.assign(step!, { model: event.model, inputTokens: event.inputTokens, outputTokens: event.outputTokens, costUsd: event.usd, costFinal: event.final, simulated: event.simulated });
+      if (event.simulated) state.simulated = true;
+      recomputeCost(state);
+      break;
+    case 'step.log':
+      step!.logs.push({ level: event.level, text: event.text, at: event.at });
+      break;
+    case 'step.waiting':
+      step!.status = 'waiting';
+      step!.request = event.request;
+      break;
+    case 'step.decided':
+      step!.decision = { decision: event.decision, by: event.by, edited: event.edited, at: event.at, ...(event.comment !== undefined ? { comment: event.comment } : {}) };
+      step!.status = 'running';
+      break;
+    case 'step.succeeded':
+      Object.assign(step!, { status: 'succeeded', outputs: event.outputs, durationMs: event.durationMs, endedAt: event.at });
+      if (event.result !== undefined) step!.result = event.result;
+      break;
+    case 'step.failed':
+      Object.assign(step!, { status: 'failed', error: event.error, endedAt: event.at });
+      if (event.durationMs !== undefined) step!.durationMs = event.durationMs;
+      break;
+    case 'step.skipped':
+      Object.assign(step!, { status: 'skipped', skippedReason: event.reason, endedAt: event.at });
+      break;
+    case 'step.cancelled':
+      Object.assign(step!, { status: 'cancelled', endedAt: event.at });
+      break;
+    case 'run.succeeded':
+      Object.assign(state, { status: 'succeeded', outputs: event.outputs, endedAt: event.at });
+      break;
+    case 'run.failed':
+      Object.assign(state, { status: 'failed', error: event.error, endedAt: event.at });
+      break;
+    case 'run.cancelled':
+      Object.assign(state, { status: 'cancelled', endedAt: event.at });
+      break;
+    default:
+      exhaustive(event);
+  }
+  state.status = deriveStatus(state);
+  return state;
+}
+
+/** Immutable form: a new state object, sharing every step the event did not touch. */
+export function reduceRun(state: RunState, event: RunEvent): RunState {
+  const next: RunState = { ...state, steps: { ...state.steps } };
+  if ('nodeId' in event && event.type.startsWith('step.')) {
+    const previous = state.steps[event.nodeId];
+    if (previous) next.steps[event.nodeId] = { ...previous, logs: event.type === 'step.log' ? [...previous.logs] : previous.logs };
+  }
+  if (event.type === 'run.started') next.steps = {};
+  return applyEvent(next, event);
+}
+
+/** The state of a run from its whole log. */
+export function foldEvents(events: Iterable<RunEvent>, runId = ''): RunState {
+  const state = initialRunState(runId);
+  for (const event of events) applyEvent(state, event);
+  return state;
+}
