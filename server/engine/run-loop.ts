@@ -64,6 +64,7 @@ export class RunLoop {
   readonly #resultOwner = new Map<string, string>();
   readonly #runController = new AbortController();
   readonly #settleWaiters: Array<(status: SettleStatus) => void> = [];
+  readonly #finishWaiters: Array<(status: Exclude<SettleStatus, 'waiting'>) => void> = [];
   #seq: number;
   #running = 0;
   #waiting = 0;
@@ -117,6 +118,12 @@ export class RunLoop {
       const runtime = this.#nodes[planNode.index]!;
       return runtime.status === Status.Waiting && runtime.request ? [{ nodeId: planNode.node.id, request: runtime.request }] : [];
     });
+  }
+
+  /** Resolves when the run has ended. */
+  finished(): Promise<Exclude<SettleStatus, 'waiting'>> {
+    if (this.#ended) return Promise.resolve(this.#ended as Exclude<SettleStatus, 'waiting'>);
+    return new Promise((resolve) => this.#finishWaiters.push(resolve));
   }
 
   /** Resolves when the run ends, or when nothing runs and a person is awaited. */
@@ -203,24 +210,32 @@ export class RunLoop {
       this.#endRun('failed', { message: `step "${failed.node.id}" failed`, code: 'step-failed' }, failed.node.id);
       return;
     }
+    // Decide first what each step needs, then act: acting moves values and would change the picture.
+    const decided: PlanNode[] = [];
     for (const planNode of this.plan.nodes) {
       const runtime = this.#nodes[planNode.index]!;
       if (runtime.status === Status.Running) {
         runtime.status = Status.Pending;
-        if (runtime.decided && runtime.request) {
-          // The decision was logged; only its outputs were lost. Apply it, never ask again.
-          this.#running++;
-          runtime.status = Status.Running;
-          this.#applyDecision(planNode, runtime, runtime.request, runtime.decided);
-        } else {
-          this.#ready.push(planNode.index);
-        }
+        if (runtime.decided && runtime.request) decided.push(planNode);
+        else this.#ready.push(planNode.index);
       } else if (runtime.status === Status.Waiting) {
         this.#waiting++;
         this.#armDeadline(planNode, runtime);
       } else if (runtime.status === Status.Pending && runtime.remaining === 0) {
         this.#ready.push(planNode.index);
       }
+    }
+    this.#draining = true;
+    try {
+      for (const planNode of decided) {
+        // The decision was logged; only its outputs were lost. Apply it, never ask again.
+        const runtime = this.#nodes[planNode.index]!;
+        this.#running++;
+        runtime.status = Status.Running;
+        this.#applyDecision(planNode, runtime, runtime.request!, runtime.decided!);
+      }
+    } finally {
+      this.#draining = false;
     }
     this.#drain();
   }
@@ -508,6 +523,7 @@ export class RunLoop {
   #notifySettled(status: SettleStatus): void {
     const waiters = this.#settleWaiters.splice(0);
     for (const resolve of waiters) resolve(status);
+    if (status !== 'waiting') for (const resolve of this.#finishWaiters.splice(0)) resolve(status);
   }
 
   #emit(body: RunEventBody): void {

@@ -1,0 +1,65 @@
+#!/usr/bin/env node
+// `npm test`: type-checking, the unit and integration suites (vitest), and the browser suite
+// (Playwright in Debian's Chromium), each run in turn; the last line totals them all as
+// "N passed, N failed". Exits non-zero when anything failed.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+
+const results = [];
+mkdirSync('test-results', { recursive: true });
+
+function run(command, args, env = {}) {
+  const started = Date.now();
+  const child = spawnSync(command, args, { stdio: 'inherit', env: { ...process.env, ...env } });
+  return { status: child.status ?? 1, seconds: ((Date.now() - started) / 1000).toFixed(1) };
+}
+
+function readJson(path) {
+  try {
+    return JSON.parse(readFileSync(path, 'utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
+console.log('\n== typecheck (tsc --noEmit) ==');
+const typecheck = run('npx', ['tsc', '--noEmit', '-p', 'tsconfig.json']);
+results.push({ suite: 'typecheck', passed: typecheck.status === 0 ? 1 : 0, failed: typecheck.status === 0 ? 0 : 1, seconds: typecheck.seconds });
+
+console.log('\n== unit and integration (vitest) ==');
+rmSync('test-results/unit.json', { force: true });
+const unit = run('npx', ['vitest', 'run', '--reporter=default', '--reporter=json', '--outputFile.json=test-results/unit.json']);
+const unitReport = readJson('test-results/unit.json');
+if (unitReport) {
+  const failedToLoad = (unitReport.testResults ?? []).filter((file) => file.status === 'failed' && (file.assertionResults ?? []).length === 0).length;
+  results.push({ suite: 'vitest', passed: unitReport.numPassedTests, failed: unitReport.numFailedTests + failedToLoad, seconds: unit.seconds });
+} else {
+  results.push({ suite: 'vitest', passed: 0, failed: 1, seconds: unit.seconds, note: 'no report' });
+}
+
+const hasE2e = existsSync('e2e') && readdirSync('e2e', { recursive: true }).some((name) => String(name).endsWith('.spec.ts'));
+if (hasE2e) {
+  console.log('\n== browser (Playwright, Chromium) ==');
+  rmSync('test-results/e2e.json', { force: true });
+  const e2e = run('npx', ['playwright', 'test', '--reporter=list,json'], {
+    PLAYWRIGHT_JSON_OUTPUT_NAME: 'test-results/e2e.json',
+    PLAYWRIGHT_JSON_OUTPUT_FILE: 'test-results/e2e.json',
+  });
+  const report = readJson('test-results/e2e.json');
+  if (report?.stats) {
+    const { expected = 0, unexpected = 0, flaky = 0 } = report.stats;
+    const broken = e2e.status !== 0 && unexpected === 0 ? 1 : 0;
+    results.push({ suite: 'playwright', passed: expected + flaky, failed: unexpected + broken, seconds: e2e.seconds });
+  } else {
+    results.push({ suite: 'playwright', passed: 0, failed: 1, seconds: e2e.seconds, note: 'no report' });
+  }
+}
+
+console.log('\n== summary ==');
+for (const result of results) {
+  console.log(`${result.suite.padEnd(12)} ${String(result.passed).padStart(4)} passed ${String(result.failed).padStart(4)} failed  ${result.seconds}s${result.note ? `  (${result.note})` : ''}`);
+}
+const passed = results.reduce((sum, result) => sum + result.passed, 0);
+const failed = results.reduce((sum, result) => sum + result.failed, 0);
+console.log(`${passed} passed, ${failed} failed`);
+process.exitCode = failed === 0 ? 0 : 1;
