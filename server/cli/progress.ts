@@ -1,0 +1,39 @@
+/** Human-readable progress lines for `weft run`, one per step event that matters. */
+import type { RunEvent } from '../../shared/events.ts';
+import { formatUsd } from '../../shared/pricing.ts';
+
+export function costText(usd: number | null, simulated: boolean): string {
+  const amount = usd === null ? 'unpriced' : formatUsd(usd);
+  return simulated ? `${amount} (simulated)` : amount;
+}
+
+export function progressLine(event: RunEvent, costs: Map<string, { usd: number | null; inputTokens: number; outputTokens: number; simulated: boolean }>): string | undefined {
+  switch (event.type) {
+    case 'run.started':
+      return `run ${event.runId} of ${event.flowId}`;
+    case 'step.started':
+      return `  > ${event.nodeId}${event.attempt > 1 ? ` (attempt ${event.attempt})` : ''}`;
+    case 'step.cost':
+      if (event.final) costs.set(event.nodeId, { usd: event.usd, inputTokens: event.inputTokens, outputTokens: event.outputTokens, simulated: event.simulated });
+      return undefined;
+    case 'step.log':
+      return `    ${event.nodeId} ${event.level}: ${event.text}`;
+    case 'step.succeeded': {
+      const cost = costs.get(event.nodeId);
+      const costPart = cost ? `, ${cost.inputTokens} in / ${cost.outputTokens} out tokens, ${costText(cost.usd, cost.simulated)}` : '';
+      return `  ok ${event.nodeId} (${Math.round(event.durationMs)} ms${costPart})`;
+    }
+    case 'step.failed':
+      return `  FAILED ${event.nodeId}: ${event.error.message}`;
+    case 'step.skipped':
+      return `  - ${event.nodeId} skipped: ${event.reason}`;
+    case 'step.waiting':
+      return `  || ${event.nodeId} waits for a person: ${event.request.title}`;
+    case 'step.decided':
+      return `  ${event.nodeId} ${event.decision === 'approve' ? 'approved' : 'rejected'} by ${event.by}${event.comment ? `: ${event.comment}` : ''}`;
+    case 'step.cancelled':
+      return `  x ${event.nodeId} cancelled`;
+    default:
+      return undefined;
+  }
+}

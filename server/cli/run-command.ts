@@ -1,0 +1,105 @@
+/**
+ * `weft run <file> [--input JSON] [--json] [--approve NODE] [--reject NODE] [--comment TEXT] [--by NAME]`
+ * Runs a flow headless with the same engine and executors as the server. Exit codes: 0 succeeded,
+ * 1 failed or cancelled, 2 flow or inputs invalid (nothing ran), 3 stopped at a decision it was not given.
+ */
+import { randomUUID } from 'node:crypto';
+import { parseArgs } from 'node:util';
+import { checkRunInputs } from '../../shared/run-inputs.ts';
+import { startRun } from '../engine/index.ts';
+import { executors } from '../executors/index.ts';
+import { createRuntimeServices } from '../runtime-services.ts';
+import { EXIT, type CliIo } from './output.ts';
+import { costText, progressLine } from './progress.ts';
+import { loadFlowAndInputs } from './load-flow.ts';
+
+export async function runCommand(args: string[], io: CliIo): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args,
+      allowPositionals: true,
+      options: {
+        input: { type: 'string' },
+        json: { type: 'boolean' },
+        approve: { type: 'string', multiple: true },
+        reject: { type: 'string', multiple: true },
+        comment: { type: 'string' },
+        by: { type: 'string' },
+      },
+    });
+  } catch (error) {
+    io.err(`weft run: ${(error as Error).message}\n`);
+    return EXIT.invalid;
+  }
+  const { values, positionals } = parsed;
+  if (positionals.length !== 1) {
+    io.err('usage: weft run <file> [--input JSON] [--json] [--approve NODE] [--reject NODE]\n');
+    return EXIT.invalid;
+  }
+  const loaded = await loadFlowAndInputs(positionals[0]!, values.input, io);
+  if (!loaded) return EXIT.invalid;
+  const inputProblems = checkRunInputs(loaded.flow, loaded.inputs);
+  if (inputProblems.length > 0) {
+    io.err(`run inputs are not valid, nothing ran:\n${inputProblems.map((problem) => `  ${problem.message}`).join('\n')}\n`);
+    return EXIT.invalid;
+  }
+  const approve = new Set(values.approve ?? []);
+  const reject = new Set(values.reject ?? []);
+  for (const nodeId of [...approve, ...reject]) {
+    const node = loaded.flow.nodes.find((candidate) => candidate.id === nodeId);
+    if (!node || node.kind !== 'approval') {
+      io.err(`--approve/--reject ${nodeId}: the flow has no approval node "${nodeId}"\n`);
+      return EXIT.invalid;
+    }
+  }
+
+  const runtime = await createRuntimeServices({ env: io.env, simulatedChunkDelayMs: 0, sandboxPoolSize: 1 });
+  try {
+    if (runtime.simulated && !values.json) io.err('note: no OPENAI_API_KEY: model steps use the built-in SIMULATED endpoint; outputs and costs are simulated\n');
+    const costs = new Map<string, { usd: number | null; inputTokens: number; outputTokens: number; simulated: boolean }>();
+    const run = startRun(randomUUID(), loaded.flow, loaded.inputs, {
+      executors,
+      services: runtime.services,
+      onEvent: (event) => {
+        if (values.json) io.out(`${JSON.stringify(event)}\n`);
+        else {
+          const line = progressLine(event, costs);
+          if (line) io.out(`${line}\n`);
+        }
+      },
+    });
+    for (;;) {
+      const status = await run.settled();
+      if (status !== 'waiting') break;
+      const waiting = run.waitingSteps();
+      const undecided = waiting.filter((step) => !approve.has(step.nodeId) && !reject.has(step.nodeId));
+      if (undecided.length > 0) {
+        if (!values.json) {
+          for (const step of undecided) io.out(`stopped: "${step.nodeId}" waits for a decision (${step.request.title}); run again with --approve ${step.nodeId} or --reject ${step.nodeId}\n`);
+        }
+        run.cancel('weft run (no decision given)');
+        return EXIT.waiting;
+      }
+      for (const step of waiting) {
+        const decision = approve.has(step.nodeId) ? 'approve' : 'reject';
+        run.decide(step.nodeId, { decision, by: values.by ?? 'cli', ...(values.comment !== undefined ? { comment: values.comment } : {}) });
+      }
+    }
+    const terminal = run.terminalEvent;
+    if (!values.json && terminal) {
+      const simulated = [...costs.values()].some((cost) => cost.simulated);
+      const unpriced = [...costs.values()].some((cost) => cost.usd === null);
+      if (terminal.type === 'run.succeeded') {
+        io.out(`succeeded, cost ${costText(terminal.costUsd, simulated)}${unpriced ? ' plus unpriced steps' : ''}\noutputs:\n${JSON.stringify(terminal.outputs, null, 2)}\n`);
+      } else if (terminal.type === 'run.failed') {
+        io.out(`failed${terminal.error.nodeId ? ` at ${terminal.error.nodeId}` : ''}: ${terminal.error.message} (cost ${costText(terminal.costUsd, simulated)})\n`);
+      } else if (terminal.type === 'run.cancelled') {
+        io.out('cancelled\n');
+      }
+    }
+    return terminal?.type === 'run.succeeded' ? EXIT.ok : EXIT.failed;
+  } finally {
+    await runtime.close();
+  }
+}
