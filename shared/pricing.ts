@@ -83,3 +83,11 @@ export function formatUsd(usd: number | null): string {
   const decimals = Math.max(2, 1 - Math.floor(Math.log10(amount)));
   return `${sign}$${amount.toFixed(decimals)}`;
 }
+
+/**
+ * The most one request may cost: every prompt token uncached and the reply running to its token
+ * cap. What budgets reserve before a model step sends anything; null when the model is unpriced.
+ */
+export function worstCaseUsd(price: ModelPrice | undefined, promptTokens: number, maxTokens: number): number | null {
+  return price ? costUsd({ inputTokens: promptTokens, outputTokens: maxTokens }, price) : null;
+}

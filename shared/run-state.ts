@@ -56,6 +56,10 @@ export interface RunState {
   simulated: boolean;
   lastSeq: number;
   steps: Record<string, StepState>;
+  /** Steps running and waiting now (kept as counts so each event costs the same in a large run). */
+  runningSteps: number;
+  waitingSteps: number;
+  unpricedSteps: number;
 }
 
 export function emptyStep(nodeId: string): StepState {
@@ -63,28 +67,34 @@ export function emptyStep(nodeId: string): StepState {
 }
 
 export function initialRunState(runId: string): RunState {
-  return { runId, flowId: '', flowHash: '', status: 'running', inputs: {}, startedAt: '', costUsd: 0, hasUnpriced: false, simulated: false, lastSeq: 0, steps: {} };
+  return {
+    runId, flowId: '', flowHash: '', status: 'running', inputs: {}, startedAt: '', costUsd: 0, hasUnpriced: false, simulated: false,
+    lastSeq: 0, steps: {}, runningSteps: 0, waitingSteps: 0, unpricedSteps: 0,
+  };
 }
 
 function deriveStatus(state: RunState): RunStatus {
   if (state.status !== 'running' && state.status !== 'waiting') return state.status;
-  let waiting = false;
-  for (const step of Object.values(state.steps)) {
-    if (step.status === 'running') return 'running';
-    if (step.status === 'waiting') waiting = true;
-  }
-  return waiting ? 'waiting' : 'running';
+  return state.runningSteps === 0 && state.waitingSteps > 0 ? 'waiting' : 'running';
 }
 
-function recomputeCost(state: RunState): void {
-  let total = 0;
-  let unpriced = false;
-  for (const step of Object.values(state.steps)) {
-    if (step.costUsd === null) unpriced = true;
-    else total += step.costUsd;
-  }
-  state.costUsd = total;
-  state.hasUnpriced = unpriced;
+function setStatus(state: RunState, step: StepState, status: StepStatus): void {
+  if (step.status === 'running') state.runningSteps--;
+  if (step.status === 'waiting') state.waitingSteps--;
+  if (status === 'running') state.runningSteps++;
+  if (status === 'waiting') state.waitingSteps++;
+  step.status = status;
+}
+
+function setCost(state: RunState, step: StepState, usd: number | null): void {
+  if (step.costUsd === null) state.unpricedSteps--;
+  else state.costUsd -= step.costUsd;
+  if (usd === null) state.unpricedSteps++;
+  else state.costUsd += usd;
+  step.costUsd = usd;
+  state.hasUnpriced = state.unpricedSteps > 0;
+  // Sums of small floats drift; keep the total clean at the nano-dollar.
+  state.costUsd = Math.round(state.costUsd * 1e9) / 1e9;
 }
 
 /**
@@ -107,7 +117,8 @@ export function applyEvent(state: RunState, event: RunEvent): RunState {
       for (const node of event.flow.nodes) state.steps[node.id] ??= emptyStep(node.id);
       break;
     case 'step.started':
-      Object.assign(step!, { status: 'running', attempt: event.attempt, startedAt: event.at, inputs: event.inputs, text: '' });
+      setStatus(state, step!, 'running');
+      Object.assign(step!, { attempt: event.attempt, startedAt: event.at, inputs: event.inputs, text: '' });
       delete step!.error;
       break;
     case 'step.prompt':
@@ -119,34 +130,38 @@ export function applyEvent(state: RunState, event: RunEvent): RunState {
       step!.text += event.text;
       break;
     case 'step.cost':
-      Object.assign(step!, { model: event.model, inputTokens: event.inputTokens, outputTokens: event.outputTokens, costUsd: event.usd, costFinal: event.final, simulated: event.simulated });
+      Object.assign(step!, { model: event.model, inputTokens: event.inputTokens, outputTokens: event.outputTokens, costFinal: event.final, simulated: event.simulated });
+      setCost(state, step!, event.usd);
       if (event.simulated) state.simulated = true;
-      recomputeCost(state);
       break;
     case 'step.log':
       step!.logs.push({ level: event.level, text: event.text, at: event.at });
       break;
     case 'step.waiting':
-      step!.status = 'waiting';
+      setStatus(state, step!, 'waiting');
       step!.request = event.request;
       break;
     case 'step.decided':
       step!.decision = { decision: event.decision, by: event.by, edited: event.edited, at: event.at, ...(event.comment !== undefined ? { comment: event.comment } : {}) };
-      step!.status = 'running';
+      setStatus(state, step!, 'running');
       break;
     case 'step.succeeded':
-      Object.assign(step!, { status: 'succeeded', outputs: event.outputs, durationMs: event.durationMs, endedAt: event.at });
+      setStatus(state, step!, 'succeeded');
+      Object.assign(step!, { outputs: event.outputs, durationMs: event.durationMs, endedAt: event.at });
       if (event.result !== undefined) step!.result = event.result;
       break;
     case 'step.failed':
-      Object.assign(step!, { status: 'failed', error: event.error, endedAt: event.at });
+      setStatus(state, step!, 'failed');
+      Object.assign(step!, { error: event.error, endedAt: event.at });
       if (event.durationMs !== undefined) step!.durationMs = event.durationMs;
       break;
     case 'step.skipped':
-      Object.assign(step!, { status: 'skipped', skippedReason: event.reason, endedAt: event.at });
+      setStatus(state, step!, 'skipped');
+      Object.assign(step!, { skippedReason: event.reason, endedAt: event.at });
       break;
     case 'step.cancelled':
-      Object.assign(step!, { status: 'cancelled', endedAt: event.at });
+      setStatus(state, step!, 'cancelled');
+      Object.assign(step!, { endedAt: event.at });
       break;
     case 'run.succeeded':
       Object.assign(state, { status: 'succeeded', outputs: event.outputs, endedAt: event.at });
