@@ -37,7 +37,12 @@ function describe(unit: OutputUnit): SchemaProblem {
 
 /** Checks a value against a schema; returns the most specific problems (empty when valid). */
 export function checkAgainstSchema(schema: JsonSchema, value: unknown): SchemaProblem[] {
-  const result = validatorFor(schema).validate(value);
+  let result;
+  try {
+    result = validatorFor(schema).validate(value);
+  } catch (error) {
+    return [{ path: '', message: `the schema cannot be used: ${error instanceof Error ? error.message : String(error)}` }];
+  }
   if (result.valid) return [];
   // The deepest locations are the most useful to a person; wrapper units ("properties failed") are noise.
   const deepest = Math.max(...result.errors.map((e) => e.instanceLocation.length));
@@ -47,9 +52,52 @@ export function checkAgainstSchema(schema: JsonSchema, value: unknown): SchemaPr
   return (specific.length > 0 ? specific : result.errors).map(describe);
 }
 
-/** A schema is usable when the validator accepts it; returns why not otherwise. */
+const JSON_TYPES = new Set(['string', 'number', 'integer', 'boolean', 'object', 'array', 'null']);
+
+function resolvePointer(root: unknown, pointer: string): boolean {
+  if (pointer === '' || pointer === '/') return true;
+  let current: unknown = root;
+  for (const raw of pointer.slice(1).split('/')) {
+    const key = decodeURIComponent(raw).replace(/~1/g, '/').replace(/~0/g, '~');
+    if (typeof current !== 'object' || current === null || !Object.hasOwn(current, key)) return false;
+    current = (current as Record<string, unknown>)[key];
+  }
+  return true;
+}
+
+/** Problems the validator would only meet at run time: dangling or remote `$ref`, unknown `type` names. */
+function deepProblems(root: unknown, node: unknown, path: string): string | undefined {
+  if (Array.isArray(node)) {
+    for (let index = 0; index < node.length; index++) {
+      const problem = deepProblems(root, node[index], `${path}/${index}`);
+      if (problem) return problem;
+    }
+    return undefined;
+  }
+  if (typeof node !== 'object' || node === null) return undefined;
+  for (const [key, value] of Object.entries(node)) {
+    if (key === '$ref' && typeof value === 'string') {
+      if (!value.startsWith('#')) return `${path || '/'}: $ref "${value}" points outside the schema (only local references like "#/$defs/name" are allowed)`;
+      if (!resolvePointer(root, value.slice(1))) return `${path || '/'}: $ref "${value}" points nowhere`;
+    }
+    if (key === 'type' && (typeof value === 'string' || Array.isArray(value))) {
+      const names = Array.isArray(value) ? value : [value];
+      const unknown = names.find((name) => typeof name !== 'string' || !JSON_TYPES.has(name));
+      if (unknown !== undefined) return `${path || '/'}: "${String(unknown)}" is not a JSON Schema type (${[...JSON_TYPES].join(', ')})`;
+    }
+    if (key !== 'enum' && key !== 'const' && key !== 'default' && key !== 'examples') {
+      const problem = deepProblems(root, value, `${path}/${key}`);
+      if (problem) return problem;
+    }
+  }
+  return undefined;
+}
+
+/** A schema is usable when the validator accepts it and its references resolve; returns why not otherwise. */
 export function schemaError(schema: unknown): string | undefined {
   if (typeof schema !== 'object' || schema === null || Array.isArray(schema)) return 'a JSON Schema must be an object';
+  const deep = deepProblems(schema, schema, '');
+  if (deep) return deep;
   try {
     new Validator(schema as never, '2020-12');
     return undefined;

@@ -11,7 +11,8 @@ export type PortType = z.infer<typeof portTypeSchema>;
 export const PORT_NAME_PATTERN = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 export const portNameSchema = z
   .string()
-  .regex(PORT_NAME_PATTERN, 'a port name starts with a letter or _ and holds only letters, digits and _');
+  .regex(PORT_NAME_PATTERN, 'a port name starts with a letter or _ and holds only letters, digits and _')
+  .refine((name) => name !== '__proto__', 'a port cannot be named __proto__');
 
 /** A typed field as declared in config (`fields`, `inputs`, `outputs`). */
 export const fieldSchema = z
@@ -67,6 +68,27 @@ function typeOfValue(value: unknown): string {
   return typeof value;
 }
 
+/** Where a value stops being JSON (NaN, Infinity, undefined, functions ...), or undefined when it is JSON. */
+export function nonJsonAt(value: unknown, path = ''): { path: string; kind: string } | undefined {
+  if (value === null || typeof value === 'string' || typeof value === 'boolean') return undefined;
+  if (typeof value === 'number') return Number.isFinite(value) ? undefined : { path, kind: String(value) };
+  if (Array.isArray(value)) {
+    for (let index = 0; index < value.length; index++) {
+      const problem = nonJsonAt(value[index], `${path}/${index}`);
+      if (problem) return problem;
+    }
+    return undefined;
+  }
+  if (typeof value === 'object') {
+    for (const key of Object.keys(value)) {
+      const problem = nonJsonAt((value as Record<string, unknown>)[key], `${path}/${key}`);
+      if (problem) return problem;
+    }
+    return undefined;
+  }
+  return { path, kind: typeof value };
+}
+
 /**
  * Checks a value arriving on (or leaving through) a port at run time.
  * Returns a message naming the port and the problem, or undefined when the value fits.
@@ -74,8 +96,11 @@ function typeOfValue(value: unknown): string {
 export function checkPortValue(port: Pick<PortSpec, 'name' | 'type' | 'schema'>, value: unknown): string | undefined {
   const actual = typeOfValue(value);
   switch (port.type) {
-    case 'any':
-      return value === undefined ? `port "${port.name}" got no value` : undefined;
+    case 'any': {
+      if (value === undefined) return `port "${port.name}" got no value`;
+      const bad = nonJsonAt(value);
+      return bad ? `port "${port.name}" value is not JSON: ${bad.kind} at ${bad.path || '/'}` : undefined;
+    }
     case 'string':
     case 'boolean':
       return actual === port.type ? undefined : `port "${port.name}" expects ${port.type} but got ${actual}`;
@@ -85,6 +110,8 @@ export function checkPortValue(port: Pick<PortSpec, 'name' | 'type' | 'schema'>,
       if (value === undefined || actual === 'function' || actual === 'symbol' || actual === 'bigint' || actual === 'non-finite number') {
         return `port "${port.name}" expects JSON but got ${actual}`;
       }
+      const bad = nonJsonAt(value);
+      if (bad) return `port "${port.name}" value is not JSON: ${bad.kind} at ${bad.path}`;
       if (!port.schema) return undefined;
       const problems = checkAgainstSchema(port.schema, value);
       if (problems.length === 0) return undefined;

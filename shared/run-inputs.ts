@@ -21,7 +21,7 @@ export function checkRunInputs(flow: Flow, inputs: Record<string, unknown>): Inp
   const fields = runInputFields(flow);
   const problems: InputProblem[] = [];
   for (const field of fields) {
-    if (!(field.name in inputs)) {
+    if (!Object.hasOwn(inputs, field.name)) {
       problems.push({ field: field.name, nodeId: field.nodeId, message: `input "${field.name}" is missing (expects ${field.type})` });
       continue;
     }

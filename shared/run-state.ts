@@ -97,6 +97,12 @@ function setCost(state: RunState, step: StepState, usd: number | null): void {
   state.costUsd = Math.round(state.costUsd * 1e9) / 1e9;
 }
 
+/** The step's own entry (never one inherited from Object.prototype: "constructor" is a valid node id). */
+function stepOf(state: RunState, nodeId: string): StepState {
+  if (!Object.hasOwn(state.steps, nodeId)) state.steps[nodeId] = emptyStep(nodeId);
+  return state.steps[nodeId]!;
+}
+
 /**
  * Applies one event to a draft state in place. Throws when `seq` is not the next one: a log with a
  * gap or a repeat is corrupt and must not be silently accepted.
@@ -104,7 +110,7 @@ function setCost(state: RunState, step: StepState, usd: number | null): void {
 export function applyEvent(state: RunState, event: RunEvent): RunState {
   if (event.seq !== state.lastSeq + 1) throw new Error(`run ${state.runId}: event seq ${event.seq} follows ${state.lastSeq}`);
   state.lastSeq = event.seq;
-  const step = 'nodeId' in event && event.type.startsWith('step.') ? (state.steps[event.nodeId] ??= emptyStep(event.nodeId)) : undefined;
+  const step = 'nodeId' in event && event.type.startsWith('step.') ? stepOf(state, event.nodeId) : undefined;
   switch (event.type) {
     case 'run.started':
       state.runId = event.runId;
@@ -114,7 +120,7 @@ export function applyEvent(state: RunState, event: RunEvent): RunState {
       state.inputs = event.inputs;
       state.startedAt = event.at;
       state.status = 'running';
-      for (const node of event.flow.nodes) state.steps[node.id] ??= emptyStep(node.id);
+      for (const node of event.flow.nodes) stepOf(state, node.id);
       break;
     case 'step.started':
       setStatus(state, step!, 'running');
@@ -183,7 +189,7 @@ export function applyEvent(state: RunState, event: RunEvent): RunState {
 export function reduceRun(state: RunState, event: RunEvent): RunState {
   const next: RunState = { ...state, steps: { ...state.steps } };
   if ('nodeId' in event && event.type.startsWith('step.')) {
-    const previous = state.steps[event.nodeId];
+    const previous = Object.hasOwn(state.steps, event.nodeId) ? state.steps[event.nodeId] : undefined;
     if (previous) next.steps[event.nodeId] = { ...previous, logs: event.type === 'step.log' ? [...previous.logs] : previous.logs };
   }
   if (event.type === 'run.started') next.steps = {};

@@ -12,5 +12,5 @@ function display(value: unknown): string {
 }
 
 export function renderTemplate(template: string, values: Record<string, unknown>): string {
-  return template.replace(PLACEHOLDER, (_, name: string) => display(values[name]));
+  return template.replace(PLACEHOLDER, (_, name: string) => (Object.hasOwn(values, name) ? display(values[name]) : ''));
 }

@@ -185,6 +185,7 @@ function checkGraph(nodes: CheckedNode[], edges: Array<{ edge: FlowEdge; index: 
     if (checked.node.kind !== 'input' || !checked.ports) continue;
     for (const port of checked.ports.outputs) {
       const owner = inputFieldOwner.get(port.name);
+      if (owner === checked.node.id) continue; // a repeat inside one node is a duplicate-port
       if (owner) problems.push({ rule: 'duplicate-input-field', message: `run input "${port.name}" is declared by both "${owner}" and "${checked.node.id}"`, path: `nodes[${checked.index}].config.fields`, nodeId: checked.node.id, port: port.name });
       else inputFieldOwner.set(port.name, checked.node.id);
     }
@@ -218,6 +219,10 @@ function checkGraph(nodes: CheckedNode[], edges: Array<{ edge: FlowEdge; index: 
     if (ends) {
       const fit = canConnect(ends[0], ends[1]);
       if (!fit.ok) problems.push({ rule: 'type-mismatch', message: `wire ${edge.from} -> ${edge.to}: ${fit.reason}`, path, edge, nodeId: to.nodeId, port: to.port });
+    }
+    // The wire is there even when its other end is broken (reported above): never also call the input unwired.
+    const targetPortKnown = target?.ports ? findPort(target.ports, 'inputs', to.port) !== undefined : false;
+    if (targetPortKnown) {
       const existing = wiredInputs.get(edge.to);
       if (existing) problems.push({ rule: 'multiple-wires', message: `input ${edge.to} has two wires (from ${existing.from} and ${edge.from}); an input takes one`, path, edge, nodeId: to.nodeId, port: to.port });
       else wiredInputs.set(edge.to, edge);
@@ -290,19 +295,30 @@ export function findCycles(ids: string[], successors: Map<string, Set<string>>):
   return cycles;
 }
 
-/** Orders a component's nodes along the wires, starting from its smallest id, for a readable message. */
+/**
+ * A cycle through the component's smallest id along real wires (shortest, by breadth-first search),
+ * so the message names only wires that exist.
+ */
 function orderCycle(component: string[], successors: Map<string, Set<string>>): string[] {
   const members = new Set(component);
   const start = [...component].sort()[0]!;
-  const order = [start];
-  const seen = new Set(order);
-  let current = start;
-  for (;;) {
-    const next = [...(successors.get(current) ?? [])].filter((id) => members.has(id)).find((id) => !seen.has(id));
-    if (!next) break;
-    order.push(next);
-    seen.add(next);
-    current = next;
+  if (successors.get(start)?.has(start)) return [start];
+  const parent = new Map<string, string>();
+  const queue = [start];
+  while (queue.length > 0) {
+    const current = queue.shift()!;
+    for (const next of [...(successors.get(current) ?? [])].sort()) {
+      if (!members.has(next)) continue;
+      if (next === start) {
+        const path = [current];
+        while (path[0] !== start) path.unshift(parent.get(path[0]!)!);
+        return path;
+      }
+      if (!parent.has(next)) {
+        parent.set(next, current);
+        queue.push(next);
+      }
+    }
   }
-  return order.length === members.size ? order : [...component];
+  return [...component];
 }

@@ -276,7 +276,7 @@ export class RunLoop {
     runtime.startedAt = performance.now();
     this.#running++;
     this.#emit({ type: 'step.started', nodeId, attempt: runtime.attempt, inputs: runtime.values });
-    for (const name in runtime.values) {
+    for (const name of Object.keys(runtime.values)) {
       const port = planNode.inputs.get(name);
       const problem = port && port.type !== 'any' ? checkPortValue(port, runtime.values[name]) : undefined;
       if (problem) {
@@ -364,7 +364,7 @@ export class RunLoop {
   #succeed(planNode: PlanNode, runtime: NodeRuntime, rawOutputs: Record<string, unknown>, result: Record<string, unknown> | undefined): void {
     const nodeId = planNode.node.id;
     const outputs: Record<string, unknown> = {};
-    for (const name in rawOutputs) {
+    for (const name of Object.keys(rawOutputs)) {
       const value = rawOutputs[name];
       if (value === undefined) continue;
       const port: PortSpec | undefined = planNode.outputs.get(name);
@@ -374,11 +374,11 @@ export class RunLoop {
       outputs[name] = value;
     }
     if (result) {
-      for (const field in result) {
+      for (const field of Object.keys(result)) {
         const owner = this.#resultOwner.get(field);
         if (owner !== undefined) return this.#failStep(planNode, runtime, { message: `result field "${field}" arrived at both "${owner}" and "${nodeId}"`, code: 'duplicate-result' });
       }
-      for (const field in result) {
+      for (const field of Object.keys(result)) {
         this.#result[field] = result[field];
         this.#resultOwner.set(field, nodeId);
       }
@@ -395,7 +395,7 @@ export class RunLoop {
   /** Moves values along wires; a port that did not fire marks its wires skipped. */
   #propagate(planNode: PlanNode, outputs: Record<string, unknown>, live: boolean): void {
     for (const [port, targets] of planNode.outgoing) {
-      const fired = port in outputs;
+      const fired = Object.hasOwn(outputs, port);
       for (const target of targets) {
         const runtime = this.#nodes[target.node]!;
         if (fired) {

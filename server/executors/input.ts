@@ -6,7 +6,7 @@ export const inputExecutor: Executor<InputConfig> = {
   async run(context) {
     const outputs: Record<string, unknown> = {};
     for (const field of context.config.fields) {
-      if (field.name in context.runInputs) outputs[field.name] = context.runInputs[field.name];
+      if (Object.hasOwn(context.runInputs, field.name)) outputs[field.name] = context.runInputs[field.name];
     }
     return { type: 'outputs', outputs };
   },

@@ -6,7 +6,7 @@ export const outputExecutor: Executor<OutputConfig> = {
   async run(context) {
     const result: Record<string, unknown> = {};
     for (const field of context.config.fields) {
-      if (field.name in context.inputs) result[field.name] = context.inputs[field.name];
+      if (Object.hasOwn(context.inputs, field.name)) result[field.name] = context.inputs[field.name];
     }
     return { type: 'outputs', outputs: {}, result };
   },

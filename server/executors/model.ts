@@ -1,0 +1,124 @@
+/**
+ * The model step: renders its prompt, reserves its worst-case cost against the run's budget,
+ * streams the reply (deltas and running cost), and reads it back as text, schema-checked JSON or
+ * an explicit "unsure".
+ *
+ * A JSON reply that breaks the output schema gets ONE corrective request (the bad reply and the
+ * problem go back to the model), then the step fails naming the path. Each request reserves its
+ * own worst case before it is sent, so the corrective one is budget-checked too.
+ */
+import { DEFAULT_MAX_TOKENS, type ModelConfig } from '../../shared/kinds/model.ts';
+import { formatUsd, worstCaseUsd } from '../../shared/pricing.ts';
+import { StepFailure, type Executor, type StepContext } from '../engine/executor.ts';
+import type { ChatMessage, ModelService, ResolvedModel } from '../engine/services.ts';
+import { buildModelMessages, promptTokenCount } from '../providers/model-prompt.ts';
+import { StepCostMeter } from '../providers/step-cost-meter.ts';
+import { wireFormatFor, type WireFormat, type WireReading } from '../providers/wire-format.ts';
+
+interface Reply {
+  text: string;
+  finishReason: string | undefined;
+}
+
+interface Call {
+  context: StepContext<ModelConfig>;
+  models: ModelService;
+  resolved: ResolvedModel;
+  format: WireFormat;
+  meter: StepCostMeter;
+  maxTokens: number;
+}
+
+/** Holds the request's worst case against the budget; throws `budget` when it does not fit. */
+function reserveWorstCase(call: Call, promptTokens: number): () => void {
+  const { budget } = call.context;
+  const worst = worstCaseUsd(call.resolved.price, promptTokens, call.maxTokens);
+  if (worst === null) {
+    if (budget.limitUsd === undefined) return () => {};
+    throw new StepFailure('budget', `model "${call.resolved.model}" has no known price, so it cannot be checked against the budget of ${formatUsd(budget.limitUsd)}: add its price to its provider in weft.config.json, or remove the budget`);
+  }
+  const reservation = budget.reserve(worst);
+  if (reservation.ok) return reservation.release;
+  const held = reservation.reservedUsd > 0 ? ` (${formatUsd(reservation.reservedUsd)} more is held by steps running now)` : '';
+  throw new StepFailure('budget', `budget exceeded: spent ${formatUsd(reservation.spentUsd)} of ${formatUsd(reservation.limitUsd)}, this step needs up to ${formatUsd(reservation.neededUsd)}${held}`);
+}
+
+/** One request: prompt event, budget reservation, stream, cost settlement, release. */
+async function request(call: Call, messages: ChatMessage[]): Promise<Reply> {
+  const { context, models, resolved, format, meter } = call;
+  const config = context.config;
+  context.emit({ type: 'step.prompt', model: resolved.model, simulated: resolved.simulated, messages });
+  const promptTokens = promptTokenCount(models, resolved.model, messages, format.responseSchema);
+  const release = reserveWorstCase(call, promptTokens);
+  let text = '';
+  let finishReason: string | undefined;
+  let replied = false;
+  meter.begin(promptTokens);
+  try {
+    const parts = models.stream({
+      model: resolved.model,
+      messages,
+      ...(format.responseSchema ? { responseSchema: format.responseSchema } : {}),
+      ...(config.temperature !== undefined ? { temperature: config.temperature } : {}),
+      maxTokens: call.maxTokens,
+      ...(config.timeoutMs !== undefined ? { timeoutMs: config.timeoutMs } : {}),
+      ...(config.retries !== undefined ? { maxRetries: config.retries } : {}),
+      signal: context.signal,
+    });
+    for await (const part of parts) {
+      replied = true;
+      if (part.type === 'text-delta') {
+        text += part.text;
+        context.emit({ type: 'step.delta', text: part.text });
+        meter.delta(part.text);
+      } else if (part.type === 'usage') meter.usage(part);
+      else finishReason = part.reason;
+    }
+  } finally {
+    // Settle the cost before the reservation goes, so the budget never briefly forgets this spend.
+    meter.end(replied);
+    release();
+  }
+  return { text, finishReason };
+}
+
+function correction(reading: Extract<WireReading, { ok: false }>): string {
+  return `Your reply does not match the required JSON format: at ${reading.wirePath}: ${reading.message}. Reply again with only the corrected JSON.`;
+}
+
+function outputsOf(reading: Extract<WireReading, { ok: true }>): Record<string, unknown> {
+  return reading.outcome.type === 'unsure' ? { unsure: reading.outcome.reason } : { result: reading.outcome.value };
+}
+
+function schemaFailure(reading: Extract<WireReading, { ok: false }>, reply: Reply, maxTokens: number): StepFailure {
+  const cut = reply.finishReason === 'length' ? ` (the reply was cut off at maxTokens ${maxTokens}; raise maxTokens)` : '';
+  return new StepFailure('schema', `reply breaks the output schema at ${reading.path}: ${reading.message}${cut}`);
+}
+
+export const modelExecutor: Executor<ModelConfig> = {
+  async run(context) {
+    const models = context.services.models;
+    if (!models) throw new StepFailure('provider', 'no model service is configured on this server');
+    if (context.signal.aborted) throw new StepFailure('cancelled', 'model step cancelled before it started');
+    const config = context.config;
+    const resolved = models.resolve(config.model);
+    const format = wireFormatFor(config);
+    const maxTokens = config.maxTokens ?? DEFAULT_MAX_TOKENS;
+    const meter = new StepCostMeter((emission) => context.emit(emission), resolved, (text) => models.countTokens(resolved.model, text));
+    const call: Call = { context, models, resolved, format, meter, maxTokens };
+
+    const messages = buildModelMessages(config, context.inputs, format);
+    const first = await request(call, messages);
+    const reading = format.read(first.text);
+    if (reading.ok) return { type: 'outputs', outputs: outputsOf(reading) };
+    // A reply cut at the token cap would be cut again: asking for a correction only spends money.
+    if (first.finishReason === 'length') throw schemaFailure(reading, first, maxTokens);
+
+    context.emit({ type: 'step.log', level: 'warn', text: `reply breaks the output schema at ${reading.wirePath}: ${reading.message}; asking the model once to correct it` });
+    context.emit({ type: 'step.delta', text: '\n\n' });
+    const retry = await request(call, [...messages, { role: 'assistant', content: first.text }, { role: 'user', content: correction(reading) }]);
+    const second = format.read(retry.text);
+    if (second.ok) return { type: 'outputs', outputs: outputsOf(second) };
+    throw schemaFailure(second, retry, maxTokens);
+  },
+};
