@@ -3,18 +3,17 @@
  * for code steps and the model service over the openai SDK, with Weft's own simulated endpoint
  * standing in when no API key is configured.
  */
-import type { EngineServices, SandboxService } from './engine/services.ts';
-import { loadProviderConfig, type ProviderConfig } from './providers/config.ts';
-import { createModelService } from './providers/openai-model-service.ts';
-import { publicProviderInfo, type PublicProviderInfo } from './providers/public-provider-info.ts';
-import { startSimulatedEndpoint } from './providers/simulated-endpoint.ts';
+import type { EngineServices } from './engine/executor.ts';
+import type { SandboxService } from './engine/services.ts';
+import { startProviders, type Providers, type PublicProviderInfo } from './providers/index.ts';
 import { createSandbox } from './sandbox/index.ts';
 
 export interface RuntimeServices {
   services: EngineServices;
-  providers: ProviderConfig;
+  providers: Providers;
   /** True when model steps without a configured provider go to the simulated endpoint. */
   simulated: boolean;
+  /** Provider names and models for the UI and /api/health: no keys, no addresses. */
   publicInfo: () => PublicProviderInfo;
   close(): Promise<void>;
 }
@@ -28,25 +27,23 @@ export interface RuntimeServicesOptions {
 }
 
 export async function createRuntimeServices(options: RuntimeServicesOptions = {}): Promise<RuntimeServices> {
-  const env = options.env ?? process.env;
-  const providers = loadProviderConfig({ env, ...(options.cwd ? { cwd: options.cwd } : {}) });
-  const simulated = providers.fallback.simulated;
-  const endpoint = simulated
-    ? await startSimulatedEndpoint(options.simulatedChunkDelayMs !== undefined ? { chunkDelayMs: options.simulatedChunkDelayMs } : {})
-    : undefined;
-  const models = createModelService({ config: providers, env, ...(endpoint ? { simulatedBaseURL: endpoint.baseURL } : {}) });
+  const providers = await startProviders({
+    env: options.env ?? process.env,
+    ...(options.cwd !== undefined ? { cwd: options.cwd } : {}),
+    ...(options.simulatedChunkDelayMs !== undefined ? { chunkDelayMs: options.simulatedChunkDelayMs } : {}),
+  });
   const pool = createSandbox(options.sandboxPoolSize !== undefined ? { poolSize: options.sandboxPoolSize } : {});
   const sandbox: SandboxService = {
     run: (request, signal) =>
       pool.run({ source: request.source, language: request.language, inputs: request.inputs, limits: { timeoutMs: request.timeoutMs } }, signal),
   };
   return {
-    services: { models, sandbox },
+    services: { models: providers.models, sandbox },
     providers,
-    simulated,
-    publicInfo: () => publicProviderInfo(providers),
+    simulated: providers.config.fallback.simulated,
+    publicInfo: () => providers.info,
     async close() {
-      await Promise.all([pool.close(), endpoint?.close()]);
+      await Promise.all([pool.close(), providers.close()]);
     },
   };
 }

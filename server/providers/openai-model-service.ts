@@ -1,0 +1,162 @@
+/**
+ * ModelService over the official `openai` SDK, for OpenAI and any OpenAI-compatible server.
+ *
+ * Requests stream with `stream_options.include_usage` so cost settles from the provider's own
+ * usage. The token cap goes out as `max_completion_tokens`: OpenAI deprecated `max_tokens` and its
+ * reasoning models (o-series, gpt-5) refuse it, while vLLM, LM Studio and OpenRouter accept the new
+ * name; a server that ignores it merely loses the cap (local servers are priced at 0 anyway).
+ * `temperature` is sent only when the node sets it (reasoning models refuse anything but 1).
+ *
+ * Retries and backoff are the SDK's (408/409/429/5xx and connection errors; `maxRetries` per
+ * node, default 2; it honours `retry-after(-ms)`); we map only the final error (provider-errors.ts).
+ */
+import OpenAI from 'openai';
+import type { ChatCompletionCreateParamsStreaming } from 'openai/resources/chat/completions';
+import { findPrice } from '../../shared/pricing.ts';
+import { StepFailure } from '../engine/executor.ts';
+import type { ModelRequest, ModelService, ModelStreamPart, ResolvedModel } from '../engine/services.ts';
+import { chunkParts } from './chat-chunk-parts.ts';
+import { providerFor, type ProviderConfig, type ProviderSettings } from './config.ts';
+import { providerFailure } from './provider-errors.ts';
+import { createRedactor, type Redactor } from './redact.ts';
+import { isStrictCompatible } from './strict-schema.ts';
+import { SDK_DEFAULT_TIMEOUT_MS, StallGuard } from './stall-guard.ts';
+import { countTokens } from './tokens.ts';
+
+export const DEFAULT_MAX_RETRIES = 2;
+/**
+ * Sent to servers that need no key: the SDK would otherwise fall back to OPENAI_API_KEY and hand
+ * the OpenAI key to a third-party server.
+ */
+export const NO_KEY = 'no-key';
+
+/** What a client factory gets: the one place a key leaves the environment. */
+export interface ClientSettings {
+  provider: string;
+  baseURL: string;
+  apiKey: string;
+  simulated: boolean;
+  /** OpenAI organisation and project headers; null for every other provider. */
+  organization: string | null;
+  project: string | null;
+}
+
+export type ClientFactory = (settings: ClientSettings) => OpenAI;
+
+export interface ModelServiceOptions {
+  config: ProviderConfig;
+  /** Where the built-in simulated endpoint listens (needed when no OPENAI_API_KEY is set). */
+  simulatedBaseURL?: string;
+  /** Builds the OpenAI client of a provider; tests point it at a local server. */
+  clientFactory?: ClientFactory;
+  /** Where keys are read from, at client creation only (default process.env). */
+  env?: Record<string, string | undefined>;
+}
+
+/** Every value that could come from the environment is passed explicitly, so the SDK reads none. */
+export const defaultClientFactory: ClientFactory = (settings) =>
+  new OpenAI({
+    apiKey: settings.apiKey,
+    baseURL: settings.baseURL,
+    organization: settings.organization,
+    project: settings.project,
+    adminAPIKey: null,
+    webhookSecret: null,
+    maxRetries: DEFAULT_MAX_RETRIES,
+  });
+
+interface ProviderClient {
+  client: OpenAI;
+  redact: Redactor;
+}
+
+export function createModelService(options: ModelServiceOptions): ModelService {
+  const { config } = options;
+  const env = options.env ?? process.env;
+  const factory = options.clientFactory ?? defaultClientFactory;
+  const clients = new Map<string, ProviderClient>();
+
+  function clientFor(provider: ProviderSettings): ProviderClient {
+    const existing = clients.get(provider.name);
+    if (existing) return existing;
+    const baseURL = provider.simulated ? options.simulatedBaseURL : provider.baseURL;
+    if (!baseURL) throw new StepFailure('provider', `provider "${provider.name}" has no address (is the simulated endpoint running?)`);
+    const apiKey = provider.apiKeyEnv ? env[provider.apiKeyEnv]?.trim() : NO_KEY;
+    if (!apiKey) throw new StepFailure('provider', `provider "${provider.name}" needs a key in the environment variable ${provider.apiKeyEnv}, which is not set`);
+    const isOpenAI = !provider.simulated && config.fallback === provider;
+    const client = factory({
+      provider: provider.name,
+      baseURL,
+      apiKey,
+      simulated: provider.simulated,
+      organization: isOpenAI ? (env.OPENAI_ORG_ID ?? null) : null,
+      project: isOpenAI ? (env.OPENAI_PROJECT_ID ?? null) : null,
+    });
+    const created = { client, redact: createRedactor([apiKey === NO_KEY ? undefined : apiKey]) };
+    clients.set(provider.name, created);
+    return created;
+  }
+
+  function resolve(model: string): ResolvedModel {
+    const provider = providerFor(config, model);
+    const price = provider === config.fallback ? findPrice(model) : findPrice(model, provider.prices);
+    return { model, provider: provider.name, simulated: provider.simulated, price };
+  }
+
+  async function* stream(request: ModelRequest): AsyncGenerator<ModelStreamPart> {
+    if (request.signal.aborted) throw new StepFailure('cancelled', 'model request cancelled');
+    const provider = providerFor(config, request.model);
+    const { client, redact } = clientFor(provider);
+    const maxRetries = request.maxRetries ?? DEFAULT_MAX_RETRIES;
+    const context = { provider: provider.name, apiKeyEnv: provider.apiKeyEnv, maxRetries, timeoutMs: request.timeoutMs, signal: request.signal, redact, started: false };
+    const stall = new StallGuard(request.timeoutMs ?? SDK_DEFAULT_TIMEOUT_MS);
+    let finished = false;
+    let refusal = '';
+    try {
+      const chunks = await client.chat.completions.create(requestBody(request), {
+        signal: AbortSignal.any([request.signal, stall.signal]),
+        maxRetries,
+        ...(request.timeoutMs !== undefined ? { timeout: request.timeoutMs } : {}),
+      });
+      stall.arm();
+      for await (const chunk of chunks) {
+        // Only the wait for the provider counts as idle, not the time the consumer takes.
+        stall.clear();
+        context.started = true;
+        const mapped = chunkParts(chunk);
+        refusal += mapped.refusal;
+        for (const part of mapped.parts) {
+          if (part.type === 'finish') finished = true;
+          yield part;
+        }
+        stall.arm();
+      }
+    } catch (error) {
+      throw providerFailure(error, context);
+    } finally {
+      stall.clear();
+    }
+    // The SDK ends the iteration quietly when its signal aborts mid-stream.
+    if (request.signal.aborted) throw new StepFailure('cancelled', 'model request cancelled');
+    if (stall.fired) throw new StepFailure('provider', `provider "${provider.name}" stopped sending for ${stall.idleMs} ms in the middle of the reply`, { retryable: true });
+    if (refusal) throw new StepFailure('refused', redact(`the model refused: ${refusal}`));
+    if (!finished) throw new StepFailure('provider', `provider "${provider.name}" ended the reply before it finished`, { retryable: true });
+  }
+
+  return { resolve, countTokens, stream };
+}
+
+/** The chat completion request body (exported for tests and for reading). */
+export function requestBody(request: ModelRequest): ChatCompletionCreateParamsStreaming {
+  return {
+    model: request.model,
+    messages: request.messages.map((message) => ({ role: message.role, content: message.content })),
+    stream: true,
+    stream_options: { include_usage: true },
+    max_completion_tokens: request.maxTokens,
+    ...(request.temperature !== undefined ? { temperature: request.temperature } : {}),
+    ...(request.responseSchema
+      ? { response_format: { type: 'json_schema', json_schema: { name: request.responseSchema.name, schema: request.responseSchema.schema, strict: isStrictCompatible(request.responseSchema.schema) } } }
+      : {}),
+  };
+}
