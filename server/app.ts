@@ -1,0 +1,42 @@
+/**
+ * The Express application: the access guard first (Host, Origin, token: refused before anything
+ * runs), then capped JSON bodies, the API routers, JSON 404s under /api, and the built client.
+ */
+import express, { type Express } from 'express';
+import { accessGuard, requireJsonBody } from './http/access-guard.ts';
+import { apiNotFound, errorHandler } from './http/error-handler.ts';
+import { flowsRouter } from './http/flows-router.ts';
+import { runsRouter } from './http/runs-router.ts';
+import { serviceRouter, type ServiceInfo } from './http/service-router.ts';
+import { staticClient } from './http/static-client.ts';
+import type { RunManager } from './run-manager.ts';
+import type { AccessPolicy } from './security.ts';
+import type { FlowsStore } from './store/flows-store.ts';
+
+export const DEFAULT_BODY_LIMIT_BYTES = 1024 * 1024;
+
+export interface AppOptions {
+  policy: () => AccessPolicy;
+  flows: FlowsStore;
+  runs: RunManager;
+  info: ServiceInfo;
+  distDir?: string | undefined;
+  bodyLimitBytes?: number;
+  log?: (line: string) => void;
+}
+
+export function createApp(options: AppOptions): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  app.set('query parser', 'simple');
+  app.use(accessGuard(options.policy));
+  app.use('/api', requireJsonBody, express.json({ limit: options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES, strict: true, type: 'application/json' }));
+  app.use('/api/flows', flowsRouter(options.flows, options.runs));
+  app.use('/api/runs', runsRouter(options.runs));
+  app.use('/api', serviceRouter(options.runs, options.info));
+  app.use('/api', apiNotFound);
+  app.use(staticClient(options.distDir));
+  app.use(errorHandler(options.log ?? ((line) => console.error(line))));
+  return app;
+}

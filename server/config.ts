@@ -1,0 +1,84 @@
+/**
+ * Server configuration from the environment, parsed with zod. Secrets (OPENAI_API_KEY, WEFT_TOKEN)
+ * stay here and in the services; they are never echoed in messages.
+ */
+import { resolve } from 'node:path';
+import { z } from 'zod';
+
+export const DEFAULT_PORT = 4317;
+export const DEFAULT_HOST = '127.0.0.1';
+export const MIN_TOKEN_LENGTH = 16;
+
+export interface ServerConfig {
+  host: string;
+  /** 0 picks a free port. */
+  port: number;
+  flowsDir: string;
+  dataDir: string;
+  /** Demanded on REST (Bearer) and WebSocket (`?token=`) when set; required off loopback. */
+  token: string | undefined;
+  /** Extra names a browser may use in `Host` (e.g. a LAN name when bound to 0.0.0.0). */
+  allowedHosts: string[];
+  /** Extra origins allowed on state-changing requests and upgrades (the Vite dev server in `npm run dev`). */
+  allowedOrigins: string[];
+  /** Built client to serve, if any. */
+  distDir: string | undefined;
+}
+
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+const list = z
+  .string()
+  .optional()
+  .transform((value) => (value ?? '').split(',').map((item) => item.trim()).filter((item) => item !== ''));
+
+const envSchema = z.object({
+  PORT: z
+    .string()
+    .regex(/^\d{1,5}$/, 'must be a port number from 0 to 65535')
+    .transform(Number)
+    .refine((port) => port <= 65535, 'must be a port number from 0 to 65535')
+    .optional(),
+  HOST: z.string().min(1).optional(),
+  WEFT_FLOWS_DIR: z.string().min(1).optional(),
+  WEFT_DATA_DIR: z.string().min(1).optional(),
+  WEFT_TOKEN: z.string().optional(),
+  WEFT_ALLOWED_HOSTS: list.pipe(z.array(z.string().regex(/^[a-z0-9.\-[\]:]+$/i, 'must be host names, comma separated'))),
+  WEFT_ALLOWED_ORIGINS: list.pipe(z.array(z.string().refine((value) => URL.canParse(value) && new URL(value).origin === value, 'must be origins like http://localhost:5173, comma separated'))),
+  WEFT_DIST_DIR: z.string().min(1).optional(),
+});
+
+export function isLoopbackHost(host: string): boolean {
+  const bare = host.replace(/^\[|\]$/g, '').toLowerCase();
+  return bare === 'localhost' || bare === '::1' || /^127(\.\d{1,3}){3}$/.test(bare);
+}
+
+export function loadServerConfig(env: Record<string, string | undefined> = process.env, cwd = process.cwd()): ServerConfig {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => `${String(issue.path[0])}: ${issue.message}`);
+    throw new ConfigError(`invalid server configuration:\n  ${lines.join('\n  ')}`);
+  }
+  const values = parsed.data;
+  const host = values.HOST ?? DEFAULT_HOST;
+  const token = values.WEFT_TOKEN?.trim() || undefined;
+  if (!isLoopbackHost(host) && token === undefined) {
+    throw new ConfigError(`HOST=${host} is reachable from other machines: set WEFT_TOKEN (at least ${MIN_TOKEN_LENGTH} characters) so that only people with the token can use this server.`);
+  }
+  if (token !== undefined && token.length < MIN_TOKEN_LENGTH) throw new ConfigError(`WEFT_TOKEN is too short: use at least ${MIN_TOKEN_LENGTH} characters.`);
+  return {
+    host,
+    port: values.PORT ?? DEFAULT_PORT,
+    flowsDir: resolve(cwd, values.WEFT_FLOWS_DIR ?? 'flows'),
+    dataDir: resolve(cwd, values.WEFT_DATA_DIR ?? 'data'),
+    token,
+    allowedHosts: values.WEFT_ALLOWED_HOSTS.map((name) => name.toLowerCase()),
+    allowedOrigins: values.WEFT_ALLOWED_ORIGINS,
+    distDir: values.WEFT_DIST_DIR !== undefined ? resolve(cwd, values.WEFT_DIST_DIR) : undefined,
+  };
+}

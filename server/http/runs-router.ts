@@ -1,0 +1,67 @@
+/** `/api/runs`: start an unsaved flow, list, state, events, cancel, decide. */
+import { Router } from 'express';
+import { validateFlowDocument } from '../../shared/validate.ts';
+import { badRequest, notFound } from '../request-error.ts';
+import type { RunManager } from '../run-manager.ts';
+import { problemIssues } from './flows-router.ts';
+import { parseRequest } from './parse-request.ts';
+import { cancelBody, decisionBody, emptyQuery, eventsQuery, runParams, runsQuery, startRunBody, stepParams } from './request-schemas.ts';
+
+export const DEFAULT_ACTOR = 'user';
+
+export function runsRouter(runs: RunManager): Router {
+  const router = Router();
+
+  router.post('/', async (request, response) => {
+    parseRequest(emptyQuery, request.query, 'query');
+    const body = parseRequest(startRunBody, request.body, 'body');
+    const result = validateFlowDocument(body.flow);
+    if (!result.ok) throw badRequest(`the flow is not valid: ${result.problems[0]?.message ?? ''}`, problemIssues(result.problems, 'flow'));
+    response.status(201).json(await runs.start(result.flow, body.inputs ?? {}));
+  });
+
+  router.get('/', (request, response) => {
+    const query = parseRequest(runsQuery, request.query, 'query');
+    const list = runs.list(query.flowId);
+    response.json({ runs: query.limit !== undefined ? list.slice(0, query.limit) : list });
+  });
+
+  router.get('/:runId', async (request, response) => {
+    const { runId } = parseRequest(runParams, request.params, 'params');
+    parseRequest(emptyQuery, request.query, 'query');
+    const state = await runs.state(runId);
+    if (!state) throw notFound(`there is no run "${runId}"`);
+    response.json(state);
+  });
+
+  router.get('/:runId/events', async (request, response) => {
+    const { runId } = parseRequest(runParams, request.params, 'params');
+    const { after = 0 } = parseRequest(eventsQuery, request.query, 'query');
+    const events = await runs.events(runId, after);
+    if (!events) throw notFound(`there is no run "${runId}"`);
+    response.json({ events });
+  });
+
+  router.post('/:runId/cancel', async (request, response) => {
+    const { runId } = parseRequest(runParams, request.params, 'params');
+    parseRequest(emptyQuery, request.query, 'query');
+    const body = parseRequest(cancelBody, request.body ?? {}, 'body');
+    const state = await runs.cancel(runId, body.by ?? DEFAULT_ACTOR);
+    response.json({ runId, status: state.status });
+  });
+
+  router.post('/:runId/steps/:nodeId/decision', async (request, response) => {
+    const { runId, nodeId } = parseRequest(stepParams, request.params, 'params');
+    parseRequest(emptyQuery, request.query, 'query');
+    const body = parseRequest(decisionBody, request.body, 'body');
+    const state = await runs.decide(runId, nodeId, {
+      decision: body.decision,
+      by: body.by ?? DEFAULT_ACTOR,
+      ...(body.comment !== undefined ? { comment: body.comment } : {}),
+      ...(body.payload !== undefined ? { payload: body.payload } : {}),
+    });
+    response.json({ runId, nodeId, status: state.status, step: state.steps[nodeId] });
+  });
+
+  return router;
+}

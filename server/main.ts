@@ -1,0 +1,185 @@
+/**
+ * The composition root: configuration from the environment, the flows and runs stores, the
+ * services (sandbox pool, model service or the simulated endpoint), the engine through the run
+ * manager, HTTP and WebSocket on one port. `startServer` is what tests call in-process (port 0);
+ * running this file directly starts the server and prints its URL.
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { pathToFileURL } from 'node:url';
+import { createApp } from './app.ts';
+import { ConfigError, isLoopbackHost, loadServerConfig, type ServerConfig } from './config.ts';
+import type { EngineServices, ExecutorMap } from './engine/index.ts';
+import { RunManager } from './run-manager.ts';
+import { createAccessPolicy, type AccessPolicy } from './security.ts';
+import { FlowsStore } from './store/flows-store.ts';
+import { RunsStore } from './store/runs-store.ts';
+import type { ClientLimits } from './ws/hub-client.ts';
+import { WebSocketHub } from './ws/hub.ts';
+
+/** What the server needs from server/runtime-services.ts (tests may pass their own). */
+export interface ServerRuntime {
+  services: EngineServices;
+  simulated: boolean;
+  publicInfo(): { simulated: boolean; providers: unknown };
+  estimate?(flow: import('../shared/flow.ts').Flow, inputs: Record<string, unknown>): unknown;
+  close(): Promise<void>;
+}
+
+export interface StartServerOptions {
+  /** Environment to read (default process.env); `config` entries win over it. */
+  env?: Record<string, string | undefined>;
+  cwd?: string;
+  config?: Partial<ServerConfig>;
+  executors?: ExecutorMap;
+  runtime?: ServerRuntime;
+  /** Passed to createRuntimeServices when no runtime is given. */
+  simulatedChunkDelayMs?: number;
+  sandboxPoolSize?: number;
+  heartbeatMs?: number;
+  bodyLimitBytes?: number;
+  wsMaxPayloadBytes?: number;
+  wsLimits?: Partial<ClientLimits>;
+  log?: (line: string) => void;
+}
+
+export interface RunningServer {
+  url: string;
+  host: string;
+  port: number;
+  config: ServerConfig;
+  simulated: boolean;
+  runs: RunManager;
+  store: RunsStore;
+  hub: WebSocketHub;
+  close(): Promise<void>;
+}
+
+export function displayUrl(host: string, port: number): string {
+  const name = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
+  return `http://${name}:${port}`;
+}
+
+async function defaultRuntime(options: StartServerOptions): Promise<ServerRuntime> {
+  const [{ createRuntimeServices }, { estimateFlow }] = await Promise.all([import('./runtime-services.ts'), import('./estimate.ts')]);
+  const runtime = await createRuntimeServices({
+    env: options.env ?? process.env,
+    ...(options.cwd ? { cwd: options.cwd } : {}),
+    ...(options.simulatedChunkDelayMs !== undefined ? { simulatedChunkDelayMs: options.simulatedChunkDelayMs } : {}),
+    ...(options.sandboxPoolSize !== undefined ? { sandboxPoolSize: options.sandboxPoolSize } : {}),
+  });
+  const models = runtime.services.models!;
+  return { services: runtime.services, simulated: runtime.simulated, publicInfo: runtime.publicInfo, estimate: (flow, inputs) => estimateFlow(flow, models, inputs), close: () => runtime.close() };
+}
+
+export async function startServer(options: StartServerOptions = {}): Promise<RunningServer> {
+  const log = options.log ?? ((line: string) => console.warn(line));
+  const config: ServerConfig = { ...loadServerConfig(options.env ?? process.env, options.cwd), ...options.config };
+  if (!isLoopbackHost(config.host) && config.token === undefined) throw new ConfigError(`HOST=${config.host} is reachable from other machines: set WEFT_TOKEN.`);
+  const flows = new FlowsStore(config.flowsDir);
+  await flows.init();
+  const store = await RunsStore.open({ dataDir: config.dataDir, log });
+  const cleanup: Array<() => Promise<unknown>> = [() => store.close()];
+  try {
+    const runtime = options.runtime ?? (await defaultRuntime(options));
+    // After the store: steps aborted by closing the services must not be recorded as failed.
+    cleanup.push(() => runtime.close());
+    const executors = options.executors ?? (await import('./executors/index.ts')).executors;
+    const runs = new RunManager({ store, executors, services: runtime.services, log });
+    const { resumed, failed } = await runs.resumeAll();
+    if (resumed.length > 0) log(`weft: resumed ${resumed.length} unfinished run${resumed.length === 1 ? '' : 's'} from ${config.dataDir}`);
+    if (failed.length > 0) log(`weft: ${failed.length} run${failed.length === 1 ? '' : 's'} could not continue and were marked failed`);
+
+    let policy: AccessPolicy | undefined;
+    const currentPolicy = (): AccessPolicy => {
+      if (!policy) throw new Error('the server is not listening yet');
+      return policy;
+    };
+    const app = createApp({
+      policy: currentPolicy,
+      flows,
+      runs,
+      info: {
+        estimate: (flow, inputs) => {
+          if (!runtime.estimate) throw new Error('no model service to estimate with');
+          return runtime.estimate(flow, inputs);
+        },
+        health: () => runtime.publicInfo(),
+      },
+      distDir: config.distDir,
+      ...(options.bodyLimitBytes !== undefined ? { bodyLimitBytes: options.bodyLimitBytes } : {}),
+      log,
+    });
+    const hub = new WebSocketHub({
+      source: { exists: (runId) => runs.exists(runId), events: (runId, after) => runs.events(runId, after) },
+      policy: currentPolicy,
+      ...(options.heartbeatMs !== undefined ? { heartbeatMs: options.heartbeatMs } : {}),
+      ...(options.wsMaxPayloadBytes !== undefined ? { maxPayloadBytes: options.wsMaxPayloadBytes } : {}),
+      ...(options.wsLimits ? { limits: options.wsLimits } : {}),
+    });
+    cleanup.unshift(() => hub.close());
+    runs.onEvents((events) => hub.publish(events));
+
+    const server = createServer(app);
+    server.on('upgrade', (request, socket, head) => hub.handleUpgrade(request, socket, head));
+    await listen(server, config.port, config.host);
+    const port = (server.address() as AddressInfo).port;
+    policy = createAccessPolicy({ host: config.host, port, token: config.token, allowedHosts: config.allowedHosts, allowedOrigins: config.allowedOrigins });
+    // Stop accepting first, then close WebSocket clients (the hub), then wait for HTTP to drain.
+    const httpClosed = new Promise<void>((resolve) => server.once('close', () => resolve()));
+    cleanup.splice(1, 0, () => drainHttp(server, httpClosed));
+    cleanup.unshift(async () => {
+      server.close();
+      server.closeIdleConnections();
+    });
+
+    let closing: Promise<void> | undefined;
+    return {
+      url: displayUrl(config.host, port),
+      host: config.host,
+      port,
+      config,
+      simulated: runtime.simulated,
+      runs,
+      store,
+      hub,
+      close: () => (closing ??= runAll(cleanup)),
+    };
+  } catch (error) {
+    await runAll(cleanup);
+    throw error;
+  }
+}
+
+/** Runs every shutdown step in order, reporting (not stopping at) a failing one. */
+async function runAll(steps: Array<() => Promise<unknown>>): Promise<void> {
+  for (const step of steps) {
+    try {
+      await step();
+    } catch (error) {
+      console.error(`weft: while shutting down: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+}
+
+function listen(server: Server, port: number, host: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+}
+
+/** Requests in flight get a moment to finish before their connections are cut. */
+async function drainHttp(server: Server, closed: Promise<void>): Promise<void> {
+  const timer = setTimeout(() => server.closeAllConnections(), 1_000);
+  await closed;
+  clearTimeout(timer);
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const { runFromCommandLine } = await import('./main-process.ts');
+  await runFromCommandLine(startServer);
+}

@@ -1,0 +1,46 @@
+/** Views of run states: the index record of a run, and the steps waiting for a person. */
+import type { RunState } from '../shared/run-state.ts';
+import type { RunIndexEntry } from './store/run-index.ts';
+
+export interface PendingApproval {
+  runId: string;
+  flowId: string;
+  flowName: string;
+  nodeId: string;
+  label?: string;
+  request: NonNullable<RunState['steps'][string]['request']>;
+  since?: string;
+}
+
+export function pendingApprovals(states: Iterable<RunState>): PendingApproval[] {
+  const approvals: PendingApproval[] = [];
+  for (const state of states) {
+    for (const step of Object.values(state.steps)) {
+      if (step.status !== 'waiting' || !step.request) continue;
+      const label = state.flow?.nodes.find((node) => node.id === step.nodeId)?.label;
+      approvals.push({
+        runId: state.runId,
+        flowId: state.flowId,
+        flowName: state.flow?.name ?? state.flowId,
+        nodeId: step.nodeId,
+        ...(label !== undefined ? { label } : {}),
+        request: step.request,
+        ...(step.startedAt !== undefined ? { since: step.startedAt } : {}),
+      });
+    }
+  }
+  return approvals.sort((a, b) => ((a.since ?? '') < (b.since ?? '') ? -1 : 1));
+}
+
+export function indexEntry(state: RunState): RunIndexEntry {
+  return {
+    runId: state.runId,
+    flowId: state.flowId,
+    flowName: state.flow?.name ?? state.flowId,
+    flowHash: state.flowHash,
+    status: state.status,
+    startedAt: state.startedAt,
+    ...(state.endedAt !== undefined ? { endedAt: state.endedAt } : {}),
+    costUsd: state.costUsd,
+  };
+}

@@ -1,0 +1,124 @@
+import type { ResourceLimits } from 'node:worker_threads';
+import { prepareRequest } from './prepare-request.ts';
+import { CANCELLED, SANDBOX_CLOSED, failedResult } from './sandbox-results.ts';
+import type { Sandbox, SandboxRequest, SandboxResult } from './sandbox-types.ts';
+import { WorkerSlot, type SlotJob } from './worker-slot.ts';
+
+/** Internal options; the public {@link createSandbox} only takes `poolSize`. Tests use the rest. */
+export interface SandboxPoolOptions {
+  poolSize?: number;
+  workerEntry?: URL;
+  resourceLimits?: ResourceLimits;
+  killMarginMs?: (timeoutMs: number) => number;
+  cancelGraceMs?: number;
+  startTimeoutMs?: number;
+}
+
+const DEFAULT_POOL_SIZE = 2;
+const MAX_POOL_SIZE = 64;
+/** After this many failed starts in a row with no worker ready, waiting calls fail. */
+const START_FAILURES_BEFORE_GIVING_UP = 3;
+const MAX_JOB_ID = 0x7fffffff;
+
+/**
+ * Worker heap for the host side of the engine (the QuickJS heap itself is WebAssembly
+ * memory, limited per call). The large thread stack keeps the machine stack deeper than
+ * anything QuickJS's own stack limit allows, so QuickJS reports overflows first.
+ */
+export const SANDBOX_WORKER_RESOURCE_LIMITS: ResourceLimits = Object.freeze({
+  maxOldGenerationSizeMb: 128,
+  maxYoungGenerationSizeMb: 32,
+  stackSizeMb: 32,
+});
+
+/** Starts a warm pool of sandbox workers (default 2). */
+export function createSandbox(options?: { poolSize?: number }): Sandbox {
+  return createSandboxPool({ poolSize: options?.poolSize });
+}
+
+export function createSandboxPool(options: SandboxPoolOptions): Sandbox {
+  const poolSize = options.poolSize ?? DEFAULT_POOL_SIZE;
+  if (!Number.isInteger(poolSize) || poolSize < 1 || poolSize > MAX_POOL_SIZE) {
+    throw new RangeError(`sandbox poolSize must be a whole number from 1 to ${MAX_POOL_SIZE}, got ${String(poolSize)}`);
+  }
+  const queue: SlotJob[] = [];
+  const slotOf = new WeakMap<SlotJob, WorkerSlot>();
+  let closed = false;
+  let lastJobId = 0;
+
+  const pump = (): void => {
+    for (const slot of slots) {
+      if (queue.length === 0) return;
+      if (!slot.idle) continue;
+      const job = queue.shift();
+      if (job === undefined) return;
+      slotOf.set(job, slot);
+      slot.execute(job);
+    }
+  };
+
+  const failQueued = (message: string): void => {
+    for (const job of queue.splice(0)) job.settle(failedResult({ message }, 0));
+  };
+
+  const slots: WorkerSlot[] = Array.from(
+    { length: poolSize },
+    () =>
+      new WorkerSlot({
+        entry: options.workerEntry ?? new URL('./worker-entry.mjs', import.meta.url),
+        resourceLimits: options.resourceLimits ?? SANDBOX_WORKER_RESOURCE_LIMITS,
+        killMarginMs: options.killMarginMs ?? ((timeoutMs) => Math.max(1000, Math.round(timeoutMs / 4))),
+        cancelGraceMs: options.cancelGraceMs ?? 500,
+        startTimeoutMs: options.startTimeoutMs ?? 30_000,
+        onAvailable: pump,
+        onStartFailure: (error, failures) => {
+          if (failures >= START_FAILURES_BEFORE_GIVING_UP && !slots.some((slot) => slot.isReady)) {
+            failQueued(`sandbox worker could not start (${error.message.slice(0, 200)})`);
+          }
+        },
+      }),
+  );
+
+  return {
+    run(request: SandboxRequest, signal?: AbortSignal): Promise<SandboxResult> {
+      if (closed) return Promise.resolve(failedResult(SANDBOX_CLOSED, 0));
+      const prepared = prepareRequest(request);
+      if (!prepared.ok) return Promise.resolve(failedResult(prepared.error, 0));
+      if (signal?.aborted === true) return Promise.resolve(failedResult(CANCELLED, 0));
+      lastJobId = lastJobId >= MAX_JOB_ID ? 1 : lastJobId + 1;
+      const id = lastJobId;
+      return new Promise<SandboxResult>((resolve) => {
+        let settled = false;
+        const onAbort = (): void => {
+          const queued = queue.indexOf(job);
+          if (queued >= 0) queue.splice(queued, 1);
+          slotOf.get(job)?.cancel(id);
+          const started = job.dispatchedAt;
+          job.settle(failedResult(CANCELLED, started === undefined ? 0 : performance.now() - started));
+        };
+        const job: SlotJob = {
+          id,
+          message: { ...prepared.message, jobId: id },
+          limits: prepared.limits,
+          dispatchedAt: undefined,
+          settle(result) {
+            if (settled) return;
+            settled = true;
+            signal?.removeEventListener('abort', onAbort);
+            resolve(result);
+          },
+        };
+        signal?.addEventListener('abort', onAbort, { once: true });
+        queue.push(job);
+        pump();
+      });
+    },
+
+    async close(): Promise<void> {
+      if (closed) return;
+      closed = true;
+      failQueued(SANDBOX_CLOSED.message);
+      await Promise.all(slots.map((slot) => slot.close()));
+    },
+  };
+}

@@ -1,0 +1,413 @@
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createSandbox, type Sandbox, type SandboxLimits, type SandboxResult } from './index.ts';
+
+/**
+ * Hostile code, one category of RELIABILITY.md per block. Every test ends as a failed
+ * step naming its limit or as clean data, and afterEach proves the host untouched: no
+ * marker file written, no prototype polluted, and a normal call still succeeds.
+ */
+
+let sandbox: Sandbox;
+let directory: string;
+let marker: string;
+const hostPrepareStackTrace = Error.prepareStackTrace;
+
+beforeAll(() => {
+  sandbox = createSandbox({ poolSize: 2 });
+  directory = mkdtempSync(join(tmpdir(), 'weft-sandbox-escape-'));
+  marker = join(directory, 'escaped.txt');
+});
+
+afterAll(async () => {
+  await sandbox.close();
+  rmSync(directory, { recursive: true, force: true });
+});
+
+afterEach(async () => {
+  expect(existsSync(marker)).toBe(false);
+  expect(({} as Record<string, unknown>)['polluted']).toBeUndefined();
+  expect(([] as unknown as Record<string, unknown>)['polluted']).toBeUndefined();
+  expect(Error.prepareStackTrace).toBe(hostPrepareStackTrace);
+  const healthy = await run('export default (inputs) => ({ y: inputs.x + 1 })', { x: 1 });
+  expect(healthy).toMatchObject({ ok: true, outputs: { y: 2 } });
+});
+
+const FAST: Partial<SandboxLimits> = { timeoutMs: 250 };
+
+function run(source: string, inputs: Record<string, unknown> = {}, limits?: Partial<SandboxLimits>): Promise<SandboxResult> {
+  return sandbox.run({ source, language: 'javascript', inputs: { marker, ...inputs }, limits });
+}
+
+function outputsOf(result: SandboxResult): Record<string, unknown> {
+  if (!result.ok) throw new Error(`expected clean data, got failure: ${result.error.message}`);
+  expect(Object.getPrototypeOf(result.outputs)).toBe(Object.prototype);
+  return result.outputs;
+}
+
+function expectLimit(result: SandboxResult, limit: string, withinMs?: number): void {
+  if (result.ok) throw new Error(`expected the ${limit} limit, got outputs ${JSON.stringify(result.outputs)}`);
+  expect(result.error.limit, result.error.message).toBe(limit);
+  expect(result.error.message).toMatch(limit === 'output' ? /output is larger than/ : new RegExp(`${limit === 'timeout' ? 'time' : limit} limit`));
+  if (withinMs !== undefined) expect(result.durationMs).toBeLessThan(withinMs);
+}
+
+function expectFailure(result: SandboxResult, message: RegExp): void {
+  if (result.ok) throw new Error(`expected a failure, got outputs ${JSON.stringify(result.outputs)}`);
+  expect(result.error.message).toMatch(message);
+}
+
+describe('constructor chains end at the sandbox global', () => {
+  const chains: Record<string, string> = {
+    'inputs object': 'inputs.constructor.constructor',
+    'inputs array': 'inputs.list.constructor.constructor',
+    'inputs string': 'inputs.marker.constructor.constructor',
+    'arrow function': '(() => {}).constructor',
+    'async function': '(async () => {}).constructor',
+    'generator function': '(function* () {}).constructor',
+    'async generator function': '(async function* () {}).constructor',
+    'promise': 'Promise.resolve().constructor.constructor',
+    'promise method': 'Promise.resolve().then.constructor',
+    'caught TypeError': 'caught.constructor.constructor',
+    'caught stack overflow': 'overflow.constructor.constructor',
+    'failed import error': 'importError.constructor.constructor',
+    'console object': 'console.constructor.constructor',
+    'console.log': 'console.log.constructor',
+    'globalThis': 'globalThis.constructor.constructor',
+    'arguments object': '(function () { return arguments })().constructor.constructor',
+    'proxy': 'new Proxy({}, {}).constructor.constructor',
+    'Reflect.apply': 'Reflect.apply.constructor',
+    'JSON.parse': 'JSON.parse.constructor',
+    'Symbol': 'Symbol.constructor',
+    'prototype walk': 'Object.getPrototypeOf(Object.getPrototypeOf(async function* () {}).prototype).constructor.constructor',
+  };
+
+  it('reaches only the sandbox Function and global from every object', async () => {
+    const entries = Object.entries(chains)
+      .map(([name, chain]) => `[${JSON.stringify(name)}, () => ${chain}]`)
+      .join(',\n');
+    const source = `export default async function (inputs) {
+      let caught; try { null.x } catch (error) { caught = error }
+      let overflow; try { (function dive() { return dive() })() } catch (error) { overflow = error }
+      const importError = await import('node:fs').catch((error) => error);
+      const settle = async (value) => {
+        if (value && typeof value.next === 'function') value = value.next();
+        if (value && typeof value.then === 'function') value = await value;
+        return value && typeof value === 'object' && 'done' in value ? value.value : value;
+      };
+      const report = {};
+      for (const [name, get] of [${entries}]) {
+        const make = get();
+        const reached = await settle(make('return this')());
+        const probe = await settle(make('return [typeof process, typeof require, typeof fetch, typeof Buffer].join()')());
+        report[name] = { sameGlobal: reached === globalThis, probe, name: make.name };
+      }
+      return report;
+    }`;
+    const report = outputsOf(await run(source, { list: [1] }, { timeoutMs: 2000 }));
+    expect(Object.keys(report).sort()).toEqual(Object.keys(chains).sort());
+    for (const [name, entry] of Object.entries(report)) {
+      expect(entry, name).toMatchObject({ sameGlobal: true, probe: 'undefined,undefined,undefined,undefined' });
+      expect((entry as { name: string }).name, name).toMatch(/Function$/);
+    }
+  });
+
+  it('cannot reach the host process through any chain', async () => {
+    const attempts = [
+      `inputs.constructor.constructor('return process')().mainModule.require('fs').writeFileSync(inputs.marker, 'x')`,
+      `console.log.constructor('return this')().process.binding('fs')`,
+      `(async () => {}).constructor('return process')().then((p) => p.exit(1))`,
+      `Promise.resolve().constructor.constructor('return require')()('fs').writeFileSync(inputs.marker, 'x')`,
+      `eval('process.env.HOME')`,
+      `new Function('return globalThis.process.env')()`,
+    ];
+    for (const attempt of attempts) {
+      const result = await run(`export default async (inputs) => { await ${attempt}; return { escaped: true } }`);
+      expectFailure(result, /ReferenceError|TypeError|not a function|not defined/);
+    }
+  });
+
+  it('gives module code no this, a bare import.meta and no ambient globals', async () => {
+    const source = `const topThis = this;
+      export default function () {
+        return { topThis: typeof topThis, callThis: typeof this, metaProto: Object.getPrototypeOf(import.meta),
+          metaKeys: Reflect.ownKeys(import.meta).map(String), evalThis: (0, eval)('this') === globalThis,
+          evalProcess: eval('typeof process') };
+      }`;
+    expect(outputsOf(await run(source))).toEqual({
+      topThis: 'undefined', callThis: 'undefined', metaProto: null, metaKeys: [], evalThis: true, evalProcess: 'undefined',
+    });
+  });
+});
+
+describe('Error.prepareStackTrace and stack tricks', () => {
+  it('never hands call sites or host frames to user code', async () => {
+    const source = `export default () => {
+      let calls = 0;
+      Error.prepareStackTrace = (error, frames) => { calls += 1; return frames.map((frame) => frame.getFunction()) };
+      Error.stackTraceLimit = Infinity;
+      const error = new Error('probe');
+      let host; try { host = typeof error.constructor.constructor('return process')() } catch (caught) { host = caught.name }
+      return { calls, stack: typeof error.stack, mentionsHost: /node:|internal|worker/.test(error.stack), host, capture: typeof Error.captureStackTrace };
+    }`;
+    expect(outputsOf(await run(source))).toEqual({ calls: 0, stack: 'string', mentionsHost: false, host: 'ReferenceError', capture: 'undefined' });
+  });
+
+  it('contains errors whose stack or message getters throw or spin', async () => {
+    const throwing = `export default () => { const error = new Error('x');
+      Object.defineProperty(error, 'message', { get() { throw new Error('nested') } });
+      Object.defineProperty(error, 'stack', { get() { throw new Error('nested') } });
+      throw error }`;
+    expectFailure(await run(throwing), /code threw|could not be read|Error/);
+    const spinning = `export default () => { const error = new Error('x');
+      Object.defineProperty(error, 'message', { get() { for (;;) {} } }); throw error }`;
+    expectLimit(await run(spinning, {}, FAST), 'timeout', 2000);
+  });
+});
+
+describe('Symbol.species and thenable tricks', () => {
+  it('settles a Promise subclass with a hostile species inside the sandbox', async () => {
+    const source = `class Evil extends Promise { static get [Symbol.species]() { return function (executor) { executor(() => {}, () => {}) } } }
+      export default () => Evil.resolve({ out: 1 })`;
+    expect(outputsOf(await run(source))).toEqual({ out: 1 });
+  });
+
+  it('is not fooled by patched Promise.prototype.then or species', async () => {
+    const source = `Promise.prototype.then = function () { return this };
+      Object.defineProperty(Promise, Symbol.species, { get() { return function () {} } });
+      Object.defineProperty(Array, Symbol.species, { get() { return function () { return {} } } });
+      export default async () => { await null; return { out: 4, filtered: typeof [1, 2].filter(Boolean) } }`;
+    expect(outputsOf(await run(source))).toEqual({ out: 4, filtered: 'object' });
+  });
+
+  it('adopts a plain thenable as the outputs', async () => {
+    expect(outputsOf(await run('export default () => ({ then(resolve) { resolve({ out: 2 }) } })'))).toEqual({ out: 2 });
+  });
+
+  it('fails a thenable whose then getter throws', async () => {
+    expectFailure(await run("export default () => ({ get then() { throw new Error('then getter') } })"), /then getter/);
+  });
+
+  it.each([
+    ['a thenable that resolves to itself', 'export default () => ({ then(resolve) { resolve(this) } })'],
+    ['Object.prototype.then', 'Object.prototype.then = function (resolve) { resolve(this) }; export default () => ({ x: 1 })'],
+  ])('stops %s at the deadline', async (_name, source) => {
+    expectLimit(await run(source, {}, FAST), 'timeout', 2000);
+  });
+});
+
+describe('prototype pollution', () => {
+  it('stays inside the run that did it', async () => {
+    const pollute = `Object.prototype.polluted = 'yes'; Array.prototype.polluted = 'yes'; Function.prototype.polluted = 'yes';
+      Object.prototype.toJSON = undefined; String.prototype.trim = () => 'hijacked';
+      export default (inputs) => ({ seen: ({}).polluted, viaInputs: inputs.polluted })`;
+    expect(outputsOf(await run(pollute))).toEqual({ seen: 'yes', viaInputs: 'yes' });
+    expect((function host() {} as unknown as Record<string, unknown>)['polluted']).toBeUndefined();
+    expect(' a '.trim()).toBe('a');
+    const check = `export default () => ({ seen: ({}).polluted === undefined, trimmed: ' a '.trim() })`;
+    for (let index = 0; index < 3; index += 1) expect(outputsOf(await run(check))).toEqual({ seen: true, trimmed: 'a' });
+  });
+
+  it('pollutes only the sandbox copy when going through the inputs', async () => {
+    const source = `export default (inputs) => { inputs.constructor.prototype.polluted = 1; inputs.__proto__.viaProto = 1; return { ok: ({}).polluted } }`;
+    expect(outputsOf(await run(source))).toEqual({ ok: 1 });
+    expect(({} as Record<string, unknown>)['viaProto']).toBeUndefined();
+  });
+
+  it.each([
+    ['at the top', `JSON.parse('{"__proto__": {"polluted": 1}, "a": 1}')`],
+    ['nested', `({ nested: [JSON.parse('{"__proto__": {"polluted": 1}}')] })`],
+  ])('refuses a __proto__ key in the outputs %s', async (_where, value) => {
+    expectFailure(await run(`export default () => ${value}`), /must not contain the key "__proto__"/);
+  });
+
+  it('keeps a __proto__ string value', async () => {
+    expect(outputsOf(await run("export default () => ({ text: '__proto__', quoted: '\"__proto__\"' })"))).toEqual({
+      text: '__proto__',
+      quoted: '"__proto__"',
+    });
+  });
+});
+
+describe('returned proxies, getters and toJSON', () => {
+  it.each([
+    ['a proxy whose ownKeys trap throws', "new Proxy({}, { ownKeys() { throw new Error('trap') } })", /trap/],
+    ['a revoked proxy', "(() => { const { proxy, revoke } = Proxy.revocable({}, {}); revoke(); return proxy })()", /revoked/],
+    ['a getter that throws', "({ get out() { throw new Error('getter') } })", /getter/],
+    ['a toJSON that throws', "({ toJSON() { throw new Error('toJSON') } })", /toJSON/],
+    ['a toJSON that returns a string', "({ toJSON() { return 'text' } })", /object of outputs/],
+    ['a toJSON that returns nothing', '({ toJSON() {} })', /object of outputs/],
+  ])('fails %s cleanly', async (_name, value, message) => {
+    expectFailure(await run(`export default () => ${value}`), message);
+  });
+
+  it('turns proxies and getters into plain data', async () => {
+    const source = `export default () => ({
+      viaProxy: new Proxy({ a: 1 }, { get: (target, key) => key === 'a' ? 2 : Reflect.get(target, key) }),
+      get computed() { return 42 },
+      list: new Proxy([1, 2], {}),
+    })`;
+    const outputs = outputsOf(await run(source));
+    expect(outputs).toEqual({ viaProxy: { a: 2 }, computed: 42, list: [1, 2] });
+    expect(Object.getOwnPropertyDescriptor(outputs, 'computed')).toMatchObject({ value: 42, writable: true });
+  });
+
+  it('stops getters and toJSON that never return at the deadline', async () => {
+    expectLimit(await run('export default () => ({ get out() { for (;;) {} } })', {}, FAST), 'timeout', 2000);
+    expectLimit(await run('export default () => ({ out: { toJSON() { for (;;) {} } } })', {}, FAST), 'timeout', 2000);
+  });
+
+  it('limits outputs by their serialised size, including toJSON growth', async () => {
+    expectLimit(await run("export default () => ({ big: 'x'.repeat(2048) })", {}, { outputBytes: 1024 }), 'output');
+    expectLimit(await run("export default () => ({ small: { toJSON() { return '€'.repeat(400) } } })", {}, { outputBytes: 1024 }), 'output');
+    expect(outputsOf(await run("export default () => ({ fits: 'x'.repeat(900) })", {}, { outputBytes: 1024 }))).toHaveProperty('fits');
+  });
+});
+
+describe('infinite loops end at the deadline', () => {
+  it.each([
+    ['a synchronous loop', 'export default () => { for (;;) {} }'],
+    ['a loop that swallows errors', 'export default () => { for (;;) { try { for (;;) {} } catch {} finally { continue } } }'],
+    ['a loop in the module body', 'for (;;) {}\nexport default () => ({})'],
+    ['a microtask chain', 'export default () => { const spin = () => Promise.resolve().then(spin); spin(); return new Promise(() => spin()) }'],
+    ['async recursion', 'export default async function again() { await null; return again() }'],
+    ['a sort comparator', 'export default () => { [3, 2, 1].sort(() => { for (;;) {} }) }'],
+    ['catastrophic regex backtracking', "export default () => ({ x: /(a+)+b/.test('a'.repeat(40)) })"],
+    ['a logged value whose toJSON spins', 'export default () => { console.log({ toJSON() { for (;;) {} } }) }'],
+  ])('stops %s', async (_name, source) => {
+    expectLimit(await run(source, {}, FAST), 'timeout', 2000);
+  });
+
+  it('keeps the host event loop answering while code spins', async () => {
+    let worstLag = 0;
+    let last = performance.now();
+    const timer = setInterval(() => {
+      const now = performance.now();
+      worstLag = Math.max(worstLag, now - last);
+      last = now;
+    }, 10);
+    const results = await Promise.all([1, 2].map(() => run('export default () => { for (;;) {} }', {}, { timeoutMs: 400 })));
+    clearInterval(timer);
+    for (const result of results) expectLimit(result, 'timeout');
+    expect(worstLag).toBeLessThan(300);
+  });
+
+  it('terminates a worker stuck in a builtin that cannot be interrupted', async () => {
+    // JSON.stringify of deep nesting is quadratic in C and never polls the interrupt handler.
+    const source = 'export default () => { let deep = []; for (let i = 0; i < 1e5; i++) deep = [deep]; return { deep } }';
+    expectLimit(await run(source, {}, { timeoutMs: 200 }), 'timeout', 4000);
+  });
+});
+
+describe('memory and string bombs', () => {
+  const SMALL: Partial<SandboxLimits> = { memoryBytes: 12 * 1024 * 1024, timeoutMs: 3000 };
+  it.each([
+    ['a huge repeat', "export default () => ({ x: 'x'.repeat(1e9) })"],
+    ['a huge buffer', 'export default () => ({ n: new ArrayBuffer(1e9).byteLength })'],
+    ['an array that doubles', 'export default () => { let list = [1]; for (;;) list = list.concat(list) }'],
+    ['a string that doubles', "export default () => { let text = 'x'; for (;;) text += text }"],
+    ['strings kept in a map', "export default () => { const map = new Map(); for (let i = 0; ; i++) map.set(i, String(i).padEnd(65536, 'v')) }"],
+    ['memory exhausted inside async code', 'export default async () => { await null; let list = [1]; for (;;) list = list.concat(list) }'],
+    ['small objects kept alive', 'export default () => { const list = []; for (let i = 0; ; i++) list.push({ i, tags: [i] }) }'],
+    ['typed arrays kept alive', 'export default () => { const list = []; for (;;) list.push(new Uint8Array(64 * 1024)) }'],
+    ['huge inputs', 'export default (inputs) => ({ n: inputs.blob.length })', { blob: 'b'.repeat(4 * 1024 * 1024) }],
+  ])('fails %s with the memory limit', async (_name, source, inputs?: Record<string, unknown>) => {
+    expectLimit(await run(source, inputs, SMALL), 'memory');
+  });
+
+  it('lets code that catches running out of memory carry on', async () => {
+    const source = "export default () => { try { 'x'.repeat(1e9) } catch {} return { survived: 'y'.repeat(3) } }";
+    expect(outputsOf(await run(source, {}, SMALL))).toEqual({ survived: 'yyy' });
+  });
+});
+
+describe('unbounded recursion', () => {
+  it.each([
+    ['plain recursion', 'export default function dive() { return dive() + 1 }'],
+    ['mutual recursion', 'function a() { return b() } function b() { return a() }\nexport default () => a()'],
+    ['a recursive getter', 'export default () => { const o = { get x() { return this.x } }; return { x: o.x } }'],
+    ['a recursive proxy trap', 'export default () => { const p = new Proxy({}, { get: (t, k, r) => r[k] }); return { x: p.x } }'],
+    ['deeply nested source', "export default () => ({ x: eval('['.repeat(1e5) + ']'.repeat(1e5)) })"],
+    ['deeply nested JSON', "export default () => ({ x: JSON.parse('['.repeat(1e5) + ']'.repeat(1e5)) })"],
+    ['recursion during module evaluation', '(function dive() { dive() })()\nexport default () => ({})'],
+  ])('fails %s with the stack limit', async (_name, source) => {
+    expectLimit(await run(source, {}, { timeoutMs: 3000 }), 'stack');
+  });
+
+  it('lets code that catches a stack overflow carry on', async () => {
+    const source = 'export default () => { let depth = 0; try { (function dive() { depth++; dive() })() } catch {} return { deep: depth > 100 } }';
+    expect(outputsOf(await run(source))).toEqual({ deep: true });
+  });
+});
+
+describe('network, environment and file system', () => {
+  it('has none of the host globals', async () => {
+    const names = ['fetch', 'XMLHttpRequest', 'WebSocket', 'process', 'require', 'module', 'exports', 'Buffer', 'global',
+      'setTimeout', 'setInterval', 'setImmediate', 'queueMicrotask', 'WebAssembly', 'SharedArrayBuffer', 'Atomics',
+      'WeakRef', 'FinalizationRegistry', 'Deno', 'Bun', 'std', 'os', 'navigator', '__dirname', 'print', 'scriptArgs'];
+    const source = `export default (inputs) => Object.fromEntries(inputs.names.map((name) => [name, typeof globalThis[name]]))`;
+    const outputs = outputsOf(await run(source, { names }));
+    for (const name of names) expect(outputs[name], name).toBe('undefined');
+  });
+
+  it.each([
+    ['fetch', "export default async (inputs) => { await fetch('file://' + inputs.marker, { method: 'PUT', body: 'x' }); return {} }", /fetch/],
+    ['process.env', 'export default () => ({ home: process.env.HOME })', /process/],
+    ['require', "export default (inputs) => { require('fs').writeFileSync(inputs.marker, 'x'); return {} }", /require/],
+    ['dynamic import', "export default async (inputs) => { const fs = await import('fs'); fs.writeFileSync(inputs.marker, 'x'); return {} }", /cannot import modules/],
+    ['static import', "import { writeFileSync } from 'node:fs';\nexport default (inputs) => { writeFileSync(inputs.marker, 'x'); return {} }", /cannot import modules/],
+    ['relative import', "import helper from './helper.js';\nexport default () => helper()", /cannot import modules/],
+    ['a file URL import', "export default async () => ({ x: await import('file:///etc/passwd') })", /cannot import modules/],
+  ])('refuses %s', async (_name, source, message) => {
+    expectFailure(await run(source), message);
+  });
+});
+
+describe('console floods', () => {
+  const BUDGET = 4096;
+
+  function loggedBytes(result: SandboxResult): number {
+    return result.logs.reduce((sum, line) => sum + Buffer.byteLength(line.text) + 1, 0);
+  }
+
+  it('cuts a finite flood at the budget without failing the step', async () => {
+    const result = await run("export default () => { for (let i = 0; i < 1e5; i++) console.log('line', i); return { done: true } }", {}, { consoleBytes: BUDGET });
+    expect(outputsOf(result)).toEqual({ done: true });
+    expect(result.logsTruncated).toBe(true);
+    expect(loggedBytes(result)).toBeLessThanOrEqual(BUDGET);
+    expect(result.logs[0]).toEqual({ level: 'log', text: 'line 0' });
+  });
+
+  it('bounds a flood of empty lines and an endless flood', async () => {
+    const empty = await run('export default () => { for (let i = 0; i < 1e5; i++) console.log(); return {} }', {}, { consoleBytes: BUDGET });
+    expect(empty.logs.length).toBeLessThanOrEqual(BUDGET);
+    expect(empty.logsTruncated).toBe(true);
+    const endless = await run("export default () => { for (;;) console.error('x'.repeat(1000)) }", {}, { consoleBytes: BUDGET, timeoutMs: 250 });
+    expectLimit(endless, 'timeout', 2000);
+    expect(endless.logsTruncated).toBe(true);
+    expect(loggedBytes(endless)).toBeLessThanOrEqual(BUDGET);
+  });
+
+  it('cuts one huge line on a character boundary', async () => {
+    const result = await run("export default () => { console.log('€'.repeat(1e6)); return {} }", {}, { consoleBytes: BUDGET });
+    expect(result.logsTruncated).toBe(true);
+    expect(result.logs).toHaveLength(1);
+    expect(result.logs[0]?.text).toMatch(/^€+$/);
+    expect(loggedBytes(result)).toBeLessThanOrEqual(BUDGET);
+  });
+
+  it('prints hostile values without running host code', async () => {
+    const source = `export default () => {
+      console.log({ toJSON() { throw new Error('no') } }, { get x() { throw new Error('no') } }, new Proxy({}, { ownKeys() { throw 1 } }));
+      console.log(Object.create(null), [1, [2]], () => 1);
+      return {};
+    }`;
+    const result = await run(source);
+    expect(result.logs).toEqual([
+      { level: 'log', text: '[unprintable value] [unprintable value] [unprintable value]' },
+      { level: 'log', text: '{} [1,[2]] [Function]' },
+    ]);
+  });
+});

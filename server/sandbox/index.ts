@@ -1,0 +1,65 @@
+/**
+ * The code-step sandbox: runs a user's JavaScript or TypeScript module in QuickJS
+ * compiled to WebAssembly, inside a pool of worker threads.
+ *
+ * Why this shape:
+ * - A separate engine, not `eval`, `new Function`, `node:vm` or vm2: the code runs in
+ *   QuickJS, whose objects live in WebAssembly memory. No host function, object, error
+ *   or prototype exists inside it, so constructor chains end at QuickJS's own `Function`
+ *   and global.
+ * - A worker thread around the engine: a call that crashes the engine, exhausts the
+ *   worker's heap or will not stop is ended by terminating that worker, which the pool
+ *   replaces. The server's own thread only queues calls and parses results, so it keeps
+ *   answering while code spins.
+ * - A fresh QuickJS runtime and context per call (the compiled module is reused, which
+ *   is what makes a warm call cost about a millisecond): nothing one call does, from
+ *   globals to polluted prototypes, is seen by the next.
+ *
+ * What crosses the boundary: only strings. Inputs go in as JSON text parsed inside the
+ * sandbox. Outputs are serialised with JSON.stringify inside the sandbox (so getters,
+ * proxies and toJSON run there, under the limits) and parsed on the host; outputs must be
+ * a plain object, keys whose value is `undefined` are absent, and a `__proto__` key is
+ * refused. Errors are turned into text inside the sandbox. The only host function the
+ * code can reach, indirectly, is the console sink, which accepts a level number and a
+ * string formatted inside the sandbox.
+ *
+ * What the code gets: ECMAScript built-ins (including `Date` and `Math.random`) and a
+ * `console` with log/info/warn/error/debug. Nothing else: no `process`, `require`, env,
+ * file system, network (`fetch` is undefined), `SharedArrayBuffer`, `Atomics`, `WeakRef`
+ * or `FinalizationRegistry`, and no timers at all (`setTimeout`, `setInterval` and
+ * `queueMicrotask` are undefined), so no callback can outlive the call. Every `import`,
+ * static or dynamic, fails with "code steps cannot import modules". A promise that can
+ * never settle fails at once rather than waiting for the timeout.
+ *
+ * Limits (see {@link SandboxLimits}; defaults in {@link DEFAULT_SANDBOX_LIMITS}), each
+ * failing the step with a message that names it:
+ * - time: covers module evaluation, the call and every promise job, enforced by
+ *   QuickJS's interrupt handler. A few built-ins run long stretches of C without polling
+ *   it (JSON.stringify of very deep nesting, for one); a call that overruns its timeout by
+ *   a margin (a second, or a quarter of the timeout) has its worker terminated instead.
+ * - memory: QuickJS's own limit only refuses single oversized allocations in this build,
+ *   so each worker's WebAssembly memory is capped at the limit plus the engine's fixed
+ *   needs; running past it is QuickJS's out-of-memory error. Inputs larger than a quarter
+ *   of the limit are refused before the call.
+ * - stack: QuickJS's stack limit, well inside the worker thread's native stack; should
+ *   the native stack overflow first, the engine is discarded and reloaded.
+ * - output: the UTF-8 size of the outputs JSON.
+ * - console: captured text past the budget is cut and flagged with `logsTruncated`; the
+ *   step does not fail.
+ *
+ * A call is cancelled through its AbortSignal: it resolves at once as failed with the
+ * message "cancelled", and its worker is interrupted, or terminated if it does not stop
+ * within half a second. A worker that crashes or runs out of heap is replaced; its call
+ * fails with a message saying so. Calls never reject.
+ */
+export { createSandbox } from './create-sandbox.ts';
+export { DEFAULT_SANDBOX_LIMITS } from './sandbox-limits.ts';
+export type {
+  ConsoleLine,
+  Sandbox,
+  SandboxFailure,
+  SandboxLimitName,
+  SandboxLimits,
+  SandboxRequest,
+  SandboxResult,
+} from './sandbox-types.ts';

@@ -1,0 +1,61 @@
+/** The limits a code step runs under. Each one, when hit, is named in the failure. */
+export type SandboxLimitName = 'timeout' | 'memory' | 'stack' | 'output' | 'console';
+
+/**
+ * Limits for one code-step call. All sizes are in bytes.
+ *
+ * - `timeoutMs`: wall-clock time for evaluating the module, calling its default export and
+ *   every promise job it queues. There are no timers, so nothing can outlive the call.
+ * - `memoryBytes`: the QuickJS heap (every object, string and buffer the code allocates).
+ * - `stackBytes`: the QuickJS interpreter stack (how deep code may recurse).
+ * - `outputBytes`: the UTF-8 size of the outputs, serialised as JSON inside the sandbox.
+ * - `consoleBytes`: captured console text (UTF-8, plus one byte per line); past it the
+ *   logs are cut and `logsTruncated` is set, which does not fail the step.
+ */
+export interface SandboxLimits {
+  timeoutMs: number;
+  memoryBytes: number;
+  stackBytes: number;
+  outputBytes: number;
+  consoleBytes: number;
+}
+
+export type ConsoleLevel = 'log' | 'info' | 'warn' | 'error' | 'debug';
+
+export interface ConsoleLine {
+  level: ConsoleLevel;
+  text: string;
+}
+
+export interface SandboxRequest {
+  /** A module whose default export is `(inputs) => outputs`, sync or async. */
+  source: string;
+  language: 'javascript' | 'typescript';
+  /** JSON-serialisable; the code receives a fresh copy parsed inside the sandbox. */
+  inputs: Record<string, unknown>;
+  limits?: Partial<SandboxLimits>;
+}
+
+export interface SandboxFailure {
+  message: string;
+  /** Set when the step failed because it hit one of its limits. */
+  limit?: SandboxLimitName;
+  /** 1-based position in the user's source (TypeScript positions are the same lines). */
+  line?: number;
+  column?: number;
+}
+
+/**
+ * `durationMs` is the wall-clock time the call spent in a worker (queueing for a free
+ * worker is not counted; a call cancelled or refused before it reached one reports 0).
+ */
+export type SandboxResult =
+  | { ok: true; outputs: Record<string, unknown>; logs: ConsoleLine[]; logsTruncated: boolean; durationMs: number }
+  | { ok: false; error: SandboxFailure; logs: ConsoleLine[]; logsTruncated: boolean; durationMs: number };
+
+export interface Sandbox {
+  /** Never rejects: every problem, including a cancelled or crashed call, is a failed result. */
+  run(request: SandboxRequest, signal?: AbortSignal): Promise<SandboxResult>;
+  /** Terminates the workers; calls still waiting or running resolve as failed. */
+  close(): Promise<void>;
+}

@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest';
+import { transpileSource } from './transpile-source.ts';
+
+describe('transpileSource', () => {
+  it('passes JavaScript through untouched', () => {
+    const source = 'export default (inputs) => ({ y: inputs?.x ?? 1 })';
+    expect(transpileSource(source, 'javascript')).toEqual({ ok: true, code: source });
+  });
+
+  it('strips TypeScript while keeping every line where it was', () => {
+    const source = [
+      "import type { Shape } from './types';",
+      'interface Input {',
+      '  x: number;',
+      '}',
+      'enum Mode { Fast, Slow }',
+      'type Pair<T> = [T, T];',
+      'abstract class Base { protected abstract size(): number }',
+      'export default function (inputs: Input): Record<string, unknown> {',
+      '  const pair: Pair<number> = [inputs.x, inputs.x as number];',
+      '  return { mode: Mode.Slow, sum: pair[0]! + pair[1] };',
+      '}',
+    ].join('\n');
+    const result = transpileSource(source, 'typescript');
+    if (!result.ok) throw new Error(result.error.message);
+    const lines = result.code.split('\n');
+    expect(lines).toHaveLength(11);
+    expect(lines[7]).toMatch(/^export default function \(inputs\)/);
+    expect(lines[8]).toContain('const pair = [inputs.x, inputs.x ]');
+    expect(lines[9]).toContain('return { mode: Mode.Slow');
+  });
+
+  it('reports a syntax error with its line and a 1-based column', () => {
+    const result = transpileSource('const a = 1;\nconst b: number = ;\n', 'typescript');
+    expect(result).toMatchObject({ ok: false, error: { message: 'SyntaxError: Unexpected token', line: 2 } });
+    if (!result.ok) expect(result.error.column).toBeGreaterThan(1);
+  });
+});

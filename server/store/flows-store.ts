@@ -1,0 +1,136 @@
+/**
+ * The flows directory: each flow is the plain file `<id>.flow.json`, the same file people edit,
+ * diff and commit. Every request reads the disk, so a file changed outside Weft (a `git pull`)
+ * shows at once. Writes are canonical (serializeFlow) and atomic.
+ */
+import { mkdir, readdir, readFile, stat, unlink } from 'node:fs/promises';
+import { join, resolve, sep } from 'node:path';
+import { flowHash, serializeFlow } from '../../shared/canonical.ts';
+import type { Flow } from '../../shared/flow.ts';
+import { ID_PATTERN, ID_RULE } from '../../shared/ids.ts';
+import { parseJsonText } from '../../shared/json-text.ts';
+import { validateFlowText, type Problem } from '../../shared/validate.ts';
+import { writeFileAtomic, type AtomicWriteFs } from './atomic-write.ts';
+
+export const FLOW_FILE_SUFFIX = '.flow.json';
+
+export type FlowListEntry =
+  | { id: string; file: string; valid: true; name: string; description?: string; nodeCount: number }
+  | { id: string; file: string; valid: false; name?: string; problems: Problem[] };
+
+export type FlowReadResult =
+  | { status: 'ok'; flow: Flow; hash: string }
+  | { status: 'missing' }
+  /** `document`: the file's JSON when it parses as an object, so an editor can open it to fix it. */
+  | { status: 'invalid'; problems: Problem[]; document?: Record<string, unknown> };
+
+/** A flow id that must not become a file name. */
+export class InvalidFlowIdError extends Error {
+  constructor(id: string) {
+    super(`"${printable(id)}" is not a flow id (${ID_RULE})`);
+    this.name = 'InvalidFlowIdError';
+  }
+}
+
+/** Shows control characters (a NUL from `%00`) instead of printing them. */
+function printable(text: string): string {
+  return JSON.stringify(text.slice(0, 80)).slice(1, -1);
+}
+
+export class FlowsStore {
+  readonly directory: string;
+  readonly #fs: AtomicWriteFs | undefined;
+
+  constructor(directory: string, options: { fs?: AtomicWriteFs } = {}) {
+    this.directory = resolve(directory);
+    this.#fs = options.fs;
+  }
+
+  async init(): Promise<void> {
+    await mkdir(this.directory, { recursive: true });
+  }
+
+  /** The file of a flow; refuses anything that is not an id (traversal, absolute paths, NUL). */
+  pathFor(id: string): string {
+    if (!ID_PATTERN.test(id)) throw new InvalidFlowIdError(id);
+    const path = join(this.directory, `${id}${FLOW_FILE_SUFFIX}`);
+    if (!path.startsWith(this.directory + sep)) throw new InvalidFlowIdError(id);
+    return path;
+  }
+
+  /** Every `*.flow.json` file, valid or not; an invalid one is listed with its problems. */
+  async list(): Promise<FlowListEntry[]> {
+    const names = (await readdir(this.directory)).filter((name) => name.endsWith(FLOW_FILE_SUFFIX)).sort();
+    const entries = await Promise.all(names.map((name) => this.#summarise(name)));
+    return entries.filter((entry): entry is FlowListEntry => entry !== undefined);
+  }
+
+  async #summarise(file: string): Promise<FlowListEntry | undefined> {
+    const id = file.slice(0, -FLOW_FILE_SUFFIX.length);
+    if (!ID_PATTERN.test(id)) {
+      return { id, file, valid: false, problems: [{ rule: 'bad-id', path: '', message: `the file name "${file}" is not "<id>.flow.json" with a valid id (${ID_RULE})` }] };
+    }
+    const result = await this.get(id);
+    if (result.status === 'missing') return undefined; // removed while listing
+    if (result.status === 'invalid') return { id, file, valid: false, problems: result.problems };
+    const { flow } = result;
+    return { id, file, valid: true, name: flow.name, ...(flow.description !== undefined ? { description: flow.description } : {}), nodeCount: flow.nodes.length };
+  }
+
+  async get(id: string): Promise<FlowReadResult> {
+    const path = this.pathFor(id);
+    let text: string;
+    try {
+      if (!(await stat(path)).isFile()) return { status: 'missing' };
+      text = await readFile(path, 'utf8');
+    } catch (error) {
+      if (isNotFound(error)) return { status: 'missing' };
+      throw error;
+    }
+    const result = validateFlowText(text);
+    if (!result.ok) return { status: 'invalid', problems: result.problems, ...documentOf(text) };
+    if (result.flow.id !== id) {
+      return { status: 'invalid', problems: [{ rule: 'bad-id', path: 'id', message: `the file is named "${id}${FLOW_FILE_SUFFIX}" but its id is "${result.flow.id}"` }], ...documentOf(text) };
+    }
+    return { status: 'ok', flow: result.flow, hash: flowHash(result.flow) };
+  }
+
+  /** Writes a validated flow canonically and atomically; `created` when there was no file before. */
+  async put(flow: Flow): Promise<{ created: boolean; hash: string }> {
+    const path = this.pathFor(flow.id);
+    const created = !(await exists(path));
+    await writeFileAtomic(path, serializeFlow(flow), this.#fs);
+    return { created, hash: flowHash(flow) };
+  }
+
+  /** Removes a flow's file; false when there was none. Past runs keep their own copy of the flow. */
+  async delete(id: string): Promise<boolean> {
+    try {
+      await unlink(this.pathFor(id));
+      return true;
+    } catch (error) {
+      if (isNotFound(error)) return false;
+      throw error;
+    }
+  }
+}
+
+function documentOf(text: string): { document?: Record<string, unknown> } {
+  const json = parseJsonText(text);
+  return json.ok && typeof json.value === 'object' && json.value !== null && !Array.isArray(json.value) ? { document: json.value as Record<string, unknown> } : {};
+}
+
+function isNotFound(error: unknown): boolean {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  return code === 'ENOENT' || code === 'ENOTDIR';
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await stat(path);
+    return true;
+  } catch (error) {
+    if (isNotFound(error)) return false;
+    throw error;
+  }
+}

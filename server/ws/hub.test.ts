@@ -1,0 +1,243 @@
+/**
+ * The hub over real WebSocket connections, with a fake event source so a test controls exactly
+ * when stored events are read and when live ones arrive.
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { RunEvent } from '../../shared/events.ts';
+import { createAccessPolicy, type AccessPolicy } from '../security.ts';
+import { connectSocket, type TestSocket } from '../testing/ws-client.ts';
+import type { EventSource } from './hub-client.ts';
+import { WebSocketHub } from './hub.ts';
+
+function logEvent(runId: string, seq: number, text = `line ${seq}`): RunEvent {
+  return { runId, seq, at: new Date(0).toISOString(), type: 'step.log', nodeId: 'work', level: 'info', text };
+}
+
+/** A source whose reads wait until the test releases them. */
+class ControlledSource implements EventSource {
+  stored = new Map<string, RunEvent[]>();
+  #gate: Promise<void> = Promise.resolve();
+  #release: () => void = () => undefined;
+  reads = 0;
+  /** true: a read sees the log as it was when it began; false: as it is when it ends. */
+  snapshotEarly = true;
+
+  hold(snapshotEarly: boolean): void {
+    this.snapshotEarly = snapshotEarly;
+    this.#gate = new Promise((resolve) => (this.#release = resolve));
+  }
+
+  release(): void {
+    this.#release();
+  }
+
+  exists(runId: string): boolean {
+    return this.stored.has(runId);
+  }
+
+  async events(runId: string, after: number): Promise<RunEvent[] | undefined> {
+    this.reads++;
+    const early = this.stored.get(runId)?.filter((event) => event.seq > after);
+    await this.#gate;
+    return this.snapshotEarly ? early : this.stored.get(runId)?.filter((event) => event.seq > after);
+  }
+
+  /** Stores and publishes, as the run manager does. */
+  add(hub: WebSocketHub, events: RunEvent[]): void {
+    for (const event of events) {
+      const list = this.stored.get(event.runId) ?? [];
+      list.push(event);
+      this.stored.set(event.runId, list);
+    }
+    hub.publish(events);
+  }
+}
+
+let server: Server;
+let hub: WebSocketHub;
+let source: ControlledSource;
+let url: string;
+let policy: AccessPolicy;
+const sockets: TestSocket[] = [];
+
+async function connect(options?: Parameters<typeof connectSocket>[1]): Promise<TestSocket> {
+  const socket = await connectSocket(url, options);
+  sockets.push(socket);
+  return socket;
+}
+
+function eventSeqs(socket: TestSocket, runId: string): number[] {
+  return socket.messages.filter((message) => message.type === 'event' && message.event.runId === runId).map((message) => message.event.seq);
+}
+
+beforeAll(async () => {
+  source = new ControlledSource();
+  hub = new WebSocketHub({ source, policy: () => policy, heartbeatMs: 200, maxPayloadBytes: 1024, limits: { maxQueueBytes: 64 * 1024, maxHeldEvents: 50 } });
+  server = createServer((_request, response) => response.end());
+  server.on('upgrade', (request, socket, head) => hub.handleUpgrade(request, socket, head));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as AddressInfo).port;
+  policy = createAccessPolicy({ host: '127.0.0.1', port, token: undefined });
+  url = `ws://127.0.0.1:${port}/ws`;
+});
+afterEach(async () => {
+  await Promise.all(sockets.splice(0).map((socket) => socket.close()));
+});
+afterAll(async () => {
+  await hub.close();
+  server.closeAllConnections();
+  await new Promise((resolve) => server.close(resolve));
+});
+
+describe('WebSocket hub: replay then live', () => {
+  it('replays stored events after `after`, then streams live ones', async () => {
+    source.add(hub, [1, 2, 3, 4].map((seq) => logEvent('run-a', seq)));
+    const socket = await connect();
+    socket.send({ type: 'subscribe', runId: 'run-a', after: 2 });
+    expect(await socket.next((message) => message.type === 'subscribed')).toEqual({ type: 'subscribed', runId: 'run-a', lastSeq: 4 });
+    source.add(hub, [logEvent('run-a', 5)]);
+    await socket.next((message) => message.type === 'event' && message.event.seq === 5);
+    expect(eventSeqs(socket, 'run-a')).toEqual([3, 4, 5]);
+  });
+
+  it('has no gap and no duplicate when live events arrive during the replay', async () => {
+    source.add(hub, [1, 2, 3].map((seq) => logEvent('run-b', seq)));
+    const socket = await connect();
+    source.hold(true);
+    socket.send({ type: 'subscribe', runId: 'run-b', after: 0 });
+    await expectEventually(() => source.reads > 0);
+    // Stored while the replay read is in flight: 4 and 5 are live (held), the read sees only 1-3.
+    source.add(hub, [logEvent('run-b', 4), logEvent('run-b', 5)]);
+    source.release();
+    await socket.next((message) => message.type === 'subscribed');
+    source.add(hub, [logEvent('run-b', 6)]);
+    await socket.next((message) => message.type === 'event' && message.event.seq === 6);
+    expect(eventSeqs(socket, 'run-b')).toEqual([1, 2, 3, 4, 5, 6]);
+  });
+
+  it('dedupes when the replay read already holds events that were also published live', async () => {
+    source.add(hub, [1, 2].map((seq) => logEvent('run-c', seq)));
+    const socket = await connect();
+    source.hold(false);
+    socket.send({ type: 'subscribe', runId: 'run-c', after: 0 });
+    await expectEventually(() => source.reads > 0);
+    // Stored and published while the read runs: the read returns 3 and so does the live path.
+    source.add(hub, [logEvent('run-c', 3)]);
+    source.release();
+    expect(await socket.next((message) => message.type === 'subscribed')).toMatchObject({ lastSeq: 3 });
+    source.add(hub, [logEvent('run-c', 4)]);
+    await socket.next((message) => message.type === 'event' && message.event.seq === 4);
+    expect(eventSeqs(socket, 'run-c')).toEqual([1, 2, 3, 4]);
+  });
+
+  it('streams every run\'s live events with "*", without doubling runs also subscribed one by one', async () => {
+    source.add(hub, [logEvent('run-d', 1)]);
+    const socket = await connect();
+    socket.send({ type: 'subscribe', runId: '*' });
+    await socket.next((message) => message.type === 'subscribed' && message.runId === '*');
+    socket.send({ type: 'subscribe', runId: 'run-d', after: 0 });
+    await socket.next((message) => message.type === 'subscribed' && message.runId === 'run-d');
+    source.add(hub, [logEvent('run-d', 2), logEvent('run-e', 1)]);
+    await socket.next((message) => message.type === 'event' && message.event.runId === 'run-e');
+    expect(eventSeqs(socket, 'run-d')).toEqual([1, 2]);
+    socket.send({ type: 'unsubscribe', runId: '*' });
+    await socket.next((message) => message.type === 'unsubscribed');
+    source.add(hub, [logEvent('run-e', 2), logEvent('run-d', 3)]);
+    await socket.next((message) => message.type === 'event' && message.event.runId === 'run-d' && message.event.seq === 3);
+    expect(eventSeqs(socket, 'run-e')).toEqual([1]);
+  });
+
+  it('refuses replay for "*" and subscriptions to unknown runs, keeping the connection', async () => {
+    const socket = await connect();
+    socket.send({ type: 'subscribe', runId: '*', after: 5 });
+    expect((await socket.next()).message).toMatch(/replay .* works per run/);
+    socket.send({ type: 'subscribe', runId: 'run-unknown', after: 0 });
+    expect(await socket.next()).toMatchObject({ type: 'error', runId: 'run-unknown', message: 'there is no run "run-unknown"' });
+    socket.send({ type: 'ping' });
+    expect(await socket.next()).toEqual({ type: 'pong' });
+  });
+});
+
+describe('WebSocket hub: bad messages and limits', () => {
+  it('answers bad messages with a clear error and keeps the connection', async () => {
+    const socket = await connect();
+    const cases: Array<[unknown, RegExp]> = [
+      ['not json', /not valid JSON/],
+      [{ type: 'subscribe' }, /runId/],
+      [{ type: 'subscribe', runId: '../etc', after: 0 }, /runId: must be a run id/],
+      [{ type: 'subscribe', runId: 'run-a', after: -1 }, /after/],
+      [{ type: 'subscribe', runId: 'run-a', after: 0, extra: true }, /unknown key "extra"/],
+      [{ type: 'launch-missiles' }, /type/],
+      [[1, 2], /message/],
+    ];
+    for (const [message, pattern] of cases) {
+      socket.send(message);
+      const answer = await socket.next();
+      expect(answer.type).toBe('error');
+      expect(answer.message).toMatch(pattern);
+    }
+    socket.socket.send(Buffer.from([1, 2, 3]), { binary: true });
+    expect((await socket.next()).message).toMatch(/not binary/);
+    socket.send({ type: 'ping' });
+    expect(await socket.next()).toEqual({ type: 'pong' });
+  });
+
+  it('closes a connection that sends a message over maxPayload (1009)', async () => {
+    const socket = await connect();
+    socket.send({ type: 'ping', padding: 'x'.repeat(2048) });
+    expect((await socket.closed()).code).toBe(1009);
+  });
+
+  it('refuses upgrades with a foreign Origin or Host, or on another path', async () => {
+    await expect(connectSocket(url, { headers: { origin: 'http://evil.example' } })).rejects.toMatchObject({ status: 403 });
+    await expect(connectSocket(url, { headers: { host: 'evil.example' } })).rejects.toMatchObject({ status: 403 });
+    await expect(connectSocket(url.replace('/ws', '/other'))).rejects.toMatchObject({ status: 404 });
+    const sameOrigin = await connect({ headers: { origin: url.replace('ws:', 'http:').replace('/ws', '') } });
+    sameOrigin.send({ type: 'ping' });
+    expect(await sameOrigin.next()).toEqual({ type: 'pong' });
+  });
+
+  it('drops a client that stops answering pings', async () => {
+    const { WebSocket } = await import('ws');
+    const silent = new WebSocket(url, { autoPong: false });
+    await new Promise((resolve) => silent.once('open', resolve));
+    const code = await new Promise<number>((resolve) => silent.once('close', (closeCode) => resolve(closeCode)));
+    expect(code).toBe(1006); // terminated, no close frame
+  });
+
+  it('closes a client too slow to read (1013); it recovers by reconnecting with its last seq', async () => {
+    const socket = await connect();
+    socket.send({ type: 'subscribe', runId: '*' });
+    await socket.next((message) => message.type === 'subscribed');
+    const raw = (socket.socket as unknown as { _socket: import('node:net').Socket })._socket;
+    raw.pause();
+    const big = 'x'.repeat(900);
+    const before = hub.openClientCount;
+    let seq = 0;
+    while (seq < 40_000 && hub.openClientCount === before) source.add(hub, [logEvent('run-slow', ++seq, big)]);
+    // The server stopped queueing for it long before the 40 MB it would otherwise have buffered.
+    expect(hub.openClientCount).toBe(before - 1);
+    expect(seq).toBeLessThan(40_000);
+    for (let more = 0; more < 10; more++) source.add(hub, [logEvent('run-slow', ++seq, big)]);
+    raw.resume();
+    const closed = await socket.closed(10_000);
+    expect([1013, 1006]).toContain(closed.code);
+    const seen = eventSeqs(socket, 'run-slow');
+    const last = seen.at(-1) ?? 0;
+    expect(seen).toEqual(Array.from({ length: seen.length }, (_, index) => index + 1));
+    // Reconnect and replay from the last seq seen: the rest, exactly.
+    const again = await connect();
+    again.send({ type: 'subscribe', runId: 'run-slow', after: last });
+    const done = await again.next((message) => message.type === 'subscribed', 20_000);
+    const total = source.stored.get('run-slow')!.length;
+    expect(done.lastSeq).toBe(total);
+    expect(eventSeqs(again, 'run-slow')).toEqual(Array.from({ length: total - last }, (_, index) => last + index + 1));
+  }, 30_000);
+});
+
+async function expectEventually(check: () => boolean): Promise<void> {
+  for (let index = 0; index < 200 && !check(); index++) await new Promise((resolve) => setTimeout(resolve, 5));
+  expect(check()).toBe(true);
+}

@@ -1,0 +1,113 @@
+/**
+ * The WebSocket hub on `/ws`: upgrades on the main HTTP server (noServer), after the same Host,
+ * Origin and token checks as REST. Small maxPayload, ping/pong heartbeats that drop dead clients,
+ * and stored events fanned out to subscribers.
+ */
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type WebSocket } from 'ws';
+import type { RunEvent } from '../../shared/events.ts';
+import { cookieToken, decideAccess, singleHeader, type AccessPolicy } from '../security.ts';
+import { HubClient, type ClientLimits, type EventSource } from './hub-client.ts';
+
+export const WS_PATH = '/ws';
+
+export interface HubOptions {
+  source: EventSource;
+  policy: () => AccessPolicy;
+  heartbeatMs?: number;
+  maxPayloadBytes?: number;
+  limits?: Partial<ClientLimits>;
+}
+
+const DEFAULT_LIMITS: ClientLimits = { maxQueueBytes: 1024 * 1024, maxHeldEvents: 10_000, maxSubscriptions: 100 };
+
+export class WebSocketHub {
+  readonly #server: WebSocketServer;
+  readonly #clients = new Set<HubClient>();
+  readonly #options: HubOptions;
+  readonly #limits: ClientLimits;
+  readonly #heartbeat: ReturnType<typeof setInterval>;
+
+  constructor(options: HubOptions) {
+    this.#options = options;
+    this.#limits = { ...DEFAULT_LIMITS, ...options.limits };
+    this.#server = new WebSocketServer({ noServer: true, maxPayload: options.maxPayloadBytes ?? 16 * 1024, perMessageDeflate: false, clientTracking: false });
+    this.#heartbeat = setInterval(() => this.#beat(), options.heartbeatMs ?? 30_000);
+    this.#heartbeat.unref();
+  }
+
+  get clientCount(): number {
+    return this.#clients.size;
+  }
+
+  /** Clients not being closed (a slow one counts as gone at once). */
+  get openClientCount(): number {
+    let count = 0;
+    for (const client of this.#clients) if (client.open) count++;
+    return count;
+  }
+
+  /** For `server.on('upgrade')`: refuses anything but an allowed `/ws` upgrade before accepting it. */
+  handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
+    const url = new URL(request.url ?? '/', 'http://localhost');
+    if (url.pathname !== WS_PATH) return refuse(socket, 404, 'Not Found');
+    const decision = decideAccess(this.#options.policy(), {
+      host: singleHeader(request, 'host'),
+      origin: singleHeader(request, 'origin'),
+      checkOrigin: true,
+      needsToken: true,
+      token: url.searchParams.get('token') ?? cookieToken(singleHeader(request, 'cookie')),
+    });
+    if (!decision.ok) return refuse(socket, decision.status, decision.status === 401 ? 'Unauthorized' : 'Forbidden');
+    this.#server.handleUpgrade(request, socket, head, (ws) => this.#accept(ws));
+  }
+
+  #accept(socket: WebSocket): void {
+    const client = new HubClient(socket, this.#options.source, this.#limits);
+    this.#clients.add(client);
+    socket.on('pong', () => {
+      client.alive = true;
+    });
+    socket.on('message', (data, isBinary) => {
+      client.receive(Buffer.isBuffer(data) ? data : Buffer.concat(Array.isArray(data) ? data : [Buffer.from(data)]), isBinary).catch(() => socket.terminate());
+    });
+    socket.on('close', () => this.#clients.delete(client));
+    // ws has already sent the close frame (e.g. 1009 for a message over maxPayload) and will close.
+    socket.on('error', () => undefined);
+  }
+
+  /** Stored events, in order, to every subscriber. */
+  publish(events: readonly RunEvent[]): void {
+    for (const client of this.#clients) for (const event of events) client.publish(event);
+  }
+
+  #beat(): void {
+    for (const client of this.#clients) {
+      if (!client.alive) {
+        client.socket.terminate();
+        this.#clients.delete(client);
+        continue;
+      }
+      client.alive = false;
+      client.socket.ping();
+    }
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.#heartbeat);
+    for (const client of this.#clients) client.socket.close(1001, 'server shutting down');
+    const deadline = setTimeout(() => {
+      for (const client of this.#clients) client.socket.terminate();
+    }, 1_000);
+    deadline.unref();
+    await new Promise<void>((resolve) => this.#server.close(() => resolve()));
+    for (const client of this.#clients) client.socket.terminate();
+    this.#clients.clear();
+  }
+}
+
+function refuse(socket: Duplex, status: number, reason: string): void {
+  socket.end(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: ${reason.length}\r\n\r\n${reason}`);
+  setTimeout(() => socket.destroy(), 1_000).unref();
+}
