@@ -12,6 +12,7 @@ export { DecisionError, toStepError } from './errors.ts';
 export { StepFailure } from './executor.ts';
 export type { Decision, EngineServices, Executor, ExecutorMap, StepContext, StepEmission, StepOutcome } from './executor.ts';
 export { RunLoop, type EngineOptions, type SettleStatus } from './run-loop.ts';
+export type { ModelService, SandboxService, SandboxRunRequest, SandboxRunResult } from './services.ts';
 
 export type RunHandle = RunLoop;
 
