@@ -1,0 +1,29 @@
+/**
+ * A node's ports, from the registry, even while its config is mid-edit and not yet valid:
+ * the canvas keeps showing handles so wires do not jump around as a person types.
+ */
+import type { FlowNode } from '../../shared/flow.ts';
+import { registry } from '../../shared/kinds/registry.ts';
+import type { NodePorts, PortSpec } from '../../shared/ports.ts';
+
+const NO_PORTS: NodePorts = { inputs: [], outputs: [] };
+
+export function nodePorts(node: Pick<FlowNode, 'kind' | 'config'>): NodePorts {
+  const definition = registry.get(node.kind);
+  if (!definition) return NO_PORTS;
+  const parsed = definition.configSchema.safeParse(node.config);
+  try {
+    const ports = definition.ports(parsed.success ? parsed.data : node.config);
+    return {
+      inputs: ports.inputs.filter((port) => typeof port?.name === 'string' && port.name !== ''),
+      outputs: ports.outputs.filter((port) => typeof port?.name === 'string' && port.name !== ''),
+    };
+  } catch {
+    return NO_PORTS;
+  }
+}
+
+export function findPort(node: Pick<FlowNode, 'kind' | 'config'>, direction: 'in' | 'out', name: string): PortSpec | undefined {
+  const ports = nodePorts(node);
+  return (direction === 'in' ? ports.inputs : ports.outputs).find((port) => port.name === name);
+}

@@ -1,0 +1,37 @@
+/** One typed port of a node: its handle on the node's edge and "name · type" in the port's colour. */
+import { Handle, Position } from '@xyflow/react';
+import { PORT_COLOURS, type PortSpec } from '../../shared/ports.ts';
+import type { Problem } from '../../shared/validate.ts';
+import { handleId } from './flow-mapping.ts';
+
+interface Props {
+  nodeId: string;
+  port: PortSpec;
+  direction: 'in' | 'out';
+  problems: Problem[] | undefined;
+  connectable: boolean;
+}
+
+export function PortRow({ nodeId, port, direction, problems, connectable }: Props) {
+  const colour = PORT_COLOURS[port.type];
+  const title = [port.description, ...(problems ?? []).map((problem) => problem.message)].filter(Boolean).join('\n');
+  return (
+    <div className={`port port-${direction}${problems ? ' port-problem' : ''}`} title={title || undefined} data-testid={`port-${nodeId}-${direction}-${port.name}`}>
+      <Handle
+        type={direction === 'in' ? 'target' : 'source'}
+        position={direction === 'in' ? Position.Left : Position.Right}
+        id={handleId(direction, port.name)}
+        isConnectable={connectable}
+        className="port-handle"
+        style={{ background: colour, borderColor: colour }}
+        data-testid={`handle-${nodeId}-${direction}-${port.name}`}
+      />
+      <span className="port-name">{port.name}</span>
+      <span className="port-type" style={{ color: colour }}>
+        {port.type}
+        {port.required === false && direction === 'in' ? '?' : ''}
+      </span>
+      {problems ? <span className="port-problem-dot" aria-label="problem" /> : null}
+    </div>
+  );
+}

@@ -1,0 +1,54 @@
+/** A JSON textarea: commits only text that parses, and shows where it does not. */
+import { useEffect, useRef, useState } from 'react';
+import { parseJsonText } from '../../../shared/json-text.ts';
+
+interface Props {
+  value: unknown;
+  onChange: (value: unknown) => void;
+  testId: string;
+  rows?: number;
+  /** Extra check of a parsed value; return a message to refuse it. */
+  check?: (value: unknown) => string | undefined;
+  /** Told whether the text currently parses (null) or not (the message). */
+  onError?: (message: string | null) => void;
+}
+
+function print(value: unknown): string {
+  return value === undefined ? '' : JSON.stringify(value, null, 2);
+}
+
+export function JsonEditor({ value, onChange, testId, rows = 6, check, onError }: Props) {
+  const [text, setText] = useState(() => print(value));
+  const [error, setError] = useState<string | null>(null);
+  const committed = useRef(print(value));
+  useEffect(() => {
+    const printed = print(value);
+    if (printed !== committed.current) {
+      committed.current = printed;
+      setText(printed);
+      setError(null);
+    }
+  }, [value]);
+
+  const update = (next: string) => {
+    setText(next);
+    const parsed = parseJsonText(next);
+    const refusal = parsed.ok ? check?.(parsed.value) : parsed.message;
+    setError(refusal ?? null);
+    onError?.(refusal ?? null);
+    if (!parsed.ok || refusal) return;
+    committed.current = print(parsed.value);
+    onChange(parsed.value);
+  };
+
+  return (
+    <div className="json-editor">
+      <textarea className={`input mono${error ? ' input-error' : ''}`} rows={rows} spellCheck={false} value={text} onChange={(event) => update(event.target.value)} data-testid={testId} />
+      {error ? (
+        <div className="error-text small" data-testid={`${testId}-error`}>
+          {error}
+        </div>
+      ) : null}
+    </div>
+  );
+}

@@ -1,0 +1,53 @@
+/** The right-hand side: Inspect, Run, History and Approvals tabs. */
+import { useApprovals } from '../state/approvals-store.ts';
+import { useRun } from '../state/run-store.ts';
+import { useUi, type RightTab } from '../state/ui-store.ts';
+import { ApprovalsInbox } from './approvals/approvals-inbox.tsx';
+import { HistoryPanel } from './history/history-panel.tsx';
+import { StepTrace } from './history/step-trace.tsx';
+import { Inspector } from './inspector/inspector.tsx';
+import { RunPanel } from './run/run-panel.tsx';
+
+function RunStepInspector() {
+  const focused = useUi((state) => state.focusedStep);
+  const step = useRun((state) => (focused ? state.run?.steps[focused] : undefined));
+  const label = useRun((state) => state.run?.flow?.nodes.find((node) => node.id === focused)?.label);
+  if (!step) return <div className="panel-body muted small">Click a node to see what its step did: inputs, prompt and reply, outputs, cost and timings.</div>;
+  return (
+    <div className="panel-body">
+      <StepTrace step={step} label={label} />
+    </div>
+  );
+}
+
+const TABS: Array<{ id: RightTab; label: string }> = [
+  { id: 'inspect', label: 'Inspect' },
+  { id: 'run', label: 'Run' },
+  { id: 'history', label: 'History' },
+  { id: 'approvals', label: 'Approvals' },
+];
+
+export function RightPanel() {
+  const tab = useUi((state) => state.rightTab);
+  const setTab = useUi((state) => state.setRightTab);
+  const runMode = useRun((state) => state.runId !== null);
+  const waiting = useApprovals((state) => state.items.length);
+  return (
+    <aside className="right-panel">
+      <nav className="tabs" role="tablist">
+        {TABS.map((entry) => (
+          <button key={entry.id} type="button" role="tab" aria-selected={tab === entry.id} className={`tab${tab === entry.id ? ' active' : ''}`} onClick={() => setTab(entry.id)} data-testid={`tab-${entry.id}`}>
+            {entry.label}
+            {entry.id === 'approvals' && waiting > 0 ? <span className="count count-warn">{waiting}</span> : null}
+          </button>
+        ))}
+      </nav>
+      <div className="tab-body">
+        {tab === 'inspect' ? runMode ? <RunStepInspector /> : <Inspector /> : null}
+        {tab === 'run' ? <RunPanel /> : null}
+        {tab === 'history' ? <HistoryPanel /> : null}
+        {tab === 'approvals' ? <ApprovalsInbox /> : null}
+      </div>
+    </aside>
+  );
+}

@@ -1,0 +1,50 @@
+/** Before a run: each model step's worst-case cost and the total against the budget. */
+import type { Flow } from '../../../shared/flow.ts';
+import { formatUsd } from '../../lib/format.ts';
+import { useEstimate } from './use-estimate.ts';
+
+export function EstimateView({ flow }: { flow: Flow }) {
+  const state = useEstimate(flow);
+  const budget = flow.settings?.budgetUsd;
+  return (
+    <div className="estimate" data-testid="estimate">
+      <div className="section-title">Worst-case cost before running</div>
+      {state.status === 'invalid' ? <div className="muted small">Fix the flow's problems to see its cost estimate.</div> : null}
+      {state.status === 'loading' || state.status === 'idle' ? <div className="muted small">Estimating…</div> : null}
+      {state.status === 'error' ? <div className="error-text small">Estimate unavailable: {state.message}</div> : null}
+      {state.status === 'ready' ? (
+        <>
+          {state.estimate.steps.length === 0 ? <div className="muted small">No model steps: this flow costs nothing to run.</div> : null}
+          <table className="table">
+            <tbody>
+              {state.estimate.steps.map((step) => (
+                <tr key={step.nodeId}>
+                  <td className="mono">{step.nodeId}</td>
+                  <td className="muted">{step.model}</td>
+                  <td className="num">{formatUsd(step.worstCaseUsd)}</td>
+                </tr>
+              ))}
+            </tbody>
+            <tfoot>
+              <tr>
+                <td colSpan={2}>Total (worst case)</td>
+                <td className="num" data-testid="estimate-total">
+                  <strong>{formatUsd(state.estimate.totalUsd)}</strong>
+                </td>
+              </tr>
+              {budget !== undefined ? (
+                <tr>
+                  <td colSpan={2}>Budget</td>
+                  <td className={`num ${state.estimate.fitsBudget === false ? 'error-text' : 'ok-text'}`}>
+                    {formatUsd(budget)} {state.estimate.fitsBudget === false ? '· may not fit' : '· fits'}
+                  </td>
+                </tr>
+              ) : null}
+            </tfoot>
+          </table>
+          {state.estimate.steps.some((step) => step.simulated) ? <div className="muted small">Simulated models: these prices are what the real models would cost.</div> : null}
+        </>
+      ) : null}
+    </div>
+  );
+}

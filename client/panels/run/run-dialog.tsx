@@ -1,0 +1,85 @@
+/** Asks for the run's inputs (a form from `runInputFields`), then starts the run. */
+import { useMemo, useState } from 'react';
+import { runInputFields } from '../../../shared/run-inputs.ts';
+import { PORT_COLOURS } from '../../../shared/ports.ts';
+import { Modal } from '../dialogs/modal.tsx';
+import { useDirty, useDocument } from '../../state/document.ts';
+import { useProblems } from '../../state/problems.ts';
+import { startRun } from '../../state/run-actions.ts';
+import { useUi } from '../../state/ui-store.ts';
+import { EstimateView } from './estimate-view.tsx';
+import { defaultDraft, readInputs, rememberDrafts, rememberedDrafts, type Drafts } from './run-inputs.ts';
+
+export function RunDialog() {
+  const flow = useDocument((state) => state.flow);
+  const dirty = useDirty();
+  const problems = useProblems().all;
+  const fields = useMemo(() => runInputFields(flow), [flow]);
+  const [drafts, setDrafts] = useState<Drafts>(() => rememberedDrafts(flow.id));
+  const [shown, setShown] = useState<Record<string, string>>({});
+  const [busy, setBusy] = useState(false);
+  const close = useUi((state) => state.closeDialog);
+
+  const submit = async () => {
+    const { inputs, problems: inputProblems } = readInputs(flow, drafts);
+    setShown(inputProblems);
+    if (Object.keys(inputProblems).length > 0) return;
+    setBusy(true);
+    rememberDrafts(flow.id, drafts);
+    const runId = await startRun(inputs);
+    setBusy(false);
+    if (runId) close();
+  };
+
+  return (
+    <Modal title={`Run "${flow.name}"`} onClose={close} testId="run-dialog" wide>
+      <form
+        onSubmit={(event) => {
+          event.preventDefault();
+          void submit();
+        }}
+      >
+        {problems.length > 0 ? (
+          <div className="callout callout-bad">
+            This flow has {problems.length} problem{problems.length === 1 ? '' : 's'}; the server will refuse to run it. See the Inspect tab.
+          </div>
+        ) : null}
+        {dirty ? <div className="callout">Runs the flow as it is in the editor, unsaved changes included.</div> : null}
+        {fields.length === 0 ? <p className="muted">This flow takes no inputs.</p> : null}
+        {fields.map((field) => {
+          const value = drafts[field.name] ?? defaultDraft(field);
+          const set = (next: string) => setDrafts({ ...drafts, [field.name]: next });
+          const testId = `run-input-${field.name}`;
+          return (
+            <div key={field.name} className="form-row">
+              <label className="form-label">
+                {field.name} <span style={{ color: PORT_COLOURS[field.type] }}>· {field.type}</span>
+              </label>
+              {field.type === 'boolean' ? (
+                <label className="checkbox">
+                  <input type="checkbox" checked={value === 'true'} onChange={(event) => set(String(event.target.checked))} data-testid={testId} />
+                  <span>{value === 'true' ? 'true' : 'false'}</span>
+                </label>
+              ) : field.type === 'number' ? (
+                <input className="input" type="number" step="any" value={value} onChange={(event) => set(event.target.value)} data-testid={testId} />
+              ) : (
+                <textarea className={`input${field.type === 'string' ? '' : ' mono'}`} rows={field.type === 'string' ? 3 : 5} value={value} onChange={(event) => set(event.target.value)} data-testid={testId} />
+              )}
+              {field.description ? <div className="form-help">{field.description}</div> : null}
+              {shown[field.name] ? <div className="error-text small">{shown[field.name]}</div> : null}
+            </div>
+          );
+        })}
+        <EstimateView flow={flow} />
+        <div className="dialog-actions">
+          <button type="button" className="btn" onClick={close}>
+            Cancel
+          </button>
+          <button type="submit" className="btn btn-primary" disabled={busy} data-testid="run-submit">
+            {busy ? 'Starting…' : 'Start run'}
+          </button>
+        </div>
+      </form>
+    </Modal>
+  );
+}

@@ -1,0 +1,92 @@
+/** The Run tab: before a run, the estimate; during and after, status, cost against budget, steps and result. */
+import type { RunState } from '../../../shared/run-state.ts';
+import { formatDuration, formatUsd, prettyJson, RUN_LABELS, stepLabel } from '../../lib/format.ts';
+import { useDocument } from '../../state/document.ts';
+import { cancelRun } from '../../state/run-actions.ts';
+import { isActive } from '../../state/run-tracker.ts';
+import { useRun } from '../../state/run-store.ts';
+import { useUi } from '../../state/ui-store.ts';
+import { stepOrder } from '../../lib/step-order.ts';
+import { CostBar } from './cost-bar.tsx';
+import { EstimateView } from './estimate-view.tsx';
+
+function StepsTable({ run }: { run: RunState }) {
+  const order = stepOrder(run);
+  const focus = useUi((state) => state.focusStep);
+  return (
+    <table className="table steps-table" data-testid="run-steps">
+      <tbody>
+        {order.map((nodeId) => {
+          const step = run.steps[nodeId];
+          if (!step) return null;
+          return (
+            <tr key={nodeId} className="clickable" onClick={() => focus(nodeId)} data-testid={`run-step-${nodeId}`}>
+              <td className="mono">{nodeId}</td>
+              <td>
+                <span className={`pill pill-${step.status}`}>{stepLabel(step.status, run.endedAt !== undefined)}</span>
+              </td>
+              <td className="num muted">{formatDuration(step.durationMs)}</td>
+              <td className="num">{step.inputTokens + step.outputTokens > 0 || step.costUsd === null ? formatUsd(step.costUsd) : ''}</td>
+            </tr>
+          );
+        })}
+      </tbody>
+    </table>
+  );
+}
+
+export function RunPanel() {
+  const run = useRun((state) => state.run);
+  const runId = useRun((state) => state.runId);
+  const error = useRun((state) => state.error);
+  const flow = useDocument((state) => state.flow);
+  const openDialog = useUi((state) => state.openDialog);
+
+  if (!runId || !run) {
+    return (
+      <div className="panel-body">
+        <EstimateView flow={flow} />
+        <button type="button" className="btn btn-primary btn-block" onClick={() => openDialog({ type: 'run-inputs' })}>
+          Run this flow…
+        </button>
+      </div>
+    );
+  }
+  const budget = run.flow?.settings?.budgetUsd;
+  const active = isActive(run) && run.lastSeq > 0;
+  return (
+    <div className="panel-body" data-testid="run-panel">
+      <div className="row between">
+        <span className={`run-status run-status-${run.lastSeq ? run.status : 'loading'}`} data-testid="run-status">
+          {run.lastSeq ? RUN_LABELS[run.status] : 'Loading…'}
+        </span>
+        {active ? (
+          <button type="button" className="btn btn-small btn-danger" onClick={() => void cancelRun()} data-testid="cancel-run">
+            Cancel run
+          </button>
+        ) : null}
+      </div>
+      {error ? <div className="error-text">{error}</div> : null}
+      <div className="muted small mono">{runId}</div>
+      <CostBar costUsd={run.costUsd} budgetUsd={budget} simulated={run.simulated} />
+      {run.hasUnpriced ? <div className="warn-text small">Some model has no known price: the total is a lower bound.</div> : null}
+      {run.error ? (
+        <div className="callout callout-bad" data-testid="run-error">
+          {run.error.nodeId ? <strong className="mono">{run.error.nodeId}: </strong> : null}
+          {run.error.message}
+        </div>
+      ) : null}
+      <div className="section-title">Steps</div>
+      <StepsTable run={run} />
+      {run.outputs ? (
+        <>
+          <div className="section-title">Result</div>
+          <pre className="code-block" data-testid="run-outputs">
+            {prettyJson(run.outputs)}
+          </pre>
+        </>
+      ) : null}
+      {run.endedAt && run.startedAt ? <div className="muted small">Took {formatDuration(Date.parse(run.endedAt) - Date.parse(run.startedAt))}</div> : null}
+    </div>
+  );
+}

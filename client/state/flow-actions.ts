@@ -1,0 +1,140 @@
+/** What the top bar, the flows list and the shortcuts do with flows: open, new, save, delete, import, export. */
+import { serializeFlow } from '../../shared/canonical.ts';
+import type { Flow } from '../../shared/flow.ts';
+import { api } from '../api/api-client.ts';
+import { ApiError, issueText } from '../api/http.ts';
+import { documentStore } from './document.ts';
+import { isDirty } from './document-store.ts';
+import { emptyFlow } from './flow-edits.ts';
+import { openableFlow, openableFlowText } from './flow-loading.ts';
+import { useLibrary } from './library-store.ts';
+import { freeId } from './node-ids.ts';
+import { useRun } from './run-store.ts';
+import { errorText, useUi } from './ui-store.ts';
+import { writeUrlState } from './url-state.ts';
+
+/** Runs `action` now, or after the person agrees to drop unsaved changes. */
+export function guardUnsaved(action: () => void, verb = 'continue'): void {
+  const state = documentStore.getState();
+  const untouchedNew = state.savedText === null && state.flow.nodes.length === 0 && state.past.length === 0;
+  if (!isDirty(state) || untouchedNew) {
+    action();
+    return;
+  }
+  useUi.getState().openDialog({
+    type: 'confirm',
+    title: 'Discard unsaved changes?',
+    message: `"${state.flow.name}" has changes that are not saved. Discard them and ${verb}?`,
+    confirmLabel: 'Discard changes',
+    danger: true,
+    onConfirm: action,
+  });
+}
+
+function describeApiError(error: unknown): string {
+  if (error instanceof ApiError && error.issues.length > 0) return `${error.message}: ${error.issues.slice(0, 3).map(issueText).join('; ')}`;
+  return errorText(error);
+}
+
+function show(flow: Flow, saved: boolean): void {
+  useRun.getState().close();
+  documentStore.getState().load(flow, { saved });
+  writeUrlState({ flow: saved ? flow.id : undefined });
+}
+
+export async function openFlow(id: string): Promise<void> {
+  try {
+    const result = openableFlow(await api.getFlow(id));
+    if (!result.ok) {
+      useUi.getState().openDialog({ type: 'import-problems', fileName: `${id}.flow.json`, problems: result.problems });
+      return;
+    }
+    show(result.flow, true);
+  } catch (error) {
+    useUi.getState().notify(`Could not open ${id}: ${describeApiError(error)}`, 'error');
+  }
+}
+
+export function newFlow(): void {
+  guardUnsaved(() => {
+    const taken = useLibrary.getState().flows.map((flow) => flow.id);
+    show(emptyFlow(freeId('untitled', taken), 'Untitled flow'), false);
+    useUi.getState().setRightTab('inspect');
+  }, 'start a new flow');
+}
+
+async function writeFlow(flow: Flow, previousId: string | null): Promise<void> {
+  const ui = useUi.getState();
+  try {
+    await api.saveFlow(flow);
+    if (previousId && previousId !== flow.id) await api.deleteFlow(previousId).catch(() => undefined);
+    documentStore.getState().markSaved(flow);
+    writeUrlState({ flow: flow.id });
+    ui.notify(`Saved flows/${flow.id}.flow.json`, 'success');
+    void useLibrary.getState().refreshFlows();
+  } catch (error) {
+    ui.notify(`Not saved: ${describeApiError(error)}`, 'error');
+  }
+}
+
+export async function saveFlow(): Promise<void> {
+  const { flow, savedId } = documentStore.getState();
+  const clash = savedId !== flow.id && useLibrary.getState().flows.some((entry) => entry.id === flow.id);
+  if (!clash) return writeFlow(flow, savedId);
+  useUi.getState().openDialog({
+    type: 'confirm',
+    title: 'Replace the saved flow?',
+    message: `A flow with the id "${flow.id}" is already saved. Saving replaces flows/${flow.id}.flow.json.`,
+    confirmLabel: 'Replace it',
+    danger: true,
+    onConfirm: () => void writeFlow(flow, savedId),
+  });
+}
+
+export function deleteFlow(id: string): void {
+  useUi.getState().openDialog({
+    type: 'confirm',
+    title: `Delete ${id}?`,
+    message: `This removes flows/${id}.flow.json from the server. Past runs keep their own copy.`,
+    confirmLabel: 'Delete flow',
+    danger: true,
+    onConfirm: async () => {
+      try {
+        await api.deleteFlow(id);
+        useUi.getState().notify(`Deleted ${id}`, 'success');
+        const state = documentStore.getState();
+        if (state.savedId === id) documentStore.setState({ savedId: null, savedText: null });
+        void useLibrary.getState().refreshFlows();
+      } catch (error) {
+        useUi.getState().notify(`Not deleted: ${describeApiError(error)}`, 'error');
+      }
+    },
+  });
+}
+
+export function exportFlow(): void {
+  const { flow } = documentStore.getState();
+  const blob = new Blob([serializeFlow(flow)], { type: 'application/json' });
+  const url = URL.createObjectURL(blob);
+  const link = document.createElement('a');
+  link.href = url;
+  link.download = `${flow.id}.flow.json`;
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 1000);
+}
+
+export async function importFlowFile(file: File): Promise<void> {
+  const result = openableFlowText(await file.text());
+  const ui = useUi.getState();
+  if (!result.ok) {
+    ui.openDialog({ type: 'import-problems', fileName: file.name, problems: result.problems });
+    return;
+  }
+  guardUnsaved(() => {
+    show(result.flow, false);
+    const problems = result.problemCount === 0 ? '' : ` with ${result.problemCount} problem${result.problemCount === 1 ? '' : 's'} to fix`;
+    ui.notify(`Imported ${file.name}${problems}. Save to keep it.`, result.problemCount === 0 ? 'success' : 'info');
+  }, 'import this file');
+}

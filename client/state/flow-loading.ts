@@ -1,0 +1,25 @@
+/**
+ * Turning a document from the server or a file into something the editor can open. A flow whose
+ * structure parses opens even with graph problems (they show on the canvas); anything else is
+ * refused with every problem listed and the current document left alone.
+ */
+import { flowSchema, migrateFlowDocument, type Flow } from '../../shared/flow.ts';
+import { parseJsonText } from '../../shared/json-text.ts';
+import { validateFlowDocument } from '../../shared/validate.ts';
+
+export type Openable = { ok: true; flow: Flow; problemCount: number } | { ok: false; problems: string[] };
+
+export function openableFlow(document: unknown): Openable {
+  const migrated = migrateFlowDocument(document);
+  if (!migrated.ok) return { ok: false, problems: [migrated.message] };
+  const parsed = flowSchema.safeParse(migrated.document);
+  const validation = validateFlowDocument(migrated.document);
+  if (!parsed.success) return { ok: false, problems: validation.problems.map((problem) => problem.message) };
+  return { ok: true, flow: parsed.data, problemCount: validation.problems.length };
+}
+
+export function openableFlowText(text: string): Openable {
+  const json = parseJsonText(text);
+  if (!json.ok) return { ok: false, problems: [json.message] };
+  return openableFlow(json.value);
+}

@@ -1,0 +1,43 @@
+/**
+ * Vite builds the designer (index.html -> client/main.tsx) into dist/. Run on its own (`npx vite`),
+ * it proxies /api and /ws to the Weft server at WEFT_API_URL (default http://127.0.0.1:4317).
+ * Embedded in the Weft server as middleware it adds no proxy: the server answers those itself.
+ */
+import react from '@vitejs/plugin-react';
+import { defineConfig, type Plugin } from 'vite';
+
+const apiTarget = process.env.WEFT_API_URL ?? 'http://127.0.0.1:4317';
+
+/** Proxies the API only when Vite serves on its own port, and keeps the server's Origin check happy. */
+function weftApiProxy(): Plugin {
+  return {
+    name: 'weft-api-proxy',
+    config(config) {
+      if (config.server?.middlewareMode) return;
+      const origin = new URL(apiTarget).origin;
+      const rewriteOrigin = (proxy: { on(event: string, listener: (request: { setHeader(name: string, value: string): void; getHeader(name: string): unknown }) => void): void }) => {
+        const fix = (request: { setHeader(name: string, value: string): void; getHeader(name: string): unknown }) => {
+          if (request.getHeader('origin')) request.setHeader('origin', origin);
+        };
+        proxy.on('proxyReq', fix);
+        proxy.on('proxyReqWs', fix);
+      };
+      return {
+        server: {
+          proxy: {
+            '/api': { target: apiTarget, changeOrigin: true, configure: rewriteOrigin as never },
+            '/ws': { target: apiTarget.replace(/^http/, 'ws'), ws: true, changeOrigin: true, configure: rewriteOrigin as never },
+          },
+        },
+      };
+    },
+  };
+}
+
+export default defineConfig({
+  root: '.',
+  plugins: [react(), weftApiProxy()],
+  build: { outDir: 'dist', emptyOutDir: true, sourcemap: true, chunkSizeWarningLimit: 1200 },
+  server: { host: '127.0.0.1' },
+  preview: { host: '127.0.0.1' },
+});
