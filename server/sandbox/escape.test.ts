@@ -288,10 +288,11 @@ describe('infinite loops end at the deadline', () => {
       worstLag = Math.max(worstLag, now - last);
       last = now;
     }, 10);
-    const results = await Promise.all([1, 2].map(() => run('export default () => { for (;;) {} }', {}, { timeoutMs: 400 })));
+    const results = await Promise.all([1, 2].map(() => run('export default () => { for (;;) {} }', {}, { timeoutMs: 1000 })));
     clearInterval(timer);
     for (const result of results) expectLimit(result, 'timeout');
-    expect(worstLag).toBeLessThan(300);
+    // Spinning on this thread would have blocked it for the whole second.
+    expect(worstLag).toBeLessThan(500);
   });
 
   it('terminates a worker stuck in a builtin that cannot be interrupted', async () => {

@@ -18,6 +18,15 @@
  * `queueMicrotask`, so no callback can outlive the call.
  */
 
+/**
+ * Drops indentation and comment lines: these sources are copied into WebAssembly memory
+ * and parsed on every call, so their size is part of every call's cost. Safe because
+ * neither contains a multi-line string or template.
+ */
+function compact(source: string): string {
+  return source.replace(/^[ \t]+/gm, '').replace(/^\/\/.*\n/gm, '');
+}
+
 /** File name given to the user's module; stack frames in it carry the user's positions. */
 export const USER_MODULE_FILENAME = 'user-code.js';
 
@@ -48,7 +57,7 @@ export const GUEST_CONSOLE_LEVELS = ['log', 'info', 'warn', 'error', 'debug'] as
  * warm call). It is compiled through the `eval` captured before user code ran, in global
  * scope, and reaches intrinsics only through its parameters.
  */
-const GUEST_REPORTING_SOURCE = String.raw`(function (stringSlice, regExpExec, jsonStringify, isArray, StringOf, ErrorType, InternalErrorType, SyntaxErrorType) {
+const GUEST_REPORTING_SOURCE = compact(String.raw`(function (stringSlice, regExpExec, jsonStringify, isArray, StringOf, ErrorType, InternalErrorType, SyntaxErrorType) {
   'use strict';
   const LOCATION = /user-code\.js:(\d+):(\d+)/;
   const MESSAGE_LIMIT = 2000;
@@ -116,14 +125,14 @@ const GUEST_REPORTING_SOURCE = String.raw`(function (stringSlice, regExpExec, js
   }
 
   return { __proto__: null, formatValue, describe, kindOf };
-})`;
+})`);
 
 /**
  * A function expression: `(hostWrite, consoleBudget, outputLimit) => { run, describe }`.
  * `hostWrite(level, text, cut)` is the host's console sink; `cut` tells it the sandbox
  * shortened or dropped text because the budget ran out.
  */
-export const GUEST_PRELUDE_SOURCE = String.raw`(function createGuestApi(hostWrite, consoleBudget, outputLimit) {
+export const GUEST_PRELUDE_SOURCE = compact(String.raw`(function createGuestApi(hostWrite, consoleBudget, outputLimit) {
   'use strict';
   const globalObject = globalThis;
   const uncurry = Function.prototype.call.bind.bind(Function.prototype.call);
@@ -215,4 +224,4 @@ export const GUEST_PRELUDE_SOURCE = String.raw`(function createGuestApi(hostWrit
   }
 
   return Object.freeze({ __proto__: null, run, describe });
-})`;
+})`);

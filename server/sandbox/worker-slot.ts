@@ -97,13 +97,19 @@ export class WorkerSlot {
   private spawn(): void {
     if (this.closed) return;
     const startData: WorkerStartData = { cancelBuffer: this.cancelBuffer };
-    const worker = new Worker(this.options.entry, {
-      name: 'weft-sandbox',
-      workerData: startData,
-      resourceLimits: this.options.resourceLimits,
-      execArgv: [],
-      env: {},
-    });
+    let worker: Worker;
+    try {
+      worker = new Worker(this.options.entry, {
+        name: 'weft-sandbox',
+        workerData: startData,
+        resourceLimits: this.options.resourceLimits,
+        execArgv: [],
+        env: {},
+      });
+    } catch (error) {
+      this.startFailed(error instanceof Error ? error : new Error(String(error)));
+      return;
+    }
     this.worker = worker;
     this.ready = false;
     this.lastError = undefined;
@@ -151,10 +157,12 @@ export class WorkerSlot {
     this.ready = false;
     this.finishRunning(crashFailure(error, this.running?.job.limits));
     if (this.closed) return;
-    if (wasReady) {
-      this.spawn();
-      return;
-    }
+    if (wasReady) this.spawn();
+    else this.startFailed(error);
+  }
+
+  /** Retries with a growing delay, so a worker that cannot start does not spin. */
+  private startFailed(error: Error): void {
     this.startFailures += 1;
     this.options.onStartFailure(error, this.startFailures);
     const delay = Math.min(5000, 100 * 2 ** this.startFailures);
