@@ -1,6 +1,6 @@
 import { serializeFlow } from '../../shared/canonical.ts';
 import { validateFlowText } from '../../shared/validate.ts';
-import { EXIT, type CliIo } from './output.ts';
+import { EXIT, readOrReport, type CliIo } from './output.ts';
 import { describeProblem } from './validate-command.ts';
 
 /**
@@ -17,11 +17,8 @@ export async function fmtCommand(args: string[], io: CliIo): Promise<number> {
   }
   let failing = 0;
   for (const file of files) {
-    let text: string;
-    try {
-      text = await io.readFile(file);
-    } catch (error) {
-      io.err(`${file}: cannot read: ${(error as NodeJS.ErrnoException).code ?? String(error)}\n`);
+    const text = await readOrReport(file, io);
+    if (text === undefined) {
       failing++;
       continue;
     }

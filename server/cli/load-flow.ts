@@ -1,18 +1,13 @@
 import type { Flow } from '../../shared/flow.ts';
 import { parseJsonText } from '../../shared/json-text.ts';
 import { validateFlowText } from '../../shared/validate.ts';
-import type { CliIo } from './output.ts';
+import { readOrReport, type CliIo } from './output.ts';
 import { describeProblem } from './validate-command.ts';
 
 /** Reads and validates a flow file and a `--input` JSON object; prints what is wrong, returns undefined then. */
 export async function loadFlowAndInputs(file: string, inputText: string | undefined, io: CliIo): Promise<{ flow: Flow; inputs: Record<string, unknown> } | undefined> {
-  let text: string;
-  try {
-    text = await io.readFile(file);
-  } catch (error) {
-    io.err(`${file}: cannot read: ${(error as NodeJS.ErrnoException).code ?? String(error)}\n`);
-    return undefined;
-  }
+  const text = await readOrReport(file, io);
+  if (text === undefined) return undefined;
   const result = validateFlowText(text);
   if (!result.ok) {
     io.err(`${file}: ${result.problems.length} problem${result.problems.length === 1 ? '' : 's'}, nothing ran\n${result.problems.map(describeProblem).join('\n')}\n`);

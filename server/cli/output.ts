@@ -8,3 +8,13 @@ export interface CliIo {
 }
 
 export const EXIT = { ok: 0, failed: 1, invalid: 2, waiting: 3 } as const;
+
+/** Reads a file for a command; says why it cannot and returns undefined then. */
+export async function readOrReport(file: string, io: CliIo): Promise<string | undefined> {
+  try {
+    return await io.readFile(file);
+  } catch (error) {
+    io.err(`${file}: cannot read: ${(error as NodeJS.ErrnoException).code ?? String(error)}\n`);
+    return undefined;
+  }
+}

@@ -1,5 +1,5 @@
 import { validateFlowText, type Problem } from '../../shared/validate.ts';
-import { EXIT, type CliIo } from './output.ts';
+import { EXIT, readOrReport, type CliIo } from './output.ts';
 
 export function describeProblem(problem: Problem): string {
   const where = [problem.nodeId ? `node ${problem.nodeId}` : undefined, problem.port ? `port ${problem.port}` : undefined].filter(Boolean).join(', ');
@@ -14,11 +14,8 @@ export async function validateCommand(files: string[], io: CliIo): Promise<numbe
   }
   let invalid = 0;
   for (const file of files) {
-    let text: string;
-    try {
-      text = await io.readFile(file);
-    } catch (error) {
-      io.err(`${file}: cannot read: ${(error as NodeJS.ErrnoException).code ?? String(error)}\n`);
+    const text = await readOrReport(file, io);
+    if (text === undefined) {
       invalid++;
       continue;
     }
