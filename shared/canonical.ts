@@ -105,9 +105,16 @@ export function serializeFlow(flow: Flow): string {
   return `{\n${lines.join(',\n')}\n}\n`;
 }
 
-/** A short, stable fingerprint of a flow's canonical text (pins the flow a run started with). Not cryptographic. */
+const hashes = new WeakMap<Flow, string>();
+
+/**
+ * A short, stable fingerprint of a flow's content (pins the flow a run started with): the same for
+ * the same nodes, edges and settings whatever their order in the file. Not cryptographic.
+ */
 export function flowHash(flow: Flow): string {
-  const text = serializeFlow(flow);
+  const cached = hashes.get(flow);
+  if (cached !== undefined) return cached;
+  const text = JSON.stringify(canonicalFlow(flow));
   let h1 = 0xdeadbeef;
   let h2 = 0x41c6ce57;
   for (let i = 0; i < text.length; i++) {
@@ -117,5 +124,7 @@ export function flowHash(flow: Flow): string {
   }
   h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
   h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
-  return (h2 >>> 0).toString(16).padStart(8, '0') + (h1 >>> 0).toString(16).padStart(8, '0');
+  const hash = (h2 >>> 0).toString(16).padStart(8, '0') + (h1 >>> 0).toString(16).padStart(8, '0');
+  hashes.set(flow, hash);
+  return hash;
 }

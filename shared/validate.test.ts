@@ -718,3 +718,26 @@ describe('a flow with several problems', () => {
     expect(rulesOf(problemsOf(document))).toEqual(['structure', 'unwired-input']);
   });
 });
+
+describe('large flows', () => {
+  it('validates a chain of 10,000 nodes without overflowing the stack', () => {
+    const count = 10_000;
+    const nodes = [
+      { id: 'in', kind: 'input', position: { x: 0, y: 0 }, config: { fields: [{ name: 'v', type: 'string' }] } },
+      ...Array.from({ length: count }, (_, index) => ({
+        id: `s${index}`,
+        kind: 'code',
+        position: { x: index, y: 0 },
+        config: { language: 'javascript', source: 'export default (i) => i', inputs: [{ name: 'v', type: 'string' }], outputs: [{ name: 'v', type: 'string' }] },
+      })),
+      { id: 'out', kind: 'output', position: { x: 0, y: 1 }, config: { fields: [{ name: 'v', type: 'string' }] } },
+    ];
+    const edges = [{ from: 'in.v', to: 's0.v' }, ...Array.from({ length: count - 1 }, (_, index) => ({ from: `s${index}.v`, to: `s${index + 1}.v` })), { from: `s${count - 1}.v`, to: 'out.v' }];
+    const document = { schemaVersion: 1, id: 'long', name: 'Long', nodes, edges };
+    expect(validateFlowDocument(document).problems).toEqual([]);
+    const looped = { ...document, edges: [...edges, { from: `s${count - 1}.v`, to: 's0.v' }] };
+    const problems = validateFlowDocument(looped).problems.filter((problem) => problem.rule === 'cycle');
+    expect(problems).toHaveLength(1);
+    expect(problems[0]!.message).toContain('s0 -> s1 -> s2');
+  });
+});

@@ -258,7 +258,10 @@ function endProblem(edge: FlowEdge, path: string, nodeId: string, port: string, 
   return { rule: 'missing-port', message: `wire ${edge.from} -> ${edge.to}: ${kind} node "${nodeId}" has no ${path.endsWith('from') ? 'output' : 'input'} port "${port}"`, path, edge, nodeId, port };
 }
 
-/** Strongly connected components with more than one node, or a node wired to itself (Tarjan). */
+/**
+ * Strongly connected components with more than one node, or a node wired to itself (Tarjan's
+ * algorithm, iterative: a chain of 10,000 nodes must not overflow the stack).
+ */
 export function findCycles(ids: string[], successors: Map<string, Set<string>>): string[][] {
   const index = new Map<string, number>();
   const low = new Map<string, number>();
@@ -266,32 +269,42 @@ export function findCycles(ids: string[], successors: Map<string, Set<string>>):
   const stack: string[] = [];
   const cycles: string[][] = [];
   let counter = 0;
-  const visit = (id: string): void => {
-    index.set(id, counter);
-    low.set(id, counter);
-    counter++;
-    stack.push(id);
-    onStack.add(id);
-    for (const next of successors.get(id) ?? []) {
-      if (!index.has(next)) {
-        visit(next);
-        low.set(id, Math.min(low.get(id)!, low.get(next)!));
-      } else if (onStack.has(next)) {
-        low.set(id, Math.min(low.get(id)!, index.get(next)!));
+  for (const root of ids) {
+    if (index.has(root)) continue;
+    const frames: Array<{ id: string; next: Iterator<string> }> = [];
+    const enter = (id: string): void => {
+      index.set(id, counter);
+      low.set(id, counter);
+      counter++;
+      stack.push(id);
+      onStack.add(id);
+      frames.push({ id, next: (successors.get(id) ?? new Set<string>()).values() });
+    };
+    enter(root);
+    while (frames.length > 0) {
+      const frame = frames[frames.length - 1]!;
+      const step = frame.next.next();
+      if (!step.done) {
+        const next = step.value;
+        if (!index.has(next)) enter(next);
+        else if (onStack.has(next)) low.set(frame.id, Math.min(low.get(frame.id)!, index.get(next)!));
+        continue;
+      }
+      frames.pop();
+      const parent = frames[frames.length - 1];
+      if (parent) low.set(parent.id, Math.min(low.get(parent.id)!, low.get(frame.id)!));
+      if (low.get(frame.id) === index.get(frame.id)) {
+        const component: string[] = [];
+        let member: string;
+        do {
+          member = stack.pop()!;
+          onStack.delete(member);
+          component.push(member);
+        } while (member !== frame.id);
+        if (component.length > 1 || successors.get(frame.id)?.has(frame.id)) cycles.push(orderCycle(component.reverse(), successors));
       }
     }
-    if (low.get(id) === index.get(id)) {
-      const component: string[] = [];
-      let member: string;
-      do {
-        member = stack.pop()!;
-        onStack.delete(member);
-        component.push(member);
-      } while (member !== id);
-      if (component.length > 1 || successors.get(id)?.has(id)) cycles.push(orderCycle(component.reverse(), successors));
-    }
-  };
-  for (const id of ids) if (!index.has(id)) visit(id);
+  }
   return cycles;
 }
 

@@ -33,12 +33,27 @@ export interface Plan {
   byId: Map<string, PlanNode>;
 }
 
-/** Compiles a flow that validateFlowDocument accepted. Throws on a flow that was not validated. */
+const plans = new WeakMap<Flow, Plan>();
+
+/**
+ * Compiles a flow that validateFlowDocument accepted (run it first: nothing here re-checks config).
+ * A plan holds no run state, so runs of the same flow object share one.
+ */
 export function compile(flow: Flow): Plan {
+  const cached = plans.get(flow);
+  if (cached) return cached;
+  const plan = compileUncached(flow);
+  plans.set(flow, plan);
+  return plan;
+}
+
+function compileUncached(flow: Flow): Plan {
   const nodes: PlanNode[] = flow.nodes.map((node, index) => {
     const kind = registry.get(node.kind);
     if (!kind) throw new Error(`unknown kind "${node.kind}" (validate the flow before compiling it)`);
-    const config = kind.configSchema.parse(node.config);
+    // The flow was validated (validateFlowDocument): its config already fits the kind's schema, and
+    // those schemas neither transform nor default, so the config is used as it is.
+    const config: unknown = node.config;
     const ports = kind.ports(config);
     return {
       index,

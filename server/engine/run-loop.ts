@@ -10,7 +10,8 @@ import { checkPortValue, type PortSpec } from '../../shared/ports.ts';
 import { RunBudget } from './budget.ts';
 import type { Plan, PlanNode } from './compile.ts';
 import { DecisionError, toStepError } from './errors.ts';
-import { StepFailure, type Decision, type EngineServices, type Executor, type ExecutorMap, type StepContext, type StepEmission, type StepOutcome } from './executor.ts';
+import { StepFailure, type Decision, type EngineServices, type Executor, type ExecutorMap, type StepContext, type StepOutcome } from './executor.ts';
+import { LiveStepContext, type StepHost } from './live-step-context.ts';
 
 export interface EngineOptions {
   executors: ExecutorMap;
@@ -65,7 +66,11 @@ export class RunLoop {
   readonly #runController = new AbortController();
   readonly #settleWaiters: Array<(status: SettleStatus) => void> = [];
   readonly #finishWaiters: Array<(status: Exclude<SettleStatus, 'waiting'>) => void> = [];
+  readonly #host: StepHost;
   #seq: number;
+  #lastClock = NaN;
+  #lastIso = '';
+  #readAt = 0;
   #running = 0;
   #waiting = 0;
   #draining = false;
@@ -79,6 +84,21 @@ export class RunLoop {
     this.#inputs = inputs;
     this.#seq = lastSeq;
     this.#budget = new RunBudget(plan.flow.settings?.budgetUsd);
+    this.#host = {
+      runId,
+      runInputs: inputs,
+      settings: plan.flow.settings ?? {},
+      services: options.services ?? {},
+      budget: this.#budget,
+      runSignal: this.#runController.signal,
+      emitFor: (nodeId, attempt, emission) => {
+        const planNode = this.plan.byId.get(nodeId)!;
+        const runtime = this.#nodes[planNode.index]!;
+        if (this.#ended || runtime.status !== Status.Running || runtime.attempt !== attempt) return;
+        if (emission.type === 'step.cost') this.#budget.recordCost(nodeId, emission.usd);
+        this.#emit({ ...emission, nodeId } as RunEventBody);
+      },
+    };
     this.#nodes = plan.nodes.map((planNode) => ({
       status: Status.Pending,
       attempt: 0,
@@ -105,7 +125,7 @@ export class RunLoop {
   /** The run's status now: `running` while a step runs, `waiting` when only people are awaited. */
   get status(): SettleStatus | 'running' {
     if (this.#ended) return this.#ended;
-    return this.#running === 0 && this.#ready.length === 0 && this.#waiting > 0 ? 'waiting' : 'running';
+    return this.#running === 0 && this.#readAt >= this.#ready.length && this.#waiting > 0 ? 'waiting' : 'running';
   }
 
   get terminalEvent(): RunEvent | undefined {
@@ -246,10 +266,12 @@ export class RunLoop {
     if (this.#draining) return;
     this.#draining = true;
     try {
-      while (this.#ready.length > 0 && !this.#ended) {
-        const index = this.#ready.shift()!;
+      while (this.#readAt < this.#ready.length && !this.#ended) {
+        const index = this.#ready[this.#readAt++]!;
         this.#resolve(this.plan.nodes[index]!);
       }
+      this.#ready.length = 0;
+      this.#readAt = 0;
     } finally {
       this.#draining = false;
     }
@@ -320,30 +342,7 @@ export class RunLoop {
   }
 
   #context(planNode: PlanNode, runtime: NodeRuntime): StepContext {
-    const loop = this;
-    const nodeId = planNode.node.id;
-    return {
-      runId: this.runId,
-      node: planNode.node,
-      config: planNode.config,
-      inputs: runtime.values,
-      runInputs: this.#inputs,
-      settings: this.plan.flow.settings ?? {},
-      attempt: runtime.attempt,
-      get signal(): AbortSignal {
-        // Created on first use: steps that never look at it cost no controller.
-        runtime.controller ??= new AbortController();
-        if (loop.#runController.signal.aborted) runtime.controller.abort(loop.#runController.signal.reason);
-        return runtime.controller.signal;
-      },
-      emit: (emission: StepEmission) => {
-        if (runtime.status !== Status.Running || this.#ended) return;
-        if (emission.type === 'step.cost') this.#budget.recordCost(nodeId, emission.usd);
-        this.#emit({ ...emission, nodeId } as RunEventBody);
-      },
-      budget: this.#budget.gateFor(nodeId),
-      services: this.#options.services ?? {},
-    };
+    return new LiveStepContext(this.#host, planNode.node, planNode.config, runtime, runtime.attempt);
   }
 
   #onOutcome(planNode: PlanNode, runtime: NodeRuntime, outcome: StepOutcome): void {
@@ -510,7 +509,7 @@ export class RunLoop {
   }
 
   #checkSettled(): void {
-    if (this.#ended || this.#running > 0 || this.#ready.length > 0 || this.#draining) return;
+    if (this.#ended || this.#running > 0 || this.#readAt < this.#ready.length || this.#draining) return;
     if (this.#waiting > 0) {
       this.#notifySettled('waiting');
       return;
@@ -526,8 +525,18 @@ export class RunLoop {
     if (status !== 'waiting') for (const resolve of this.#finishWaiters.splice(0)) resolve(status);
   }
 
+  /** ISO time of now, formatted once per millisecond (a run emits many events per millisecond). */
+  #isoNow(): string {
+    const clock = this.#options.now?.() ?? Date.now();
+    if (clock !== this.#lastClock) {
+      this.#lastClock = clock;
+      this.#lastIso = new Date(clock).toISOString();
+    }
+    return this.#lastIso;
+  }
+
   #emit(body: RunEventBody): void {
-    const event = { runId: this.runId, seq: ++this.#seq, at: new Date(this.#options.now?.() ?? Date.now()).toISOString(), ...body } as RunEvent;
+    const event = { runId: this.runId, seq: ++this.#seq, at: this.#isoNow(), ...body } as RunEvent;
     if (event.type === 'run.succeeded' || event.type === 'run.failed' || event.type === 'run.cancelled') this.#terminal = event;
     this.#options.onEvent(event);
   }
