@@ -1,0 +1,121 @@
+/**
+ * Code step overhead: a trivial code step in the real sandbox (QuickJS in worker threads), cold and
+ * warm, measured on the sandbox directly and through the engine's real code executor.
+ */
+import type { Flow } from '../shared/flow.ts';
+import type { ExecutorMap, SandboxService } from '../server/engine/index.ts';
+import { passThroughExecutors, runOnce } from './engine-overhead.ts';
+import { chainShape, codeNode, validated } from './flows.ts';
+import { runStandalone } from './standalone.ts';
+import { collectGarbage, figure, notAvailable, tryImport, type BenchContext, type BenchReport, type Figure } from './stats.ts';
+
+export const id = 'code-step';
+export const title = 'Code step overhead';
+
+const SOURCE = 'export default (inputs) => ({ value: inputs.value })';
+
+const METHOD =
+  `A trivial step, \`${SOURCE}\` (JavaScript), on the real sandbox from server/sandbox (createSandbox: QuickJS/WebAssembly, a fresh ` +
+  'runtime and context per call, in worker threads). Cold start: createSandbox({poolSize: 1}) and the first call until it answers ' +
+  '(worker boot, QuickJS load, compile, run). Cold source: a source never seen before (a counter in a comment) on a warm pool. ' +
+  'Warm, sandbox direct: the same source called back to back, one at a time. Warm, through the engine: a chain of 20 code steps ' +
+  '(input -> 20 x code -> output) run by the real engine with the real code executor (server/executors/code.ts) over the sandbox ' +
+  'service as the server wires it; per step = run time / 20 minus nothing (the engine share is the engine-overhead row). ' +
+  'Warm throughput: 2,000 calls in flight on the default pool of 2 workers, wall time / calls.';
+
+type SandboxModule = typeof import('../server/sandbox/index.ts');
+
+export async function run(context: BenchContext): Promise<BenchReport> {
+  const imported = await tryImport<SandboxModule>('../server/sandbox/index.ts');
+  if (!imported.ok) return notAvailable(id, title, METHOD, `server/sandbox: ${imported.reason}`);
+  const codeModule = await tryImport<typeof import('../server/executors/code.ts')>('../server/executors/code.ts');
+  if (!codeModule.ok) return notAvailable(id, title, METHOD, `server/executors/code.ts: ${codeModule.reason}`);
+  const { createSandbox } = imported.module;
+  const quick = context.quick;
+  const figures: Figure[] = [];
+  const inputs = { value: 'hello' };
+
+  // ---- cold start ----
+  const coldStart: number[] = [];
+  for (let i = 0; i < (quick ? 1 : 5); i++) {
+    collectGarbage();
+    const started = performance.now();
+    const sandbox = createSandbox({ poolSize: 1 });
+    const result = await sandbox.run({ source: SOURCE, language: 'javascript', inputs });
+    coldStart.push(performance.now() - started);
+    await sandbox.close();
+    if (!result.ok) throw new Error(`cold sandbox call failed: ${result.error.message}`);
+  }
+  figures.push(figure({ name: 'cold start: new sandbox + first call', unit: 'ms', values: coldStart }));
+  context.log(`  cold start: ${figures.at(-1)!.summary.median.toFixed(1)} ms`);
+
+  const sandbox = createSandbox({});
+  try {
+    // Let both workers start.
+    await Promise.all([0, 1].map(() => sandbox.run({ source: SOURCE, language: 'javascript', inputs })));
+
+    // ---- cold source on a warm pool ----
+    const coldSource: number[] = [];
+    for (let i = 0; i < (quick ? 10 : 100); i++) {
+      const started = performance.now();
+      const result = await sandbox.run({ source: `${SOURCE} // ${i} ${Math.random()}`, language: 'javascript', inputs });
+      coldSource.push((performance.now() - started) * 1000);
+      if (!result.ok) throw new Error(result.error.message);
+    }
+    figures.push(figure({ name: 'cold source (new code, warm pool)', unit: 'us/call', values: coldSource, keepSamples: false }));
+
+    // ---- warm, direct ----
+    const warm: number[] = [];
+    const perSample = quick ? 25 : 200;
+    for (let s = 0; s < (quick ? 4 : 20) + 1; s++) {
+      const started = performance.now();
+      for (let i = 0; i < perSample; i++) {
+        const result = await sandbox.run({ source: SOURCE, language: 'javascript', inputs });
+        if (!result.ok) throw new Error(result.error.message);
+      }
+      if (s >= 1) warm.push(((performance.now() - started) * 1000) / perSample);
+    }
+    figures.push(figure({ name: 'warm, sandbox direct (one at a time)', unit: 'us/call', values: warm }));
+    context.log(`  warm direct: ${figures.at(-1)!.summary.median.toFixed(0)} us/call`);
+
+    // ---- warm, through the engine and the real code executor ----
+    const service: SandboxService = {
+      run: (request, signal) => sandbox.run({ source: request.source, language: request.language, inputs: request.inputs, limits: { timeoutMs: request.timeoutMs } }, signal),
+    };
+    const executors = { ...passThroughExecutors(), code: codeModule.module.codeExecutor } as unknown as ExecutorMap;
+    const steps = 20;
+    const flow: Flow = validated('code-chain', chainShape(steps, 'string', (nodeId, x, y) => codeNode(nodeId, x, y, 'string', SOURCE)));
+    const viaEngine: number[] = [];
+    for (let s = 0; s < (quick ? 3 : 15) + 1; s++) {
+      const started = performance.now();
+      const status = await runOnce(flow, executors, undefined, { sandbox: service });
+      if (status !== 'succeeded') throw new Error(`code chain ${status}`);
+      if (s >= 1) viaEngine.push(((performance.now() - started) * 1000) / steps);
+    }
+    figures.push(
+      figure({
+        name: 'warm code step through the engine + code executor',
+        unit: 'us/step',
+        values: viaEngine,
+        target: { op: '<=', value: 30, text: '<= 30 us (Node-RED function node)' },
+      }),
+    );
+    context.log(`  warm via engine: ${figures.at(-1)!.summary.median.toFixed(0)} us/step`);
+
+    // ---- warm throughput with calls in flight ----
+    const throughput: number[] = [];
+    const inFlight = quick ? 200 : 2_000;
+    for (let s = 0; s < (quick ? 1 : 5) + 1; s++) {
+      const started = performance.now();
+      const results = await Promise.all(Array.from({ length: inFlight }, () => sandbox.run({ source: SOURCE, language: 'javascript', inputs })));
+      if (results.some((result) => !result.ok)) throw new Error('a throughput call failed');
+      if (s >= 1) throughput.push(((performance.now() - started) * 1000) / inFlight);
+    }
+    figures.push(figure({ name: `warm throughput, ${inFlight.toLocaleString('en-US')} calls in flight, 2 workers`, unit: 'us/call', values: throughput }));
+  } finally {
+    await sandbox.close();
+  }
+  return { id, title, method: METHOD, figures };
+}
+
+await runStandalone(import.meta.url, id, title, run);

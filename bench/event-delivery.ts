@@ -1,0 +1,123 @@
+/**
+ * Event delivery: from the engine handing a `step.*` event to the store (the server appends, then
+ * broadcasts) to a WebSocket client receiving it, p50 and p99, with 1 and 100 subscribed clients.
+ */
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { startChild, type Child } from './children.ts';
+import { chainShape, validated } from './flows.ts';
+import { runStandalone } from './standalone.ts';
+import { figure, notAvailable, percentile, tryImport, type BenchContext, type BenchReport, type Figure } from './stats.ts';
+import { withTempDir } from './temp.ts';
+
+export const id = 'event-delivery';
+export const title = 'Event delivery to WebSocket clients';
+
+const STEPS = 25;
+const PACE_MS = 20;
+
+const METHOD =
+  `The Weft server (startServer) in its own process, with code steps replaced by a paced pass-through executor (each waits ` +
+  `${PACE_MS} ms, so events arrive spread out as in a real run, not in one burst). Flow: input -> ${STEPS} code steps -> output, ` +
+  'saved with PUT, each run started with POST /api/flows/:id/runs. The clients (ws package) live in a second process, each ' +
+  'subscribing per DESIGN.md with {type:"subscribe", runId, after: 0}; replayed events are left out, only live ones count. ' +
+  "Latency = client receive time minus the time the engine's onEvent handed the event to RunsStore.append (stamped by wrapping " +
+  'append in the server process), both on the machine-wide monotonic clock (process.hrtime). So it covers batching, the log ' +
+  'write with fdatasync, the listeners, the hub and the socket. Every step.* event of every client counts; p50 / p99 over all.';
+
+interface Stamp {
+  [key: string]: number;
+}
+
+async function json(url: string, init?: RequestInit): Promise<any> {
+  const response = await fetch(url, init);
+  const text = await response.text();
+  if (!response.ok) throw new Error(`${init?.method ?? 'GET'} ${url}: ${response.status} ${text.slice(0, 300)}`);
+  return text ? JSON.parse(text) : undefined;
+}
+
+export async function run(context: BenchContext): Promise<BenchReport> {
+  const main = await tryImport('../server/main.ts');
+  if (!main.ok) return notAvailable(id, title, METHOD, `server/main.ts: ${main.reason}`);
+  const hub = await tryImport('../server/ws/hub.ts');
+  if (!hub.ok) return notAvailable(id, title, METHOD, `server/ws/hub.ts: ${hub.reason}`);
+  const runsPerCount = context.quick ? 1 : 8;
+  const figures: Figure[] = [];
+  const findings: string[] = [];
+  await withTempDir('events', async (directory) => {
+    const dataDir = join(directory, 'data');
+    const flowsDir = join(directory, 'flows');
+    await mkdir(flowsDir, { recursive: true });
+    const server: Child = startChild(new URL('./server-child.ts', import.meta.url), [JSON.stringify({ dataDir, flowsDir, env: {}, executors: 'paced', paceMs: PACE_MS, stampAppends: true })]);
+    try {
+      const { url } = await server.next<{ url: string }>('ready', 60_000);
+      const flow = validated('bench-events', chainShape(STEPS));
+      await json(`${url}/api/flows/bench-events`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(flow) });
+      const lastSeq = 2 + 2 * (STEPS + 2);
+      for (const count of [1, 100]) {
+        const clients = startChild(new URL('./ws-clients-child.ts', import.meta.url), [url, String(count)]);
+        try {
+          await clients.next('connected', 60_000);
+          const latencies: number[] = [];
+          const perRunP99: number[] = [];
+          const parts = { stored: [] as number[], fanOut: [] as number[], wire: [] as number[] };
+          for (let r = 0; r < runsPerCount + 1; r++) {
+            const { runId } = (await json(`${url}/api/flows/bench-events/runs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ inputs: { value: 'x' } }) })) as { runId: string };
+            await clients.ask('subscribe', { runId }, 'subscribed', 30_000);
+            await clients.ask('until', { seq: lastSeq }, 'until', 60_000);
+            const { receipts } = await clients.ask<{ receipts: Array<[number, number, number, string]> }>('collect');
+            const { stamps, published } = await server.ask<{ stamps: Array<[string, number, number]>; published: Array<[string, number, number, number]> }>('stamps');
+            const appended: Stamp = {};
+            for (const [stampRun, seq, ms] of stamps) if (stampRun === runId) appended[seq] = ms;
+            const publishedAt: Record<number, [number, number]> = {};
+            for (const [stampRun, seq, start, end] of published) if (stampRun === runId) publishedAt[seq] = [start, end];
+            const run: number[] = [];
+            const stored: number[] = [];
+            const fanOut: number[] = [];
+            const wire: number[] = [];
+            for (const [, seq, at, type] of receipts) {
+              if (!type.startsWith('step.')) continue;
+              const sent = appended[seq];
+              const hub = publishedAt[seq];
+              if (sent === undefined || hub === undefined) continue;
+              run.push(at - sent);
+              stored.push(hub[0] - sent);
+              fanOut.push(hub[1] - hub[0]);
+              wire.push(at - hub[0]);
+            }
+            // The first run warms up the path (JIT, sockets): not counted.
+            if (r === 0) continue;
+            latencies.push(...run);
+            parts.stored.push(...stored);
+            parts.fanOut.push(...fanOut);
+            parts.wire.push(...wire);
+            perRunP99.push(percentile(run, 99));
+          }
+          const result = figure({
+            name: `${count} client${count === 1 ? '' : 's'}: append -> client receives`,
+            unit: 'ms',
+            values: latencies,
+            spread: 'p50/p99',
+            keepSamples: false,
+            ...(count === 100 ? { target: { op: '<=', value: 5, statistic: 'p99', text: 'p99 < 5 ms with 100 clients' } as const } : {}),
+            note: `${latencies.length.toLocaleString('en-US')} deliveries over ${runsPerCount} runs; per-run p99 ${perRunP99.map((value) => value.toFixed(1)).join(' / ')} ms`,
+          });
+          figures.push(result);
+          const breakdown = (values: number[]): string => `p50 ${percentile(values, 50).toFixed(2)} / p99 ${percentile(values, 99).toFixed(2)} ms`;
+          findings.push(
+            `${count} client(s), where the time goes: append -> hub.publish (batching, log write + fdatasync, listeners) ${breakdown(parts.stored)}; ` +
+              `hub.publish itself (encode + send to every client) ${breakdown(parts.fanOut)}; publish began -> client received ${breakdown(parts.wire)}`,
+          );
+          context.log(`  ${count} client(s): p50 ${result.summary.p50.toFixed(2)} ms, p99 ${result.summary.p99.toFixed(2)} ms`);
+        } finally {
+          await clients.stop();
+        }
+      }
+    } finally {
+      await server.stop();
+    }
+  });
+  return { id, title, method: METHOD, figures, findings };
+}
+
+await runStandalone(import.meta.url, id, title, run);

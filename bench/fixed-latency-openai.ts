@@ -1,0 +1,91 @@
+/**
+ * A local OpenAI-compatible chat completions server with a fixed latency, for the concurrency
+ * benchmark. Plain node:http on 127.0.0.1 and a free port. Every POST .../chat/completions is
+ * answered after exactly `latencyMs` from the end of its request body: streamed (SSE: role chunk,
+ * content chunk, finish chunk, then a usage chunk when `stream_options.include_usage` asks for one,
+ * then [DONE]) or as one JSON body when not streamed.
+ *
+ * Run it as a child process (`fork`): it sends {type:'listening', baseURL} and answers
+ * {type:'stats'} with {type:'stats', requests, maxInFlight}. It stops when its parent goes away.
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface FixedLatencyServer {
+  baseURL: string;
+  stats(): { requests: number; maxInFlight: number };
+  close(): Promise<void>;
+}
+
+const REPLY = 'ok';
+
+export async function startFixedLatencyServer(latencyMs: number): Promise<FixedLatencyServer> {
+  let requests = 0;
+  let inFlight = 0;
+  let maxInFlight = 0;
+  const server: Server = createServer((request, response) => {
+    const parts: Buffer[] = [];
+    request.on('data', (part: Buffer) => parts.push(part));
+    request.on('end', () => {
+      if (request.method !== 'POST' || !(request.url ?? '').endsWith('/chat/completions')) {
+        response.writeHead(404, { 'content-type': 'application/json' });
+        response.end(JSON.stringify({ error: { message: 'not found', type: 'invalid_request_error', code: null, param: null } }));
+        return;
+      }
+      requests++;
+      inFlight++;
+      maxInFlight = Math.max(maxInFlight, inFlight);
+      let body: { model?: unknown; stream?: unknown; stream_options?: { include_usage?: unknown } } = {};
+      try {
+        body = JSON.parse(Buffer.concat(parts).toString('utf8')) as typeof body;
+      } catch {
+        // Answered anyway; the benchmark sends JSON.
+      }
+      const model = typeof body.model === 'string' ? body.model : 'unknown';
+      setTimeout(() => {
+        inFlight--;
+        const usage = { prompt_tokens: 12, completion_tokens: 1, total_tokens: 13, prompt_tokens_details: { cached_tokens: 0 } };
+        const base = { id: 'chatcmpl-bench', object: 'chat.completion.chunk', created: 1_700_000_000, model };
+        if (body.stream !== true) {
+          response.writeHead(200, { 'content-type': 'application/json' });
+          response.end(JSON.stringify({ ...base, object: 'chat.completion', choices: [{ index: 0, message: { role: 'assistant', content: REPLY }, finish_reason: 'stop' }], usage }));
+          return;
+        }
+        let text = '';
+        const send = (data: unknown): void => {
+          text += `data: ${JSON.stringify(data)}\n\n`;
+        };
+        send({ ...base, choices: [{ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null }] });
+        send({ ...base, choices: [{ index: 0, delta: { content: REPLY }, finish_reason: null }] });
+        send({ ...base, choices: [{ index: 0, delta: {}, finish_reason: 'stop' }] });
+        if (body.stream_options?.include_usage === true) send({ ...base, choices: [], usage });
+        text += 'data: [DONE]\n\n';
+        response.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
+        response.end(text);
+      }, latencyMs);
+    });
+  });
+  server.keepAliveTimeout = 60_000;
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    baseURL: `http://127.0.0.1:${port}/v1`,
+    stats: () => ({ requests, maxInFlight }),
+    close: () =>
+      new Promise((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+if (process.send && process.argv.includes('--child')) {
+  const latency = Number(process.argv[process.argv.indexOf('--latency') + 1] ?? 50);
+  const server = await startFixedLatencyServer(latency);
+  process.on('message', (message: { type?: string }) => {
+    if (message.type === 'stats') process.send!({ type: 'stats', ...server.stats() });
+    if (message.type === 'close') void server.close().then(() => process.exit(0));
+  });
+  process.on('disconnect', () => process.exit(0));
+  process.send({ type: 'listening', baseURL: server.baseURL });
+}

@@ -1,0 +1,181 @@
+/**
+ * Persistence: the cost of appending one event to a run's log at history sizes 10, 1,000 and
+ * 100,000 (through the real RunsStore, durable and write-only), and the time to resume 1,000 runs
+ * waiting at an approval when the server starts (startServer in fresh processes).
+ */
+import { fork } from 'node:child_process';
+import { cp, readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { RunEvent } from '../shared/events.ts';
+import { approvalFlow } from './flows.ts';
+import { runStandalone } from './standalone.ts';
+import { figure, notAvailable, tryImport, type BenchContext, type BenchReport, type Figure } from './stats.ts';
+import { withTempDir } from './temp.ts';
+
+export const id = 'persistence';
+export const title = 'Persistence';
+
+const METHOD =
+  'Append: the real RunsStore (server/store) in a temp data dir on the same disk as the repo. The history is built first ' +
+  '(run.started, then step.started/step.succeeded pairs of ~200 bytes, appended in batches of 5,000), then single events are ' +
+  'appended one at a time, each awaited until the store reports it written (setImmediate batching + appendFile, + fdatasync ' +
+  'when durable, which is the server default). Timed per append; the write-only rows use the store\'s sync:false. ' +
+  'Resume: a data dir is prepared with 1,000 runs (200 with --quick) of input -> approval -> output stopped at the approval (created through ' +
+  'startServer/RunManager, then the server closed); each sample copies it and, in a fresh process with the server modules ' +
+  'already imported and one warm-up start on an empty dir, times startServer() (stores, sandbox pool, providers, resumeAll, ' +
+  'listen) until it resolves, checking 1,000 live runs and 1,000 pending approvals; the same start on an empty data dir is ' +
+  'the baseline.';
+
+type RunsStoreModule = typeof import('../server/store/runs-store.ts');
+
+function historyEvent(runId: string, seq: number): RunEvent {
+  const step = Math.floor(seq / 2);
+  const at = new Date(1_780_000_000_000 + seq).toISOString();
+  return seq % 2 === 0
+    ? { runId, seq, at, type: 'step.started', nodeId: `step-${step}`, attempt: 1, inputs: { value: `value number ${step} carried along the chain` } }
+    : { runId, seq, at, type: 'step.succeeded', nodeId: `step-${step}`, outputs: { value: `value number ${step} carried along the chain` }, durationMs: 0.123 };
+}
+
+function startedEvent(runId: string): RunEvent {
+  const flow = approvalFlow();
+  return { runId, seq: 1, at: new Date().toISOString(), type: 'run.started', flowId: flow.id, flowHash: '0000000000000000', flow, inputs: { value: 'x' } };
+}
+
+/**
+ * Builds one store per history size, then times single appends round-robin across them, so that
+ * noise from the rest of the machine falls on every history size alike.
+ */
+export async function appendCosts(module: RunsStoreModule, histories: number[], sync: boolean, appends: number): Promise<number[][]> {
+  return withTempDir('append', async (directory) => {
+    const stores: Array<{ store: InstanceType<RunsStoreModule['RunsStore']>; runId: string; seq: number }> = [];
+    try {
+      for (const [index, history] of histories.entries()) {
+        const store = await module.RunsStore.open({ dataDir: join(directory, `data-${index}`), log: () => undefined, sync });
+        const runId = `run-bench-append-${index}`;
+        stores.push({ store, runId, seq: history });
+        void store.append(startedEvent(runId));
+        let seq = 1;
+        while (seq < history) {
+          const end = Math.min(history, seq + 5_000);
+          for (seq++; seq <= end; seq++) void store.append(historyEvent(runId, seq));
+          seq--;
+          await store.flush();
+        }
+      }
+      const costs = histories.map((): number[] => []);
+      const warmup = 10;
+      for (let i = 0; i < warmup + appends; i++) {
+        for (const [index, entry] of stores.entries()) {
+          const event = historyEvent(entry.runId, ++entry.seq);
+          const started = performance.now();
+          await entry.store.append(event);
+          const elapsed = (performance.now() - started) * 1000;
+          if (i >= warmup) costs[index]!.push(elapsed);
+        }
+      }
+      return costs;
+    } finally {
+      for (const entry of stores) await entry.store.close();
+    }
+  });
+}
+
+interface ResumeSample {
+  resumeMs: number;
+  emptyMs: number;
+  live: number;
+  approvals: number;
+  rssMiB: number;
+  resumeAllMs: number;
+}
+
+function resumeChild(args: string[]): Promise<ResumeSample & { prepared?: number }> {
+  return new Promise((resolve, reject) => {
+    const child = fork(new URL('./resume-child.ts', import.meta.url), args, { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    let answer: (ResumeSample & { prepared?: number }) | undefined;
+    let failure: string | undefined;
+    child.on('message', (message: { type: string; result?: ResumeSample; error?: string }) => {
+      if (message.type === 'result') answer = message.result;
+      if (message.type === 'error') failure = message.error;
+    });
+    child.on('exit', (code) => {
+      if (answer) resolve(answer);
+      else reject(new Error(failure ?? `resume child exited with code ${code}`));
+    });
+  });
+}
+
+export async function run(context: BenchContext): Promise<BenchReport> {
+  const storeModule = await tryImport<RunsStoreModule>('../server/store/runs-store.ts');
+  if (!storeModule.ok) return notAvailable(id, title, METHOD, `server/store/runs-store.ts: ${storeModule.reason}`);
+  const figures: Figure[] = [];
+  const findings: string[] = [];
+  const histories = context.quick ? [10, 1_000, 100_000] : [10, 1_000, 100_000];
+  const appends = context.quick ? 30 : 200;
+  const medians = new Map<string, number[]>();
+  for (const sync of context.quick ? [true] : [true, false]) {
+    const label = sync ? 'durable' : 'write-only';
+    const costs = await appendCosts(storeModule.module, histories, sync, appends);
+    for (const [index, history] of histories.entries()) {
+      const result = figure({ name: `append at history ${history.toLocaleString('en-US')} (${label})`, unit: 'us/event', values: costs[index]!, keepSamples: false });
+      figures.push(result);
+      medians.set(label, [...(medians.get(label) ?? []), result.summary.median]);
+      context.log(`  append ${label} at ${history}: median ${result.summary.median.toFixed(0)} us`);
+    }
+  }
+  for (const [label, list] of medians) {
+    figures.push(
+      figure({
+        name: `flatness (${label}): 100,000 / 10 history`,
+        unit: 'ratio',
+        values: [list[list.length - 1]! / list[0]!],
+        target: { op: '<=', value: 1.25, text: 'flat: <= 1.25x' },
+        note: `medians ${list.map((value) => value.toFixed(0)).join(' / ')} us at ${histories.join(' / ')} events`,
+      }),
+    );
+  }
+
+  // ---- resume 1,000 waiting runs at start-up ----
+  const mainModule = await tryImport('../server/main.ts');
+  if (!mainModule.ok) {
+    findings.push(`resume at start-up not available: server/main.ts: ${mainModule.reason}`);
+    return { id, title, method: METHOD, figures, findings };
+  }
+  const runs = context.quick ? 200 : 1_000;
+  const samples = context.quick ? 1 : 5;
+  await withTempDir('resume', async (directory) => {
+    const prepared = join(directory, 'prepared');
+    const prep = await resumeChild(['prepare', prepared, String(runs)]);
+    const logs = (await readdir(join(prepared, 'runs'))).filter((name) => name.endsWith('.jsonl')).length;
+    context.log(`  prepared ${prep.prepared} waiting runs (${logs} logs)`);
+    const resumeMs: number[] = [];
+    const emptyMs: number[] = [];
+    const resumeAllMs: number[] = [];
+    let rss = 0;
+    for (let i = 0; i < samples; i++) {
+      const copy = join(directory, `sample-${i}`);
+      await cp(prepared, copy, { recursive: true });
+      await cp(prepared, `${copy}-b`, { recursive: true });
+      const sample = await resumeChild(['time', copy, String(runs), join(directory, `empty-${i}`), `${copy}-b`]);
+      resumeAllMs.push(sample.resumeAllMs);
+      if (sample.live !== runs || sample.approvals !== runs) throw new Error(`resume sample ${i}: ${sample.live} live runs and ${sample.approvals} approvals after start-up (expected ${runs})`);
+      resumeMs.push(sample.resumeMs);
+      emptyMs.push(sample.emptyMs);
+      rss = Math.max(rss, sample.rssMiB);
+      context.log(`  start-up with ${runs} waiting runs: ${sample.resumeMs.toFixed(0)} ms (empty: ${sample.emptyMs.toFixed(0)} ms)`);
+    }
+    figures.push(figure({ name: `start-up resuming ${runs.toLocaleString('en-US')} waiting runs`, unit: 'ms', values: resumeMs, note: `server RSS after start-up ${rss.toFixed(0)} MiB` }));
+    figures.push(figure({ name: 'start-up with an empty data dir (baseline)', unit: 'ms', values: emptyMs }));
+    figures.push(figure({ name: `of which RunsStore.open + RunManager.resumeAll`, unit: 'ms', values: resumeAllMs, note: 'the same resume without HTTP, sandbox pool or providers starting alongside' }));
+    figures.push(
+      figure({
+        name: `resume cost per waiting run`,
+        unit: 'ms/run',
+        values: resumeMs.map((value, index) => (value - emptyMs[index]!) / runs),
+      }),
+    );
+  });
+  return { id, title, method: METHOD, figures, findings };
+}
+
+await runStandalone(import.meta.url, id, title, run);

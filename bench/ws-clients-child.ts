@@ -1,0 +1,94 @@
+/**
+ * WebSocket clients for the event-delivery benchmark, in their own process (so they do not share
+ * the server's event loop). `fork(ws-clients-child.ts, [url, count])`; over IPC:
+ *   -> {type:'connected'}
+ *   <- {type:'subscribe', runId}  -> {type:'subscribed', lastSeqs}   each client sent subscribe {runId, after: 0}
+ *   <- {type:'until', seq}        -> {type:'until'}                   every client has received that seq
+ *   <- {type:'collect'}           -> {type:'collect', receipts: [client, seq, ms, type][]}  live events only
+ *   <- {type:'close'}
+ * Receive times are monotonic milliseconds (process.hrtime), comparable with the server's stamps.
+ */
+import { WebSocket } from 'ws';
+
+function monotonicMs(): number {
+  return Number(process.hrtime.bigint()) / 1e6;
+}
+
+interface ClientState {
+  socket: WebSocket;
+  lastSeq: number | undefined;
+  maxSeq: number;
+  onSubscribed: ((lastSeq: number) => void) | undefined;
+}
+
+if (process.send && process.argv[2]) {
+  const url = process.argv[2];
+  const count = Number(process.argv[3] ?? 1);
+  const receipts: Array<[number, number, number, string]> = [];
+  let runId = '';
+  let untilWaiter: { seq: number; resolve: () => void } | undefined;
+  const clients: ClientState[] = [];
+  const checkUntil = (): void => {
+    if (untilWaiter && clients.every((client) => client.maxSeq >= untilWaiter!.seq)) {
+      const waiter = untilWaiter;
+      untilWaiter = undefined;
+      waiter.resolve();
+    }
+  };
+  await Promise.all(
+    Array.from(
+      { length: count },
+      (_, index) =>
+        new Promise<void>((resolve, reject) => {
+          const socket = new WebSocket(`${url.replace(/^http/, 'ws')}/ws`, { perMessageDeflate: false });
+          const state: ClientState = { socket, lastSeq: undefined, maxSeq: 0, onSubscribed: undefined };
+          clients.push(state);
+          socket.on('open', () => resolve());
+          socket.on('error', reject);
+          socket.on('message', (data) => {
+            const at = monotonicMs();
+            const message = JSON.parse(data.toString()) as { type: string; runId?: string; lastSeq?: number; event?: { runId: string; seq: number; type: string } };
+            if (message.type === 'subscribed' && message.runId === runId) {
+              state.lastSeq = message.lastSeq ?? 0;
+              state.maxSeq = Math.max(state.maxSeq, state.lastSeq);
+              state.onSubscribed?.(state.lastSeq);
+            } else if (message.type === 'event' && message.event && message.event.runId === runId) {
+              const { seq, type } = message.event;
+              state.maxSeq = Math.max(state.maxSeq, seq);
+              // Replayed events (seq <= lastSeq) measure the replay, not delivery: left out.
+              if (state.lastSeq !== undefined && seq > state.lastSeq) receipts.push([index, seq, at, type]);
+              checkUntil();
+            }
+          });
+        }),
+    ),
+  );
+  process.on('message', (message: { type: string; runId?: string; seq?: number }) => {
+    if (message.type === 'subscribe') {
+      runId = message.runId!;
+      receipts.length = 0;
+      void Promise.all(
+        clients.map(
+          (client) =>
+            new Promise<number>((resolve) => {
+              client.lastSeq = undefined;
+              client.maxSeq = 0;
+              client.onSubscribed = resolve;
+              client.socket.send(JSON.stringify({ type: 'subscribe', runId, after: 0 }));
+            }),
+        ),
+      ).then((lastSeqs) => process.send!({ type: 'subscribed', lastSeqs }));
+    } else if (message.type === 'until') {
+      untilWaiter = { seq: message.seq!, resolve: () => process.send!({ type: 'until' }) };
+      checkUntil();
+    } else if (message.type === 'collect') {
+      for (const client of clients) client.socket.send(JSON.stringify({ type: 'unsubscribe', runId }));
+      process.send!({ type: 'collect', receipts: receipts.splice(0) });
+    } else if (message.type === 'close') {
+      for (const client of clients) client.socket.terminate();
+      process.exit(0);
+    }
+  });
+  process.on('disconnect', () => process.exit(0));
+  process.send({ type: 'connected' });
+}
