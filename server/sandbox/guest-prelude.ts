@@ -57,7 +57,7 @@ export const GUEST_CONSOLE_LEVELS = ['log', 'info', 'warn', 'error', 'debug'] as
  * warm call). It is compiled through the `eval` captured before user code ran, in global
  * scope, and reaches intrinsics only through its parameters.
  */
-const GUEST_REPORTING_SOURCE = compact(String.raw`(function (stringSlice, regExpExec, jsonStringify, isArray, StringOf, ErrorType, InternalErrorType, SyntaxErrorType) {
+export const GUEST_REPORTING_SOURCE = compact(String.raw`(function (stringSlice, regExpExec, jsonStringify, isArray, StringOf, ErrorType, InternalErrorType, SyntaxErrorType) {
   'use strict';
   const LOCATION = /user-code\.js:(\d+):(\d+)/;
   const MESSAGE_LIMIT = 2000;
@@ -128,11 +128,17 @@ const GUEST_REPORTING_SOURCE = compact(String.raw`(function (stringSlice, regExp
 })`);
 
 /**
- * A function expression: `(hostWrite, consoleBudget, outputLimit) => { run, describe }`.
+ * A function expression: `(hostWrite, reportingSource) => { begin, run, describe }`.
  * `hostWrite(level, text, cut)` is the host's console sink; `cut` tells it the sandbox
- * shortened or dropped text because the budget ran out.
+ * shortened or dropped text because the budget ran out. `reportingSource` is
+ * {@link GUEST_REPORTING_SOURCE}, handed in as a string value rather than embedded as a
+ * literal, because QuickJS parses string literals slowly (the literal alone cost about a
+ * tenth of a call). `begin(consoleBudget, outputLimit)` sets the call's budgets; the host
+ * calls it before the user's module runs, when it prepares the realm or when the call
+ * starts (see applyBudgets in guest-realm.ts). The api object stays with the host, so
+ * user code can reach none of the three.
  */
-export const GUEST_PRELUDE_SOURCE = compact(String.raw`(function createGuestApi(hostWrite, consoleBudget, outputLimit) {
+export const GUEST_PRELUDE_SOURCE = compact(String.raw`(function createGuestApi(hostWrite, reportingSource) {
   'use strict';
   const globalObject = globalThis;
   const uncurry = Function.prototype.call.bind.bind(Function.prototype.call);
@@ -146,7 +152,6 @@ export const GUEST_PRELUDE_SOURCE = compact(String.raw`(function createGuestApi(
   const ErrorType = Error;
   const InternalErrorType = InternalError;
   const SyntaxErrorType = SyntaxError;
-  const reportingSource = ${JSON.stringify(GUEST_REPORTING_SOURCE)};
   let reporting;
   function reports() {
     if (reporting === undefined) {
@@ -162,8 +167,9 @@ export const GUEST_PRELUDE_SOURCE = compact(String.raw`(function createGuestApi(
   delete globalObject.WeakRef;
   delete globalObject.FinalizationRegistry;
 
-  let consoleLeft = consoleBudget;
+  let consoleLeft = 0;
   let consoleCutSent = false;
+  let outputLimit = 0;
   function write(level, args) {
     if (consoleLeft <= 0) {
       if (!consoleCutSent) {
@@ -197,6 +203,11 @@ export const GUEST_PRELUDE_SOURCE = compact(String.raw`(function createGuestApi(
   };
   Object.defineProperty(globalObject, 'console', { value: guestConsole, writable: true, configurable: true, enumerable: false });
 
+  function begin(consoleBudget, outputBytes) {
+    consoleLeft = consoleBudget;
+    outputLimit = outputBytes;
+  }
+
   function describe(error) {
     return reports().describe(error);
   }
@@ -223,5 +234,5 @@ export const GUEST_PRELUDE_SOURCE = compact(String.raw`(function createGuestApi(
     }
   }
 
-  return Object.freeze({ __proto__: null, run, describe });
+  return Object.freeze({ __proto__: null, begin, run, describe });
 })`);

@@ -1,13 +1,7 @@
-import type {
-  JSModuleLoader,
-  JSModuleNormalizer,
-  QuickJSContext,
-  QuickJSHandle,
-  QuickJSRuntime,
-  QuickJSWASMModule,
-} from 'quickjs-emscripten';
+import type { QuickJSContext, QuickJSHandle, QuickJSWASMModule } from 'quickjs-emscripten';
 import { ConsoleCapture } from './console-capture.ts';
-import { GUEST_CONSOLE_LEVELS, GUEST_PRELUDE_SOURCE, USER_MODULE_FILENAME } from './guest-prelude.ts';
+import { USER_MODULE_FILENAME } from './guest-prelude.ts';
+import { applyBudgets, createRealm, disposeRealm, type GuestRealm } from './guest-realm.ts';
 import { interpretGuestAnswer, type RunClock } from './interpret-guest-answer.ts';
 import { limitMessage } from './sandbox-limits.ts';
 import type { ConsoleLine, SandboxLimits } from './sandbox-types.ts';
@@ -36,9 +30,16 @@ export interface GuestRun {
   logsTruncated: boolean;
   /**
    * The WebAssembly module can no longer be trusted (the engine was torn out mid-call,
-   * e.g. by the machine stack overflowing, or a clean-up failed): load a new one.
+   * e.g. by the machine stack overflowing): drop it without disposing anything in it,
+   * and load a new one.
    */
   poisoned: boolean;
+  /**
+   * The realm the call ran in, undefined if it never needed one (the source did not
+   * transpile). Unless `poisoned`, the caller must dispose it, which it may do after it
+   * has sent the answer; it must never give it to another call.
+   */
+  realm: GuestRealm | undefined;
 }
 
 /** Promise jobs run per batch between checks of the result and the clock. */
@@ -46,44 +47,50 @@ const JOB_BATCH = 256;
 const NEVER_SETTLES =
   'e::code step returned a promise that never settles (code steps have no timers, so only promises it resolves itself can complete)';
 
-const refuseModule: JSModuleLoader = (name) => ({
-  error: new Error(`code steps cannot import modules (tried to import "${name.slice(0, 100)}")`),
-});
-const keepModuleName: JSModuleNormalizer = (_base: string, requested: string) => requested;
-
 /**
- * Runs one code step in a fresh QuickJS runtime and context of `module`, then disposes
- * both, so nothing a call does is visible to the next. Synchronous: the interrupt
- * handler is what stops code at its deadline or when cancelled.
+ * Runs one code step in a new realm of `engine` and disposes it before returning, so
+ * nothing a call does is visible to the next. For tests and warm-up; workers use
+ * {@link runInRealm} with a realm prepared ahead.
  */
 export function runGuest(engine: GuestEngine, job: GuestJob): GuestRun {
+  const run = runInRealm(() => createRealm(engine), job);
+  if (run.realm !== undefined && !run.poisoned && !disposeRealm(run.realm)) run.poisoned = true;
+  return run;
+}
+
+/**
+ * Runs one code step in the realm `takeRealm` returns (fresh and unused, see
+ * guest-realm.ts), asked for only once the source has transpiled. Synchronous: the
+ * interrupt handler is what stops code at its deadline or when cancelled.
+ */
+export function runInRealm(takeRealm: () => GuestRealm, job: GuestJob): GuestRun {
   const capture = new ConsoleCapture(job.limits.consoleBytes);
   const transpiled = transpileSource(job.source, job.language);
   if (!transpiled.ok) {
-    return { outcome: { ok: false, error: transpiled.error }, logs: capture.lines, logsTruncated: false, poisoned: false };
+    return { outcome: { ok: false, error: { ...transpiled.error } }, logs: capture.lines, logsTruncated: false, poisoned: false, realm: undefined };
   }
-  const clock = createClock(job.limits.timeoutMs, job.isCancelled);
-  const handles: QuickJSHandle[] = [];
-  let runtime: QuickJSRuntime | undefined;
-  let context: QuickJSContext | undefined;
+  let realm: GuestRealm | undefined;
   let outcome: GuestOutcome;
   let poisoned = false;
-  engine.resetMemoryRefused();
   try {
-    runtime = engine.module.newRuntime();
+    realm = takeRealm();
+    if (realm.used) throw new Error('a realm was offered to a second call');
+    realm.used = true;
+    realm.sink.capture = capture;
+    const { engine, runtime } = realm;
+    const clock = createClock(job.limits.timeoutMs, job.isCancelled);
+    engine.resetMemoryRefused();
     runtime.setMemoryLimit(job.limits.memoryBytes);
     runtime.setMaxStackSize(job.limits.stackBytes);
     runtime.setInterruptHandler(() => clock.shouldStop());
-    runtime.setModuleLoader(refuseModule, keepModuleName);
-    context = runtime.newContext();
-    const answer = evaluate(context, runtime, transpiled.code, job, capture, clock, handles);
+    const answer = evaluate(realm, transpiled.code, job, clock);
     outcome = interpretGuestAnswer(answer, clock, job.limits, engine.memoryRefused());
   } catch (error) {
     poisoned = true;
     outcome = { ok: false, error: crashFailure(error, job.limits) };
   }
-  if (!poisoned) poisoned = !disposeAll(handles, context, runtime);
-  return { outcome, logs: capture.lines, logsTruncated: capture.truncated, poisoned };
+  if (realm !== undefined) realm.sink.capture = undefined;
+  return { outcome, logs: capture.lines, logsTruncated: capture.truncated, poisoned, realm };
 }
 
 /** The run's clock, polled by the interrupt handler: true once the code must stop. */
@@ -105,39 +112,20 @@ function createClock(timeoutMs: number, isCancelled: () => boolean): GuestClock 
 }
 
 /** Returns the guest's tagged answer (see GUEST_TAGS), or undefined if none was produced. */
-function evaluate(
-  context: QuickJSContext,
-  runtime: QuickJSRuntime,
-  code: string,
-  job: GuestJob,
-  capture: ConsoleCapture,
-  clock: GuestClock,
-  handles: QuickJSHandle[],
-): string | undefined {
+function evaluate(realm: GuestRealm, code: string, job: GuestJob, clock: GuestClock): string | undefined {
+  const { context, runtime, describe } = realm;
   const own = <T extends QuickJSHandle>(handle: T): T => {
-    handles.push(handle);
+    realm.handles.push(handle);
     return handle;
   };
-  const hostWrite = own(
-    context.newFunction('write', (level, text, cut) => receiveConsole(context, capture, level, text, cut)),
-  );
-  const factory = valueOrUndefined(context.evalCode(GUEST_PRELUDE_SOURCE, 'sandbox-prelude.js', { strict: true }));
-  if (factory === undefined) return undefined;
-  own(factory);
-  const budget = own(context.newNumber(job.limits.consoleBytes));
-  const outputLimit = own(context.newNumber(job.limits.outputBytes));
-  const api = valueOrUndefined(context.callFunction(factory, context.undefined, hostWrite, budget, outputLimit));
-  if (api === undefined) return undefined;
-  own(api);
-  const run = own(context.getProp(api, 'run'));
-  const describe = own(context.getProp(api, 'describe'));
+  if (!applyBudgets(realm, job.limits)) return undefined;
 
   const evaluated = context.evalCode(code, USER_MODULE_FILENAME, { type: 'module', strict: true });
   if (evaluated.error !== undefined) return callForString(context, describe, own(evaluated.error));
   const moduleValue = own(evaluated.value);
   const inputs = own(context.newString(job.inputsJson));
   if (context.typeof(inputs) !== 'string') return 'm';
-  const promise = valueOrUndefined(context.callFunction(run, context.undefined, moduleValue, inputs));
+  const promise = valueOrUndefined(context.callFunction(realm.run, context.undefined, moduleValue, inputs));
   if (promise === undefined) return undefined;
   own(promise);
 
@@ -158,25 +146,6 @@ function evaluate(
     if (clock.shouldStop()) return undefined;
     if (!runtime.hasPendingJob()) return NEVER_SETTLES;
     runtime.executePendingJobs(JOB_BATCH).dispose();
-  }
-}
-
-function receiveConsole(
-  context: QuickJSContext,
-  capture: ConsoleCapture,
-  level: QuickJSHandle | undefined,
-  text: QuickJSHandle | undefined,
-  cut: QuickJSHandle | undefined,
-): void {
-  try {
-    if (capture.truncated || level === undefined || text === undefined) return;
-    if (context.typeof(level) !== 'number' || context.typeof(text) !== 'string') return;
-    const levelName = GUEST_CONSOLE_LEVELS[context.getNumber(level)];
-    if (levelName === undefined) return;
-    const wasCut = cut !== undefined && context.sameValue(cut, context.true);
-    capture.write(levelName, context.getString(text), wasCut);
-  } catch {
-    // The engine must never see a host exception from the console sink.
   }
 }
 
@@ -211,19 +180,4 @@ function crashFailure(error: unknown, limits: SandboxLimits): { message: string;
   }
   const detail = error instanceof Error ? error.message : String(error);
   return { message: `code step crashed the sandbox engine (${detail.slice(0, 200)})` };
-}
-
-/** Disposes in reverse order of creation; false if the engine refused (then it is discarded). */
-function disposeAll(handles: QuickJSHandle[], context: QuickJSContext | undefined, runtime: QuickJSRuntime | undefined): boolean {
-  try {
-    for (let index = handles.length - 1; index >= 0; index -= 1) {
-      const handle = handles[index];
-      if (handle?.alive === true) handle.dispose();
-    }
-    context?.dispose();
-    runtime?.dispose();
-    return true;
-  } catch {
-    return false;
-  }
 }

@@ -36,3 +36,28 @@ describe('transpileSource', () => {
     if (!result.ok) expect(result.error.column).toBeGreaterThan(1);
   });
 });
+
+describe('the transpile cache', () => {
+  it('returns the same frozen result for the same TypeScript source', () => {
+    const source = 'export default (inputs: { x: number }) => ({ y: inputs.x })';
+    const first = transpileSource(source, 'typescript');
+    expect(transpileSource(source, 'typescript')).toBe(first);
+    expect(Object.isFrozen(first)).toBe(true);
+    expect(transpileSource(`${source} `, 'typescript')).not.toBe(first);
+  });
+
+  it('keeps syntax errors frozen so no caller can change another caller’s error', () => {
+    const broken = 'const a: number = ;';
+    const first = transpileSource(broken, 'typescript');
+    if (first.ok) throw new Error('expected a syntax error');
+    expect(transpileSource(broken, 'typescript')).toBe(first);
+    expect(Object.isFrozen(first.error)).toBe(true);
+  });
+
+  it('still transpiles correctly after many distinct sources push entries out', () => {
+    for (let index = 0; index < 200; index += 1) {
+      const result = transpileSource(`export default (): { n: number } => ({ n: ${index} })`, 'typescript');
+      expect(result).toEqual({ ok: true, code: `export default () => ({ n: ${index} })` });
+    }
+  });
+});

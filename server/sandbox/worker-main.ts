@@ -1,8 +1,10 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import { EngineCache } from './load-engine.ts';
+import { createRealm, disposeRealm, type Budgets, type GuestRealm } from './guest-realm.ts';
+import { EngineCache, type Engine } from './load-engine.ts';
 import { DEFAULT_SANDBOX_LIMITS } from './sandbox-limits.ts';
-import { runGuest } from './run-guest.ts';
-import { runMessageSchema, type RunMessage, type WorkerReply } from './worker-protocol.ts';
+import { runInRealm } from './run-guest.ts';
+import { readRunMessage } from './read-worker-message.ts';
+import type { WorkerReply } from './worker-protocol.ts';
 
 /**
  * A sandbox worker thread: one QuickJS WebAssembly module, reused across calls, each
@@ -10,6 +12,10 @@ import { runMessageSchema, type RunMessage, type WorkerReply } from './worker-pr
  * a second before the first is answered). A module's memory cap is fixed when it is
  * created (see load-engine.ts), so it keeps one per memory limit in use, and replaces
  * one that a call poisoned.
+ *
+ * After answering a call it disposes that call's realm and prepares the next one in the
+ * same engine (see guest-realm.ts), so the next call finds its realm ready. At most one
+ * realm lives in an engine at any time.
  */
 
 const port = parentPort;
@@ -21,7 +27,9 @@ if (!(cancelBuffer instanceof SharedArrayBuffer)) throw new Error('sandbox worke
 const cancelWord = new Int32Array(cancelBuffer);
 
 const engines = new EngineCache(2);
-await engines.get(DEFAULT_SANDBOX_LIMITS.memoryBytes);
+/** The prepared, unused realm of each engine; an engine dropped from the cache takes its realm with it. */
+const spares = new WeakMap<Engine, GuestRealm>();
+prepareSpare(await engines.get(DEFAULT_SANDBOX_LIMITS.memoryBytes));
 let queue: Promise<void> = Promise.resolve();
 port.on('message', (raw: unknown) => {
   queue = queue.then(() => handle(raw));
@@ -32,11 +40,10 @@ port.on('message', (raw: unknown) => {
 setTimeout(() => port.postMessage({ type: 'ready' } satisfies WorkerReply), 0);
 
 async function handle(raw: unknown): Promise<void> {
-  const parsed = runMessageSchema.safeParse(raw);
-  if (!parsed.success) return;
-  const message: RunMessage = parsed.data;
+  const message = readRunMessage(raw);
+  if (message === undefined) return;
   const engine = await engines.get(message.limits.memoryBytes);
-  const run = runGuest(engine, {
+  const run = runInRealm(() => takeSpare(engine) ?? createRealm(engine), {
     ...message,
     isCancelled: () => Atomics.load(cancelWord, 0) === message.jobId,
   });
@@ -48,8 +55,32 @@ async function handle(raw: unknown): Promise<void> {
     logsTruncated: run.logsTruncated,
   };
   port?.postMessage(reply);
-  if (run.poisoned) {
+  // Clean-up and the next realm happen after the answer is on its way.
+  const poisoned = run.poisoned || (run.realm !== undefined && !disposeRealm(run.realm));
+  if (!poisoned) {
+    prepareSpare(engine, message.limits);
+    return;
+  }
+  engines.discard(engine);
+  prepareSpare(await engines.get(engine.memoryBytes), message.limits);
+}
+
+function takeSpare(engine: Engine): GuestRealm | undefined {
+  const spare = spares.get(engine);
+  spares.delete(engine);
+  return spare;
+}
+
+/**
+ * Makes `engine`'s next realm unless it has one, with the budgets of the call just
+ * answered (the next call most likely has the same); an engine that cannot make one is
+ * discarded.
+ */
+function prepareSpare(engine: Engine, budgets: Budgets = DEFAULT_SANDBOX_LIMITS): void {
+  if (spares.has(engine)) return;
+  try {
+    spares.set(engine, createRealm(engine, budgets));
+  } catch {
     engines.discard(engine);
-    await engines.get(engine.memoryBytes);
   }
 }

@@ -21,6 +21,10 @@ export interface WorkerStartData {
   cancelBuffer: SharedArrayBuffer;
 }
 
+/**
+ * The contract, as schemas. The hot path reads messages with the equivalent hand-written
+ * readers in read-worker-message.ts; read-worker-message.test.ts keeps the two in step.
+ */
 const limitNameSchema = z.enum(['timeout', 'memory', 'stack', 'output', 'console']);
 const consoleLineSchema = z.object({
   level: z.enum(['log', 'info', 'warn', 'error', 'debug']),

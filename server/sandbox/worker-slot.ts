@@ -2,7 +2,8 @@ import { Worker, type ResourceLimits } from 'node:worker_threads';
 import { limitMessage } from './sandbox-limits.ts';
 import { CANCELLED, SANDBOX_CLOSED, failedResult, resultFromReply } from './sandbox-results.ts';
 import type { SandboxFailure, SandboxLimits, SandboxResult } from './sandbox-types.ts';
-import { workerReplySchema, type RunMessage, type WorkerReply, type WorkerStartData } from './worker-protocol.ts';
+import { readWorkerReply } from './read-worker-message.ts';
+import type { RunMessage, WorkerStartData } from './worker-protocol.ts';
 
 export interface SlotJob {
   readonly id: number;
@@ -129,9 +130,8 @@ export class WorkerSlot {
   }
 
   private receive(worker: Worker, raw: unknown): void {
-    const parsed = workerReplySchema.safeParse(raw);
-    if (!parsed.success) return;
-    const reply: WorkerReply = parsed.data;
+    const reply = readWorkerReply(raw);
+    if (reply === undefined) return;
     if (reply.type === 'ready') {
       clearTimeout(this.startTimer);
       this.ready = true;
