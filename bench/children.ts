@@ -2,7 +2,42 @@
  * Child processes of a benchmark (servers, clients): started with an IPC channel, asked questions
  * by message type, and always killed when the benchmark ends.
  */
-import { fork, type ChildProcess } from 'node:child_process';
+import { execFileSync, fork, type ChildProcess } from 'node:child_process';
+
+/** Every descendant of a process (children first found, then theirs), from `ps`. */
+export function descendants(pid: number): number[] {
+  let table: string;
+  try {
+    table = execFileSync('ps', ['-e', '-o', 'pid=,ppid='], { encoding: 'utf8' });
+  } catch {
+    return [];
+  }
+  const children = new Map<number, number[]>();
+  for (const line of table.split('\n')) {
+    const [child, parent] = line.trim().split(/\s+/).map(Number);
+    if (!child || parent === undefined) continue;
+    children.set(parent, [...(children.get(parent) ?? []), child]);
+  }
+  const found: number[] = [];
+  const queue = [...(children.get(pid) ?? [])];
+  while (queue.length > 0) {
+    const next = queue.shift()!;
+    found.push(next);
+    queue.push(...(children.get(next) ?? []));
+  }
+  return found;
+}
+
+/** Kills a process and everything it started, whatever process group they put themselves in. */
+export function killTree(pid: number): void {
+  for (const target of [...descendants(pid), pid]) {
+    try {
+      process.kill(target, 'SIGKILL');
+    } catch {
+      // Already gone.
+    }
+  }
+}
 
 export interface Child {
   process: ChildProcess;
@@ -16,7 +51,7 @@ export interface Child {
 
 const live = new Set<ChildProcess>();
 process.on('exit', () => {
-  for (const child of live) child.kill('SIGKILL');
+  for (const child of live) if (child.pid !== undefined) killTree(child.pid);
 });
 
 export function startChild(file: URL, args: string[] = [], execArgv: string[] = ['--import', 'tsx']): Child {
@@ -71,7 +106,9 @@ export function startChild(file: URL, args: string[] = [], execArgv: string[] = 
       if (child.exitCode !== null || child.signalCode !== null) return;
       const gone = new Promise<void>((resolve) => child.once('exit', () => resolve()));
       if (child.connected) child.send({ type: 'close' });
-      const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+      const timer = setTimeout(() => {
+        if (child.pid !== undefined) killTree(child.pid);
+      }, 5_000);
       await gone;
       clearTimeout(timer);
     },

@@ -4,10 +4,12 @@
  * 50 ms. Total time against the ideal (the critical path, 8 x 50 ms), and the server's memory.
  */
 import { mkdir } from 'node:fs/promises';
+import { cpus } from 'node:os';
 import { join } from 'node:path';
 import type { ExecutorMap } from '../server/engine/index.ts';
 import { startChild, type Child } from './children.ts';
 import { modelChainFlow } from './flows.ts';
+import { json } from './http.ts';
 import { runStandalone } from './standalone.ts';
 import { collectGarbage, figure, notAvailable, tryImport, type BenchContext, type BenchReport, type Figure } from './stats.ts';
 import { sleep, withTempDir } from './temp.ts';
@@ -25,7 +27,8 @@ const METHOD =
   `node:http OpenAI-compatible server in its own process that answers every request ${LATENCY_MS} ms after its body arrived (SSE: ` +
   `role, content, finish, usage chunks). Ideal = the critical path, ${MODEL_STEPS} x ${LATENCY_MS} ms = ${IDEAL_MS} ms, for all runs ` +
   'at once. Full server: the Weft server (startServer, real stores with fsync, WebSocket hub, executors) in its own process; the ' +
-  'flow is saved with PUT /api/flows/:id, then N runs are started with N concurrent POST /api/flows/:id/runs; total = latest ' +
+  'flow is saved with PUT /api/flows/:id, then N runs are started with N POST /api/flows/:id/runs issued at once (node:http, ' +
+  'keep-alive, at most 64 connections); total = latest ' +
   'run end (endedAt of its run.succeeded, from GET /api/runs) minus the moment the first POST was sent. Server memory: peak RSS ' +
   'and heap of the server process (sampled every 20 ms, and VmHWM). Engine only: the same runs via startRun in one process with ' +
   'the real model executor and ModelService, no HTTP, no store. A warm-up batch of 20 runs precedes the timed batches.';
@@ -37,18 +40,12 @@ interface RunEntry {
   endedAt?: string;
 }
 
-async function json(url: string, init?: RequestInit): Promise<any> {
-  const response = await fetch(url, init);
-  const text = await response.text();
-  if (!response.ok) throw new Error(`${init?.method ?? 'GET'} ${url}: ${response.status} ${text.slice(0, 300)}`);
-  return text ? JSON.parse(text) : undefined;
-}
 
 async function runBatch(url: string, count: number): Promise<{ totalMs: number; startedMs: number; latencies: number[]; failed: number }> {
   const firstSent = Date.now();
   const ids = await Promise.all(
     Array.from({ length: count }, () =>
-      json(`${url}/api/flows/bench-models/runs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ inputs: { value: 'hello' } }) }).then(
+      json(`${url}/api/flows/bench-models/runs`, { method: 'POST', body: JSON.stringify({ inputs: { value: 'hello' } }) }).then(
         (body: { runId: string }) => body.runId,
       ),
     ),
@@ -84,7 +81,7 @@ async function fullServer(context: BenchContext, baseURL: string, runs: number, 
     ]);
     try {
       const { url } = await server.next<{ url: string }>('ready', 60_000);
-      await json(`${url}/api/flows/bench-models`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(modelChainFlow(MODEL_STEPS)) });
+      await json(`${url}/api/flows/bench-models`, { method: 'PUT', body: JSON.stringify(modelChainFlow(MODEL_STEPS)) });
       const idle = await server.ask<{ rssMiB: number; heapUsedMiB: number }>('stats');
       const warm = await runBatch(url, context.quick ? 5 : 20);
       if (warm.failed > 0) throw new Error(`${warm.failed} warm-up runs did not succeed (is the model server reachable?)`);
@@ -156,9 +153,13 @@ async function engineOnly(context: BenchContext, baseURL: string, runs: number, 
     peak = Math.max(peak, process.memoryUsage().rss);
   }, 20);
   const totals: number[] = [];
+  const cpuPerCall: number[] = [];
   try {
     for (let i = 0; i < samples; i++) {
+      const cpuBefore = process.cpuUsage();
       const total = await batch(runs);
+      const used = process.cpuUsage(cpuBefore);
+      cpuPerCall.push((used.user + used.system) / (runs * MODEL_STEPS));
       totals.push(total);
       context.log(`  engine only, ${runs} runs: ${total.toFixed(0)} ms`);
       collectGarbage();
@@ -174,6 +175,12 @@ async function engineOnly(context: BenchContext, baseURL: string, runs: number, 
       target: { op: '<=', value: IDEAL_MS * 1.1, text: `<= ${Math.round(IDEAL_MS * 1.1)} ms (ideal ${IDEAL_MS} + 10 %)` },
       note: `RSS grew by up to ${((peak - rssBefore) / 2 ** 20).toFixed(0)} MiB during the batches`,
     }),
+    figure({
+      name: 'engine only: CPU per model step (this process)',
+      unit: 'us',
+      values: cpuPerCall,
+      note: `user + system time of the process running the engine, per model request; ${runs.toLocaleString('en-US')} x ${MODEL_STEPS} requests need at least that x ${(runs * MODEL_STEPS).toLocaleString('en-US')} of CPU, against an ideal of ${IDEAL_MS} ms`,
+    }),
   ];
 }
 
@@ -182,7 +189,7 @@ export async function run(context: BenchContext): Promise<BenchReport> {
   if (!main.ok) return notAvailable(id, title, METHOD, `server/main.ts: ${main.reason}`);
   const providers = await tryImport('../server/providers/index.ts');
   if (!providers.ok) return notAvailable(id, title, METHOD, `server/providers: ${providers.reason}`);
-  const runs = context.quick ? 100 : 1_000;
+  const runs = context.quick ? 50 : 1_000;
   const samples = context.quick ? 1 : 3;
   const modelServer = startChild(new URL('./fixed-latency-openai.ts', import.meta.url), ['--child', '--latency', String(LATENCY_MS)]);
   try {
@@ -193,8 +200,11 @@ export async function run(context: BenchContext): Promise<BenchReport> {
     figures.push(...full.figures);
     findings.push(...full.findings);
     figures.push(...(await engineOnly(context, baseURL, runs, samples)));
-    const stats = await modelServer.ask<{ requests: number; maxInFlight: number }>('stats');
-    findings.push(`model server answered ${stats.requests.toLocaleString('en-US')} requests, at most ${stats.maxInFlight} in flight at once`);
+    const stats = await modelServer.ask<{ requests: number; maxInFlight: number; cpuMs: number }>('stats');
+    findings.push(
+      `the fixed-latency model server answered ${stats.requests.toLocaleString('en-US')} requests, at most ${stats.maxInFlight} in flight at once, ` +
+        `using ${(stats.cpuMs / 1000).toFixed(1)} s of CPU (${((stats.cpuMs * 1000) / Math.max(1, stats.requests)).toFixed(0)} us per request) on the same ${cpus().length} cores`,
+    );
     return { id, title, method: METHOD, figures, findings };
   } finally {
     await modelServer.stop();

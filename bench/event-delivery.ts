@@ -6,6 +6,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { startChild, type Child } from './children.ts';
 import { chainShape, validated } from './flows.ts';
+import { json } from './http.ts';
 import { runStandalone } from './standalone.ts';
 import { figure, notAvailable, percentile, tryImport, type BenchContext, type BenchReport, type Figure } from './stats.ts';
 import { withTempDir } from './temp.ts';
@@ -29,12 +30,6 @@ interface Stamp {
   [key: string]: number;
 }
 
-async function json(url: string, init?: RequestInit): Promise<any> {
-  const response = await fetch(url, init);
-  const text = await response.text();
-  if (!response.ok) throw new Error(`${init?.method ?? 'GET'} ${url}: ${response.status} ${text.slice(0, 300)}`);
-  return text ? JSON.parse(text) : undefined;
-}
 
 export async function run(context: BenchContext): Promise<BenchReport> {
   const main = await tryImport('../server/main.ts');
@@ -52,7 +47,7 @@ export async function run(context: BenchContext): Promise<BenchReport> {
     try {
       const { url } = await server.next<{ url: string }>('ready', 60_000);
       const flow = validated('bench-events', chainShape(STEPS));
-      await json(`${url}/api/flows/bench-events`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(flow) });
+      await json(`${url}/api/flows/bench-events`, { method: 'PUT', body: JSON.stringify(flow) });
       const lastSeq = 2 + 2 * (STEPS + 2);
       for (const count of [1, 100]) {
         const clients = startChild(new URL('./ws-clients-child.ts', import.meta.url), [url, String(count)]);
@@ -62,7 +57,7 @@ export async function run(context: BenchContext): Promise<BenchReport> {
           const perRunP99: number[] = [];
           const parts = { stored: [] as number[], fanOut: [] as number[], wire: [] as number[] };
           for (let r = 0; r < runsPerCount + 1; r++) {
-            const { runId } = (await json(`${url}/api/flows/bench-events/runs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ inputs: { value: 'x' } }) })) as { runId: string };
+            const { runId } = (await json(`${url}/api/flows/bench-events/runs`, { method: 'POST', body: JSON.stringify({ inputs: { value: 'x' } }) })) as { runId: string };
             await clients.ask('subscribe', { runId }, 'subscribed', 30_000);
             await clients.ask('until', { seq: lastSeq }, 'until', 60_000);
             const { receipts } = await clients.ask<{ receipts: Array<[number, number, number, string]> }>('collect');

@@ -6,7 +6,7 @@
  * then [DONE]) or as one JSON body when not streamed.
  *
  * Run it as a child process (`fork`): it sends {type:'listening', baseURL} and answers
- * {type:'stats'} with {type:'stats', requests, maxInFlight}. It stops when its parent goes away.
+ * {type:'stats'} with {type:'stats', requests, maxInFlight, cpuMs}. It stops when its parent goes away.
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -82,8 +82,13 @@ export async function startFixedLatencyServer(latencyMs: number): Promise<FixedL
 if (process.send && process.argv.includes('--child')) {
   const latency = Number(process.argv[process.argv.indexOf('--latency') + 1] ?? 50);
   const server = await startFixedLatencyServer(latency);
+  // CPU spent answering, not starting up (module loading, TypeScript compilation).
+  const startup = process.cpuUsage();
   process.on('message', (message: { type?: string }) => {
-    if (message.type === 'stats') process.send!({ type: 'stats', ...server.stats() });
+    if (message.type === 'stats') {
+      const cpu = process.cpuUsage(startup);
+      process.send!({ type: 'stats', ...server.stats(), cpuMs: (cpu.user + cpu.system) / 1000 });
+    }
     if (message.type === 'close') void server.close().then(() => process.exit(0));
   });
   process.on('disconnect', () => process.exit(0));

@@ -11,6 +11,7 @@ import { writeFileSync } from 'node:fs';
 import { cpus, freemem, loadavg, totalmem, type as osType, release } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { killTree } from './children.ts';
 import type { BenchReport } from './stats.ts';
 import { printReports } from './table.ts';
 
@@ -74,8 +75,10 @@ function runChild(entry: Entry): Promise<BenchReport> {
   });
 }
 
+/** The benchmark's process group, and every descendant that left it (Chromium makes its own group). */
 function killGroup(child: ChildProcess): void {
   if (child.pid === undefined) return;
+  killTree(child.pid);
   try {
     process.kill(-child.pid, 'SIGKILL');
   } catch {

@@ -10,10 +10,10 @@ export async function runStandalone(moduleUrl: string, id: string, title: string
   const main = process.argv[1];
   if (!main || fileURLToPath(moduleUrl) !== main) return;
   const quick = process.argv.includes('--quick');
-  const log = (message: string): void => {
-    process.stderr.write(`${message}\n`);
-  };
   const started = performance.now();
+  const log = (message: string): void => {
+    process.stderr.write(`${message} [${((performance.now() - started) / 1000).toFixed(1)} s]\n`);
+  };
   let report: BenchReport;
   try {
     report = await run({ quick, log });

@@ -149,7 +149,7 @@ export interface FigureInput {
 export function figure(input: FigureInput): Figure {
   const summary = summarize(input.values);
   const statistic = input.target?.statistic ?? 'median';
-  const judged = judge(summary[statistic], input.target);
+  const judged = input.values.length === 0 ? { verdict: 'n/a' as const } : judge(summary[statistic], input.target);
   return {
     name: input.name,
     unit: input.unit,
@@ -163,7 +163,9 @@ export function figure(input: FigureInput): Figure {
   };
 }
 
-export function formatNumber(value: number): string {
+export function formatNumber(value: number | null | undefined): string {
+  // NaN travels as null through JSON (IPC, results.json): both mean "not measured".
+  if (value === null || value === undefined || Number.isNaN(value)) return '-';
   if (!Number.isFinite(value)) return String(value);
   const abs = Math.abs(value);
   if (abs >= 1000) return Math.round(value).toLocaleString('en-US');

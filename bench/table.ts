@@ -6,7 +6,7 @@ import { formatNumber, type BenchReport, type Figure } from './stats.ts';
 
 function spreadText(item: Figure): string {
   const { summary } = item;
-  if (summary.count <= 1) return '-';
+  if (!summary.count || summary.count <= 1) return '-';
   if (item.spread === 'p10/p90') return `${formatNumber(summary.p10)} / ${formatNumber(summary.p90)}`;
   if (item.spread === 'p50/p99') return `${formatNumber(summary.p50)} / ${formatNumber(summary.p99)}`;
   return `${formatNumber(summary.min)} / ${formatNumber(summary.max)}`;
