@@ -249,3 +249,38 @@ describe('the fixture log', () => {
     expect(types[22]).toBe('run.succeeded');
   });
 });
+
+describe('cost across attempts', () => {
+  const bodies = (firstUsd: number | null): RunEventBody[] => {
+    return [
+      triageRunBodies()[0]!,
+      { type: 'step.started', nodeId: 'classify', attempt: 1, inputs: {} },
+      { type: 'step.cost', nodeId: 'classify', model: 'gpt-4o-mini', inputTokens: 100, outputTokens: 10, usd: firstUsd, final: false, simulated: false },
+      { type: 'step.started', nodeId: 'classify', attempt: 2, inputs: {} },
+      { type: 'step.cost', nodeId: 'classify', model: 'gpt-4o-mini', inputTokens: 100, outputTokens: 5, usd: 0.0002, final: false, simulated: false },
+      { type: 'step.cost', nodeId: 'classify', model: 'gpt-4o-mini', inputTokens: 100, outputTokens: 20, usd: 0.0003, final: true, simulated: false },
+    ];
+  };
+
+  it('a step that runs again keeps what its earlier attempt spent, in tokens and dollars', () => {
+    const state = foldEvents(numbered(bodies(0.0001)));
+    expect(state.steps.classify).toMatchObject({ attempt: 2, inputTokens: 200, outputTokens: 30, costFinal: true });
+    expect(state.steps.classify!.costUsd).toBeCloseTo(0.0004, 12);
+    expect(state.costUsd).toBeCloseTo(0.0004, 12);
+  });
+
+  it('the immutable reducer gives the same totals and leaves earlier states untouched', () => {
+    const events = numbered(bodies(0.0001));
+    const states = [initialRunState(RUN_ID)];
+    for (const event of events) states.push(reduceRun(states.at(-1)!, deepFreeze(event)));
+    expect(states.at(-1)!.costUsd).toBeCloseTo(0.0004, 12);
+    expect(states[3]!.steps.classify!.costUsd).toBeCloseTo(0.0001, 12);
+    expect(states[3]!.steps.classify!.earlierAttempts).toBeUndefined();
+  });
+
+  it('an unpriced earlier attempt leaves the step unpriced, not under-counted', () => {
+    const state = foldEvents(numbered(bodies(null)));
+    expect(state.steps.classify!.costUsd).toBeNull();
+    expect(state.hasUnpriced).toBe(true);
+  });
+});

@@ -27,10 +27,13 @@ export interface StepState {
   text: string;
   prompt?: { model: string; simulated: boolean; messages: Array<{ role: string; content: string }> };
   model?: string;
+  /** Tokens and cost of all attempts: earlier attempts' spending stays spent when a step runs again. */
   inputTokens: number;
   outputTokens: number;
   /** null: unpriced model. */
   costUsd: number | null;
+  /** What attempts before the current one spent (set when a step starts again). */
+  earlierAttempts?: { inputTokens: number; outputTokens: number; costUsd: number | null };
   costFinal: boolean;
   simulated: boolean;
   logs: Array<{ level: string; text: string; at: string }>;
@@ -123,6 +126,9 @@ export function applyEvent(state: RunState, event: RunEvent): RunState {
       for (const node of event.flow.nodes) stepOf(state, node.id);
       break;
     case 'step.started':
+      if (event.attempt > step!.attempt && (step!.inputTokens > 0 || step!.outputTokens > 0 || step!.costUsd !== 0)) {
+        step!.earlierAttempts = { inputTokens: step!.inputTokens, outputTokens: step!.outputTokens, costUsd: step!.costUsd };
+      }
       setStatus(state, step!, 'running');
       Object.assign(step!, { attempt: event.attempt, startedAt: event.at, inputs: event.inputs, text: '' });
       delete step!.error;
@@ -135,11 +141,19 @@ export function applyEvent(state: RunState, event: RunEvent): RunState {
     case 'step.delta':
       step!.text += event.text;
       break;
-    case 'step.cost':
-      Object.assign(step!, { model: event.model, inputTokens: event.inputTokens, outputTokens: event.outputTokens, costFinal: event.final, simulated: event.simulated });
-      setCost(state, step!, event.usd);
+    case 'step.cost': {
+      const earlier = step!.earlierAttempts;
+      Object.assign(step!, {
+        model: event.model,
+        inputTokens: (earlier?.inputTokens ?? 0) + event.inputTokens,
+        outputTokens: (earlier?.outputTokens ?? 0) + event.outputTokens,
+        costFinal: event.final,
+        simulated: event.simulated,
+      });
+      setCost(state, step!, event.usd === null || earlier?.costUsd === null ? null : (earlier?.costUsd ?? 0) + event.usd);
       if (event.simulated) state.simulated = true;
       break;
+    }
     case 'step.log':
       step!.logs.push({ level: event.level, text: event.text, at: event.at });
       break;

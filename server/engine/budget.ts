@@ -1,21 +1,36 @@
 /**
  * The run's budget: what each step has cost so far and what running steps have reserved for their
  * worst case. A step's hold is the larger of its reservation and its streaming cost, so a streaming
- * step is never counted twice and never counted below what it already spent.
+ * step is never counted twice and never counted below what it already spent. A step that runs again
+ * (a new attempt after a restart) keeps what its earlier attempts spent: their cost stays spent.
  */
 import type { BudgetGate, BudgetReservation } from './executor.ts';
 
 export class RunBudget {
   readonly limitUsd: number | undefined;
+  /** Per step: the total so far (earlier attempts plus the latest figure of the current one). */
   readonly #cost = new Map<string, number>();
+  readonly #attempts = new Map<string, { attempt: number; earlierUsd: number; currentUsd: number }>();
   readonly #reserved = new Map<string, number>();
 
   constructor(limitUsd: number | undefined) {
     this.limitUsd = limitUsd;
   }
 
-  recordCost(nodeId: string, usd: number | null): void {
-    if (usd !== null) this.#cost.set(nodeId, usd);
+  /** Records an attempt's latest cost figure (each figure replaces the previous one of that attempt). */
+  recordCost(nodeId: string, attempt: number, usd: number | null): void {
+    if (usd === null) return;
+    let entry = this.#attempts.get(nodeId);
+    if (!entry) this.#attempts.set(nodeId, (entry = { attempt, earlierUsd: 0, currentUsd: 0 }));
+    if (attempt > entry.attempt) {
+      entry.earlierUsd += entry.currentUsd;
+      entry.attempt = attempt;
+      entry.currentUsd = 0;
+    } else if (attempt < entry.attempt) {
+      return; // a late figure from a superseded attempt: that attempt's cost is already folded in
+    }
+    entry.currentUsd = usd;
+    this.#cost.set(nodeId, entry.earlierUsd + usd);
   }
 
   /** Settled and streaming cost of every step. */

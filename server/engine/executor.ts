@@ -10,10 +10,12 @@ import type { ModelService } from './services.ts';
 import type { SandboxService } from './services.ts';
 
 /** Progress an executor may report while it runs (the engine stamps nodeId, seq and time). */
+export type CostEmission = { type: 'step.cost'; model: string; inputTokens: number; outputTokens: number; cachedInputTokens?: number; usd: number | null; final: boolean; simulated: boolean };
+
 export type StepEmission =
   | { type: 'step.delta'; text: string }
   | { type: 'step.prompt'; model: string; simulated: boolean; messages: Array<{ role: 'system' | 'user' | 'assistant'; content: string }> }
-  | { type: 'step.cost'; model: string; inputTokens: number; outputTokens: number; cachedInputTokens?: number; usd: number | null; final: boolean; simulated: boolean }
+  | CostEmission
   | { type: 'step.log'; level: 'log' | 'info' | 'warn' | 'error' | 'debug'; text: string };
 
 /** A reservation of worst-case spend against the run's budget. */
@@ -43,6 +45,13 @@ export interface StepContext<Config = unknown> {
   /** Aborted when the run is cancelled, fails elsewhere, or the step times out. */
   signal: AbortSignal;
   emit(emission: StepEmission): void;
+  /**
+   * Registers what this attempt has cost so far, asked synchronously when the engine stops the
+   * attempt before it returns (cancel, timeout, failure elsewhere): the engine records that cost
+   * before the stop event, so spending that the provider never reported is not lost. Return
+   * undefined when nothing was spent or the final cost was already emitted.
+   */
+  onStop(costSoFar: () => CostEmission | undefined): void;
   budget: BudgetGate;
   services: EngineServices;
 }

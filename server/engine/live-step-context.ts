@@ -4,7 +4,7 @@
  */
 import type { FlowNode, FlowSettings } from '../../shared/flow.ts';
 import type { RunBudget } from './budget.ts';
-import type { BudgetGate, EngineServices, StepContext, StepEmission } from './executor.ts';
+import type { BudgetGate, CostEmission, EngineServices, StepContext, StepEmission } from './executor.ts';
 
 /** What the run loop lends every step: created once per run. */
 export interface StepHost {
@@ -16,12 +16,16 @@ export interface StepHost {
   readonly runSignal: AbortSignal;
   /** Records a step's emission if the step is still the running attempt. */
   emitFor(nodeId: string, attempt: number, emission: StepEmission): void;
+  /** Keeps a step's cost-so-far hook if the step is still the running attempt. */
+  onStopFor(nodeId: string, attempt: number, costSoFar: () => CostEmission | undefined): void;
 }
 
 /** The parts of a step's runtime state the context reads. */
 export interface StepRuntime {
   values: Record<string, unknown>;
   controller: AbortController | undefined;
+  /** The running attempt's cost-so-far hook (see StepContext.onStop). */
+  costOnStop: (() => CostEmission | undefined) | undefined;
 }
 
 export class LiveStepContext implements StepContext {
@@ -69,5 +73,9 @@ export class LiveStepContext implements StepContext {
 
   emit(emission: StepEmission): void {
     this.#host.emitFor(this.node.id, this.attempt, emission);
+  }
+
+  onStop(costSoFar: () => CostEmission | undefined): void {
+    this.#host.onStopFor(this.node.id, this.attempt, costSoFar);
   }
 }

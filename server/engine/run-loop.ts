@@ -10,7 +10,7 @@ import { checkPortValue, type PortSpec } from '../../shared/ports.ts';
 import { RunBudget } from './budget.ts';
 import type { Plan, PlanNode } from './compile.ts';
 import { DecisionError, toStepError } from './errors.ts';
-import { StepFailure, type Decision, type EngineServices, type Executor, type ExecutorMap, type StepContext, type StepOutcome } from './executor.ts';
+import { StepFailure, type CostEmission, type Decision, type EngineServices, type Executor, type ExecutorMap, type StepContext, type StepOutcome } from './executor.ts';
 import { LiveStepContext, type StepHost } from './live-step-context.ts';
 
 export interface EngineOptions {
@@ -44,6 +44,7 @@ interface NodeRuntime {
   anyValue: boolean;
   startedAt: number;
   controller: AbortController | undefined;
+  costOnStop: (() => CostEmission | undefined) | undefined;
   timer: ReturnType<typeof setTimeout> | undefined;
   request: ApprovalRequest | undefined;
   /** A decision recorded in the log whose outputs were not (yet) recorded. */
@@ -95,8 +96,12 @@ export class RunLoop {
         const planNode = this.plan.byId.get(nodeId)!;
         const runtime = this.#nodes[planNode.index]!;
         if (this.#ended || runtime.status !== Status.Running || runtime.attempt !== attempt) return;
-        if (emission.type === 'step.cost') this.#budget.recordCost(nodeId, emission.usd);
+        if (emission.type === 'step.cost') this.#budget.recordCost(nodeId, attempt, emission.usd);
         this.#emit({ ...emission, nodeId } as RunEventBody);
+      },
+      onStopFor: (nodeId, attempt, costSoFar) => {
+        const runtime = this.#nodes[this.plan.byId.get(nodeId)!.index]!;
+        if (!this.#ended && runtime.status === Status.Running && runtime.attempt === attempt) runtime.costOnStop = costSoFar;
       },
     };
     this.#nodes = plan.nodes.map((planNode) => ({
@@ -108,6 +113,7 @@ export class RunLoop {
       anyValue: false,
       startedAt: 0,
       controller: undefined,
+      costOnStop: undefined,
       timer: undefined,
       request: undefined,
       decided: undefined,
@@ -185,7 +191,7 @@ export class RunLoop {
           runtime.decided = undefined;
           break;
         case 'step.cost':
-          this.#budget.recordCost(event.nodeId, event.usd);
+          this.#budget.recordCost(event.nodeId, runtime.attempt, event.usd);
           break;
         case 'step.waiting':
           runtime.status = Status.Waiting;
@@ -313,6 +319,7 @@ export class RunLoop {
     if (timeoutMs !== undefined) {
       runtime.timer = setTimeout(() => {
         if (runtime.status !== Status.Running || runtime.attempt !== attempt) return;
+        this.#settleCostOnStop(planNode, runtime);
         runtime.controller?.abort(new StepFailure('timeout', `step "${nodeId}" timed out after ${timeoutMs} ms`));
         this.#failStep(planNode, runtime, { message: `step "${nodeId}" timed out after ${timeoutMs} ms`, code: 'timeout' });
       }, timeoutMs);
@@ -325,10 +332,14 @@ export class RunLoop {
     }
     pending.then(
       (outcome) => {
-        if (this.#isCurrent(runtime, attempt, Status.Running)) this.#onOutcome(planNode, runtime, outcome);
+        if (!this.#isCurrent(runtime, attempt, Status.Running)) return;
+        runtime.costOnStop = undefined;
+        this.#onOutcome(planNode, runtime, outcome);
       },
       (error: unknown) => {
-        if (this.#isCurrent(runtime, attempt, Status.Running)) this.#failStep(planNode, runtime, toStepError(error));
+        if (!this.#isCurrent(runtime, attempt, Status.Running)) return;
+        runtime.costOnStop = undefined;
+        this.#failStep(planNode, runtime, toStepError(error));
       },
     );
   }
@@ -409,7 +420,27 @@ export class RunLoop {
     }
   }
 
+  /**
+   * Records what a stopped attempt spent so far (its executor's onStop hook) while the attempt is
+   * still the running one, so the cost lands in the log and the budget before the stop event.
+   */
+  #settleCostOnStop(planNode: PlanNode, runtime: NodeRuntime): void {
+    const costSoFar = runtime.costOnStop;
+    runtime.costOnStop = undefined;
+    if (!costSoFar) return;
+    let emission: CostEmission | undefined;
+    try {
+      emission = costSoFar();
+    } catch {
+      return; // a broken hook must not stop the stop; the last streamed estimate stands
+    }
+    if (!emission) return;
+    this.#budget.recordCost(planNode.node.id, runtime.attempt, emission.usd);
+    this.#emit({ ...emission, nodeId: planNode.node.id });
+  }
+
   #failStep(planNode: PlanNode, runtime: NodeRuntime, error: StepError): void {
+    this.#settleCostOnStop(planNode, runtime);
     this.#clearTimer(runtime);
     runtime.status = Status.Failed;
     this.#running--;
@@ -495,6 +526,7 @@ export class RunLoop {
     for (const planNode of this.plan.nodes) {
       const runtime = this.#nodes[planNode.index]!;
       if (runtime.status !== Status.Running && runtime.status !== Status.Waiting) continue;
+      this.#settleCostOnStop(planNode, runtime);
       this.#clearTimer(runtime);
       runtime.status = Status.Cancelled;
       runtime.controller?.abort(new StepFailure('cancelled', status === 'cancelled' ? 'run cancelled' : 'run failed'));

@@ -3,7 +3,7 @@
  * the way the engine does (spent = the step's latest `step.cost`, plus what other steps already
  * spent; reservations hold budget until released).
  */
-import type { BudgetGate, BudgetReservation, StepContext, StepEmission } from '../../engine/executor.ts';
+import type { BudgetGate, BudgetReservation, CostEmission, StepContext, StepEmission } from '../../engine/executor.ts';
 import type { ModelService } from '../../engine/services.ts';
 
 export interface FakeBudget extends BudgetGate {
@@ -29,12 +29,15 @@ export interface FakeStepContext<Config> {
   context: StepContext<Config>;
   emissions: StepEmission[];
   budget: FakeBudget;
+  /** What the executor registered with onStop, called as the engine would when it stops the step. */
+  costOnStop(): CostEmission | undefined;
   /** Emissions of one type. */
   emitted<T extends StepEmission['type']>(type: T): Array<Extract<StepEmission, { type: T }>>;
 }
 
 export function fakeStepContext<Config>(options: FakeStepContextOptions<Config>): FakeStepContext<Config> {
   const emissions: StepEmission[] = [];
+  let stopHook: (() => CostEmission | undefined) | undefined;
   let stepCost = 0;
   const held = new Map<number, number>();
   let nextId = 0;
@@ -73,6 +76,9 @@ export function fakeStepContext<Config>(options: FakeStepContextOptions<Config>)
       emissions.push(emission);
       if (emission.type === 'step.cost') stepCost = emission.usd ?? 0;
     },
+    onStop(costSoFar) {
+      stopHook = costSoFar;
+    },
     budget,
     services: options.models ? { models: options.models } : {},
   };
@@ -81,6 +87,7 @@ export function fakeStepContext<Config>(options: FakeStepContextOptions<Config>)
     context,
     emissions,
     budget,
+    costOnStop: () => stopHook?.(),
     emitted: (type) => emissions.filter((emission) => emission.type === type) as never,
   };
 }
