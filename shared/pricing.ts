@@ -19,13 +19,20 @@ export interface TokenUsage {
 }
 
 /**
- * When the table below was taken from OpenAI's standard (non-batch) price list, as known to its
- * author. Prices change: check https://openai.com/api/pricing and update the table and this date.
+ * When the table below was last checked against OpenAI's standard (non-batch) price list. On
+ * 2026-11-26 it was checked (no access to openai.com from where it was written) against published
+ * copies of that list dated March to November 2026: every older entry matched, and the GPT-5.4 and
+ * GPT-5.5 families were added. Prices change: check https://developers.openai.com/api/docs/pricing
+ * and update the table and this date. A provider's own `prices` in weft.config.json override it.
  */
-export const PRICES_TAKEN_ON = '2025-08-07';
+export const PRICES_TAKEN_ON = '2026-11-26';
 
 /** OpenAI list prices (standard tier), keyed by model family name. */
 export const OPENAI_PRICES: Readonly<Record<string, ModelPrice>> = {
+  'gpt-5.5': { inputPerMillion: 5, cachedInputPerMillion: 0.5, outputPerMillion: 30 },
+  'gpt-5.4': { inputPerMillion: 2.5, cachedInputPerMillion: 0.25, outputPerMillion: 15 },
+  'gpt-5.4-mini': { inputPerMillion: 0.75, cachedInputPerMillion: 0.075, outputPerMillion: 4.5 },
+  'gpt-5.4-nano': { inputPerMillion: 0.2, cachedInputPerMillion: 0.02, outputPerMillion: 1.25 },
   'gpt-5': { inputPerMillion: 1.25, cachedInputPerMillion: 0.125, outputPerMillion: 10 },
   'gpt-5-mini': { inputPerMillion: 0.25, cachedInputPerMillion: 0.025, outputPerMillion: 2 },
   'gpt-5-nano': { inputPerMillion: 0.05, cachedInputPerMillion: 0.005, outputPerMillion: 0.4 },
