@@ -37,7 +37,24 @@ function weftApiProxy(): Plugin {
 export default defineConfig({
   root: '.',
   plugins: [react(), weftApiProxy()],
-  build: { outDir: 'dist', emptyOutDir: true, sourcemap: true, chunkSizeWarningLimit: 1200 },
+  build: {
+    outDir: 'dist',
+    emptyOutDir: true,
+    sourcemap: true,
+    rolldownOptions: {
+      output: {
+        // Libraries in chunks of their own: they change far less often than Weft's code, so a new
+        // Weft build leaves them cached in the browser.
+        codeSplitting: {
+          groups: [
+            { name: 'react', test: /[\\/]node_modules[\\/](react|react-dom|scheduler)[\\/]/, priority: 3 },
+            { name: 'react-flow', test: /[\\/]node_modules[\\/](@xyflow|d3-[a-z]+|classcat)[\\/]/, priority: 2 },
+            { name: 'vendor', test: /[\\/]node_modules[\\/]/, priority: 1 },
+          ],
+        },
+      },
+    },
+  },
   server: { host: '127.0.0.1' },
   preview: { host: '127.0.0.1' },
 });
