@@ -17,14 +17,28 @@ const SOURCE = 'export default (inputs) => ({ value: inputs.value })';
 const SPACING_MS = 3;
 
 const METHOD =
-  `A trivial step, \`${SOURCE}\` (JavaScript), on the real sandbox from server/sandbox (createSandbox: QuickJS/WebAssembly, a fresh ` +
-  'runtime and context per call, in worker threads). Cold start: createSandbox({poolSize: 1}) and the first call until it answers ' +
-  '(worker boot, QuickJS load, compile, run). Cold source: a source never seen before (a counter in a comment) on a warm pool. ' +
-  `Warm, sandbox direct: the same source called back to back, one at a time; and again with ${SPACING_MS} ms between calls (time of ` +
-  'the call only), as in a flow where other steps run in between and the worker can prepare the next realm while idle. Warm, through the engine: a chain of 20 code steps ' +
+  `A trivial step, \`${SOURCE}\` (JavaScript), on the real sandbox from server/sandbox (createSandbox: QuickJS/WebAssembly in worker ` +
+  'threads; each worker keeps one locked-down QuickJS realm (every reachable intrinsic deep-frozen, no WeakRef/FinalizationRegistry/timers) ' +
+  'reused across calls, and each call runs a fresh instance of the module: the source is compiled once per realm into a factory that ' +
+  're-runs the module body, so top-level state is new per call; the realm is rebuilt after any limit, pending promise jobs, memory growth ' +
+  'or 10,000 calls). Cold start: createSandbox({poolSize: 1}) and the first call until it answers (worker boot, QuickJS load, realm ' +
+  'and lockdown, compile, run). Cold source: a source never seen before (a counter in a comment) on a warm pool (sucrase, compile of the ' +
+  `factory, run). Warm, sandbox direct: the same source called back to back, one at a time; and again with ${SPACING_MS} ms between calls ` +
+  '(time of the call only; the worker thread goes idle between calls and has to be woken). Warm, through the engine: a chain of 20 code steps ' +
   '(input -> 20 x code -> output) run by the real engine with the real code executor (server/executors/code.ts) over the sandbox ' +
   'service as the server wires it; per step = run time / 20, the engine share included (see the engine-overhead rows). ' +
-  'Warm throughput: 2,000 calls (200 with --quick) in flight on the default pool of 2 workers, wall time / calls.';
+  'Warm throughput: 2,000 calls (200 with --quick) in flight on the default pool of 2 workers, wall time / calls. ' +
+  'Process CPU time (all threads: main, workers, V8 helpers) per warm back-to-back call is given too; it moves less with load.';
+
+const FINDINGS = [
+  'Where a warm call goes (2026-11-26, load average 6-11 on 2 cores, so every figure is inflated 2-4x): the work inside the worker ' +
+    '(run the cached factory, call the default export, JSON.stringify, about ten QuickJS FFI calls) is 14-23 us in a tight loop and ' +
+    '40-120 us between messages; the rest is the thread hop. A bare worker postMessage round trip with a small object measured about ' +
+    '50 us, the pool with a worker that only echoes 70-130 us per call (request check, a kill timer per call, ref/unref, reply parse), ' +
+    'and postMessage itself 50-180 us inside the worker. A SharedArrayBuffer + Atomics.wait/waitAsync round trip measured 25-40 us ' +
+    'against about 50 us: not adopted, since a worker blocked in Atomics.wait cannot receive messages and large sources, inputs and ' +
+    'outputs would need a second path. A new realm (context, prelude, lockdown) costs about 8-12 ms and is made after the answer.',
+];
 
 type SandboxModule = typeof import('../server/sandbox/index.ts');
 
@@ -69,17 +83,25 @@ export async function run(context: BenchContext): Promise<BenchReport> {
 
     // ---- warm, direct ----
     const warm: number[] = [];
+    const warmCpu: number[] = [];
     const perSample = quick ? 25 : 200;
     for (let s = 0; s < (quick ? 4 : 20) + 1; s++) {
       const started = performance.now();
+      const cpuBefore = process.cpuUsage();
       for (let i = 0; i < perSample; i++) {
         const result = await sandbox.run({ source: SOURCE, language: 'javascript', inputs });
         if (!result.ok) throw new Error(result.error.message);
       }
-      if (s >= 1) warm.push(((performance.now() - started) * 1000) / perSample);
+      const cpu = process.cpuUsage(cpuBefore);
+      if (s >= 1) {
+        warm.push(((performance.now() - started) * 1000) / perSample);
+        warmCpu.push((cpu.user + cpu.system) / perSample);
+      }
     }
     figures.push(figure({ name: 'warm, sandbox direct (back to back)', unit: 'us/call', values: warm }));
     context.log(`  warm direct: ${figures.at(-1)!.summary.median.toFixed(0)} us/call`);
+    figures.push(figure({ name: 'warm, sandbox direct (back to back), process CPU', unit: 'us/call', values: warmCpu }));
+    context.log(`  warm direct CPU: ${figures.at(-1)!.summary.median.toFixed(0)} us/call`);
 
     // ---- warm, spaced: as in a flow, where other steps run between code steps ----
     const spaced: number[] = [];
@@ -130,7 +152,7 @@ export async function run(context: BenchContext): Promise<BenchReport> {
   } finally {
     await sandbox.close();
   }
-  return { id, title, method: METHOD, figures };
+  return { id, title, method: METHOD, figures, findings: FINDINGS };
 }
 
 await runStandalone(import.meta.url, id, title, run);

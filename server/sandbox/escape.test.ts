@@ -129,16 +129,15 @@ describe('constructor chains end at the sandbox global', () => {
     }
   });
 
-  it('gives module code no this, a bare import.meta and no ambient globals', async () => {
+  it('gives module code no this, no import.meta and no ambient globals', async () => {
     const source = `const topThis = this;
       export default function () {
-        return { topThis: typeof topThis, callThis: typeof this, metaProto: Object.getPrototypeOf(import.meta),
-          metaKeys: Reflect.ownKeys(import.meta).map(String), evalThis: (0, eval)('this') === globalThis,
+        return { topThis: typeof topThis, callThis: typeof this, evalThis: (0, eval)('this') === globalThis,
           evalProcess: eval('typeof process') };
       }`;
-    expect(outputsOf(await run(source))).toEqual({
-      topThis: 'undefined', callThis: 'undefined', metaProto: null, metaKeys: [], evalThis: true, evalProcess: 'undefined',
-    });
+    expect(outputsOf(await run(source))).toEqual({ topThis: 'undefined', callThis: 'undefined', evalThis: true, evalProcess: 'undefined' });
+    // The module body runs as a function (a fresh instance per call), where import.meta is a syntax error.
+    expectFailure(await run('export default () => ({ meta: typeof import.meta })'), /SyntaxError/);
   });
 });
 
@@ -146,13 +145,16 @@ describe('Error.prepareStackTrace and stack tricks', () => {
   it('never hands call sites or host frames to user code', async () => {
     const source = `export default () => {
       let calls = 0;
-      Error.prepareStackTrace = (error, frames) => { calls += 1; return frames.map((frame) => frame.getFunction()) };
-      Error.stackTraceLimit = Infinity;
+      const refused = [];
+      try { Error.prepareStackTrace = (error, frames) => { calls += 1; return frames.map((frame) => frame.getFunction()) } } catch (caught) { refused.push(caught.name) }
+      try { Error.stackTraceLimit = Infinity } catch (caught) { refused.push(caught.name) }
       const error = new Error('probe');
       let host; try { host = typeof error.constructor.constructor('return process')() } catch (caught) { host = caught.name }
-      return { calls, stack: typeof error.stack, mentionsHost: /node:|internal|worker/.test(error.stack), host, capture: typeof Error.captureStackTrace };
+      return { calls, refused, stack: typeof error.stack, mentionsHost: /node:|internal|worker/.test(error.stack), host, capture: typeof Error.captureStackTrace };
     }`;
-    expect(outputsOf(await run(source))).toEqual({ calls: 0, stack: 'string', mentionsHost: false, host: 'ReferenceError', capture: 'undefined' });
+    expect(outputsOf(await run(source))).toEqual({
+      calls: 0, refused: ['TypeError', 'TypeError'], stack: 'string', mentionsHost: false, host: 'ReferenceError', capture: 'undefined',
+    });
   });
 
   it('contains errors whose stack or message getters throw or spin', async () => {
@@ -174,12 +176,13 @@ describe('Symbol.species and thenable tricks', () => {
     expect(outputsOf(await run(source))).toEqual({ out: 1 });
   });
 
-  it('is not fooled by patched Promise.prototype.then or species', async () => {
-    const source = `Promise.prototype.then = function () { return this };
-      Object.defineProperty(Promise, Symbol.species, { get() { return function () {} } });
-      Object.defineProperty(Array, Symbol.species, { get() { return function () { return {} } } });
-      export default async () => { await null; return { out: 4, filtered: typeof [1, 2].filter(Boolean) } }`;
-    expect(outputsOf(await run(source))).toEqual({ out: 4, filtered: 'object' });
+  it('refuses patches to Promise.prototype.then and species, and is not fooled by them', async () => {
+    const source = `const refused = [];
+      try { Promise.prototype.then = function () { return this } } catch (caught) { refused.push(caught.name) }
+      try { Object.defineProperty(Promise, Symbol.species, { get() { return function () {} } }) } catch (caught) { refused.push(caught.name) }
+      try { Object.defineProperty(Array, Symbol.species, { get() { return function () { return {} } } }) } catch (caught) { refused.push(caught.name) }
+      export default async () => { await null; return { out: 4, filtered: Array.isArray([1, 2].filter(Boolean)), refused } }`;
+    expect(outputsOf(await run(source))).toEqual({ out: 4, filtered: true, refused: ['TypeError', 'TypeError', 'TypeError'] });
   });
 
   it('adopts a plain thenable as the outputs', async () => {
@@ -190,29 +193,39 @@ describe('Symbol.species and thenable tricks', () => {
     expectFailure(await run("export default () => ({ get then() { throw new Error('then getter') } })"), /then getter/);
   });
 
-  it.each([
-    ['a thenable that resolves to itself', 'export default () => ({ then(resolve) { resolve(this) } })'],
-    ['Object.prototype.then', 'Object.prototype.then = function (resolve) { resolve(this) }; export default () => ({ x: 1 })'],
-  ])('stops %s at the deadline', async (_name, source) => {
-    expectLimit(await run(source, {}, FAST), 'timeout', 2000);
+  it('stops a thenable that resolves to itself at the deadline', async () => {
+    expectLimit(await run('export default () => ({ then(resolve) { resolve(this) } })', {}, FAST), 'timeout', 2000);
+  });
+
+  it('refuses Object.prototype.then, which would make every object a thenable', async () => {
+    const result = await run('Object.prototype.then = function (resolve) { resolve(this) }; export default () => ({ x: 1 })', {}, FAST);
+    expectFailure(result, /TypeError/);
+    expect(result.durationMs).toBeLessThan(2000);
   });
 });
 
 describe('prototype pollution', () => {
-  it('stays inside the run that did it', async () => {
-    const pollute = `Object.prototype.polluted = 'yes'; Array.prototype.polluted = 'yes'; Function.prototype.polluted = 'yes';
-      Object.prototype.toJSON = undefined; String.prototype.trim = () => 'hijacked';
-      export default (inputs) => ({ seen: ({}).polluted, viaInputs: inputs.polluted })`;
-    expect(outputsOf(await run(pollute))).toEqual({ seen: 'yes', viaInputs: 'yes' });
+  it('is refused in the run that tries it and reaches neither the host nor the next run', async () => {
+    const pollute = `const refused = [];
+      for (const attempt of [
+        () => { Object.prototype.polluted = 'yes' }, () => { Array.prototype.polluted = 'yes' },
+        () => { Function.prototype.polluted = 'yes' }, () => { Object.prototype.toJSON = undefined },
+        () => { String.prototype.trim = () => 'hijacked' },
+      ]) { try { attempt(); refused.push('allowed') } catch (caught) { refused.push(caught.name) } }
+      export default (inputs) => ({ seen: ({}).polluted === undefined, viaInputs: inputs.polluted === undefined, refused })`;
+    expect(outputsOf(await run(pollute))).toEqual({ seen: true, viaInputs: true, refused: Array(5).fill('TypeError') });
     expect((function host() {} as unknown as Record<string, unknown>)['polluted']).toBeUndefined();
     expect(' a '.trim()).toBe('a');
     const check = `export default () => ({ seen: ({}).polluted === undefined, trimmed: ' a '.trim() })`;
     for (let index = 0; index < 3; index += 1) expect(outputsOf(await run(check))).toEqual({ seen: true, trimmed: 'a' });
   });
 
-  it('pollutes only the sandbox copy when going through the inputs', async () => {
-    const source = `export default (inputs) => { inputs.constructor.prototype.polluted = 1; inputs.__proto__.viaProto = 1; return { ok: ({}).polluted } }`;
-    expect(outputsOf(await run(source))).toEqual({ ok: 1 });
+  it('cannot pollute through the inputs, in the sandbox or on the host', async () => {
+    const source = `export default (inputs) => { const refused = [];
+      try { inputs.constructor.prototype.polluted = 1 } catch (caught) { refused.push(caught.name) }
+      try { inputs.__proto__.viaProto = 1 } catch (caught) { refused.push(caught.name) }
+      return { clean: ({}).polluted === undefined && ({}).viaProto === undefined, refused } }`;
+    expect(outputsOf(await run(source))).toEqual({ clean: true, refused: ['TypeError', 'TypeError'] });
     expect(({} as Record<string, unknown>)['viaProto']).toBeUndefined();
   });
 

@@ -1,18 +1,20 @@
 /**
- * Code evaluated inside each fresh QuickJS context before the user's module. It is the
+ * Code evaluated once in each realm (see guest-realm.ts) before any user code. It is the
  * only code that touches user values on behalf of the host, and it hands the host
  * nothing but strings:
  *
- * - `run(moduleValue, inputsJson)` parses the inputs, calls the default export, awaits
- *   it and serialises the outputs, always resolving to one tagged string (see
- *   {@link GUEST_TAGS}). Every user error is caught and turned into text here.
+ * - `run(factory, inputsJson, ...)` runs the user's module body, parses the inputs,
+ *   calls the default export, awaits it and serialises the outputs, always resolving to
+ *   one tagged string (see {@link GUEST_TAGS}). Every user error is caught and turned
+ *   into text here.
  * - `describe(error)` turns an error thrown while evaluating the module into the same
  *   tagged text.
  * - `console` formats its arguments inside the sandbox and passes the host one string.
  *
- * It captures the intrinsics it needs before user code runs, so user code that replaces
- * `JSON.stringify` or patches prototypes can only spoil its own result. Whatever it
- * does, the host still receives only a string, which it parses and checks itself.
+ * It captures the intrinsics it needs before user code runs and then locks the realm
+ * down (guest-lockdown.ts), so user code can neither replace `JSON.stringify` nor patch
+ * a prototype. Whatever it does, the host still receives only a string, which it
+ * parses and checks itself.
  *
  * Nothing is added for timers: there is no `setTimeout`, `setInterval` or
  * `queueMicrotask`, so no callback can outlive the call.
@@ -20,14 +22,14 @@
 
 /**
  * Drops indentation and comment lines: these sources are copied into WebAssembly memory
- * and parsed on every call, so their size is part of every call's cost. Safe because
+ * and parsed whenever a realm is made, so their size is part of that cost. Safe because
  * neither contains a multi-line string or template.
  */
 function compact(source: string): string {
   return source.replace(/^[ \t]+/gm, '').replace(/^\/\/.*\n/gm, '');
 }
 
-/** File name given to the user's module; stack frames in it carry the user's positions. */
+/** File name given to the user's code (its factory); stack frames in it carry the user's positions. */
 export const USER_MODULE_FILENAME = 'user-code.js';
 
 /**
@@ -52,10 +54,9 @@ export const GUEST_TAGS = {
 export const GUEST_CONSOLE_LEVELS = ['log', 'info', 'warn', 'error', 'debug'] as const;
 
 /**
- * Error description and value formatting, compiled on first use only (most calls never
- * log a non-string or fail, and compiling this on every call would double the cost of a
- * warm call). It is compiled through the `eval` captured before user code ran, in global
- * scope, and reaches intrinsics only through its parameters.
+ * Error description and value formatting, compiled once per realm through the `eval`
+ * captured before user code ran, in global scope; it reaches intrinsics only through
+ * its parameters.
  */
 export const GUEST_REPORTING_SOURCE = compact(String.raw`(function (stringSlice, regExpExec, jsonStringify, isArray, StringOf, ErrorType, InternalErrorType, SyntaxErrorType) {
   'use strict';
@@ -128,44 +129,85 @@ export const GUEST_REPORTING_SOURCE = compact(String.raw`(function (stringSlice,
 })`);
 
 /**
- * A function expression: `(hostWrite, reportingSource) => { begin, run, describe }`.
- * `hostWrite(level, text, cut)` is the host's console sink; `cut` tells it the sandbox
- * shortened or dropped text because the budget ran out. `reportingSource` is
- * {@link GUEST_REPORTING_SOURCE}, handed in as a string value rather than embedded as a
- * literal, because QuickJS parses string literals slowly (the literal alone cost about a
- * tenth of a call). `begin(consoleBudget, outputLimit)` sets the call's budgets; the host
- * calls it before the user's module runs, when it prepares the realm or when the call
- * starts (see applyBudgets in guest-realm.ts). The api object stays with the host, so
- * user code can reach none of the three.
+ * A function expression: `(hostWrite, reportingSource, lockdownSource) => api`, called
+ * once per realm. `hostWrite(level, text, cut)` is the host's console sink; `cut` tells
+ * it the sandbox shortened or dropped text because the budget ran out.
+ * `reportingSource` is {@link GUEST_REPORTING_SOURCE} and `lockdownSource` is
+ * GUEST_LOCKDOWN_SOURCE (guest-lockdown.ts), handed in as string values rather than
+ * embedded as literals, because QuickJS parses string literals slowly. The prelude
+ * compiles both, defines `console`, removes what could outlive a call, and ends by
+ * running the lockdown, which freezes everything user code can reach.
+ *
+ * The api (which stays with the host, so user code can reach none of it):
+ * - `run(factory, inputsJson, consoleBudget, outputLimit, seed)`: one call. Resets the
+ *   console budget and output limit, reseeds Math.random from `seed` (host crypto), runs `factory` (the user's module body compiled as
+ *   a function, see transpile-source.ts) with a fresh exports object, so the module's
+ *   top-level variables are new on every call, then calls the default export as
+ *   described in the file comment. Returns the tagged string, or a promise of it when
+ *   the module or the default export is asynchronous.
+ * - `adopt(candidate, expectedText)`: true, and `candidate` frozen, only if it is a
+ *   function whose source text is exactly `expectedText`, i.e. compiling the factory
+ *   evaluated nothing but the one function expression that wraps the user's code.
+ * - `describe(error)`.
+ * - `frozen`: how many objects the lockdown froze.
  */
-export const GUEST_PRELUDE_SOURCE = compact(String.raw`(function createGuestApi(hostWrite, reportingSource) {
+export const GUEST_PRELUDE_SOURCE = compact(String.raw`(function createGuestApi(hostWrite, reportingSource, lockdownSource) {
   'use strict';
   const globalObject = globalThis;
   const uncurry = Function.prototype.call.bind.bind(Function.prototype.call);
   const stringSlice = uncurry(String.prototype.slice);
+  const functionToString = uncurry(Function.prototype.toString);
   const jsonStringify = JSON.stringify;
   const jsonParse = JSON.parse;
   const isArray = Array.isArray;
+  const freeze = Object.freeze;
+  const apply = Reflect.apply;
+  const PromiseType = Promise;
   const regExpExec = uncurry(RegExp.prototype.exec);
   const compile = eval;
   const StringOf = String;
   const ErrorType = Error;
   const InternalErrorType = InternalError;
   const SyntaxErrorType = SyntaxError;
-  let reporting;
-  function reports() {
-    if (reporting === undefined) {
-      const create = compile(reportingSource);
-      reporting = create(stringSlice, regExpExec, jsonStringify, isArray, StringOf, ErrorType, InternalErrorType, SyntaxErrorType);
-    }
-    return reporting;
-  }
+  const reporting = compile(reportingSource)(stringSlice, regExpExec, jsonStringify, isArray, StringOf, ErrorType, InternalErrorType, SyntaxErrorType);
 
-  // ECMAScript only: drop what only serves shared memory or watching the collector.
+  // ECMAScript only: drop what only serves shared memory or watching the collector,
+  // whose callbacks could run after the call that registered them.
   delete globalObject.SharedArrayBuffer;
   delete globalObject.Atomics;
   delete globalObject.WeakRef;
   delete globalObject.FinalizationRegistry;
+
+  // Math.random: a generator whose state is reseeded from the host's crypto on every call,
+  // so one call can neither predict nor steer another's random numbers (the engine's own
+  // generator lives for the whole realm and cannot be reseeded). sfc32, 53 bits per number.
+  const imul = Math.imul;
+  let r0 = 0, r1 = 0, r2 = 0, r3 = 0;
+  function reseed(seed) {
+    let lo = seed >>> 0;
+    let hi = (seed / 4294967296) >>> 0;
+    const next = () => {
+      lo = (lo + 0x9e3779b9) | 0;
+      let z = lo ^ hi;
+      hi = (hi + 0x6d2b79f5) | 0;
+      z = imul(z ^ (z >>> 16), 0x85ebca6b);
+      z = imul(z ^ (z >>> 13), 0xc2b2ae35);
+      return (z ^ (z >>> 16)) | 0;
+    };
+    r0 = next(); r1 = next(); r2 = next(); r3 = next();
+  }
+  function step32() {
+    let t = (r0 + r1) | 0;
+    r0 = r1 ^ (r1 >>> 9);
+    r1 = (r2 + (r2 << 3)) | 0;
+    r2 = (r2 << 21) | (r2 >>> 11);
+    r3 = (r3 + 1) | 0;
+    t = (t + r3) | 0;
+    r2 = (r2 + t) | 0;
+    return t >>> 0;
+  }
+  const random = { random() { return ((step32() >>> 5) * 67108864 + (step32() >>> 6)) / 9007199254740992; } }.random;
+  Object.defineProperty(Math, 'random', { value: random, writable: true, configurable: true, enumerable: false });
 
   let consoleLeft = 0;
   let consoleCutSent = false;
@@ -181,7 +223,7 @@ export const GUEST_PRELUDE_SOURCE = compact(String.raw`(function createGuestApi(
     let text = '';
     for (let index = 0; index < args.length; index++) {
       const value = args[index];
-      const part = typeof value === 'string' ? value : reports().formatValue(value);
+      const part = typeof value === 'string' ? value : reporting.formatValue(value);
       text = index === 0 ? part : text + ' ' + part;
       if (text.length > consoleLeft) break;
     }
@@ -194,45 +236,96 @@ export const GUEST_PRELUDE_SOURCE = compact(String.raw`(function createGuestApi(
     hostWrite(level, text, cut);
   }
 
-  const guestConsole = {
+  const guestConsole = freeze({
     log(...args) { write(0, args); },
     info(...args) { write(1, args); },
     warn(...args) { write(2, args); },
     error(...args) { write(3, args); },
     debug(...args) { write(4, args); },
-  };
-  Object.defineProperty(globalObject, 'console', { value: guestConsole, writable: true, configurable: true, enumerable: false });
+  });
+  Object.defineProperty(globalObject, 'console', { value: guestConsole, writable: false, configurable: false, enumerable: false });
 
-  function begin(consoleBudget, outputBytes) {
-    consoleLeft = consoleBudget;
-    outputLimit = outputBytes;
+  function require(name) {
+    const shown = stringSlice(StringOf(name), 0, 100);
+    throw new ErrorType('code steps cannot import modules (import "' + shown + '" and require("' + shown + '") are not available)');
+  }
+
+  function adopt(candidate, expectedText) {
+    if (typeof candidate !== 'function' || functionToString(candidate) !== expectedText) return false;
+    freeze(candidate);
+    return true;
   }
 
   function describe(error) {
-    return reports().describe(error);
+    return reporting.describe(error);
   }
 
-  async function run(moduleValue, inputsJson) {
+  // A call finishes synchronously, without one promise job, when the factory is a
+  // plain function and the default export returns something that is not a thenable;
+  // otherwise it continues asynchronously with the same checks, as await would.
+  function run(factory, inputsJson, consoleBudget, outputBytes, seed) {
+    reseed(seed);
+    consoleLeft = consoleBudget;
+    consoleCutSent = false;
+    outputLimit = outputBytes;
     try {
-      const namespace = await moduleValue;
-      const main = namespace.default;
-      if (typeof main !== 'function') {
-        return 'e::code must export a default function, e.g. export default function (inputs) { return { out: inputs.x } }';
-      }
-      const value = await main(jsonParse(inputsJson));
-      if (value === null || typeof value !== 'object' || isArray(value)) {
-        return 'e::code must return an object of outputs, got ' + reports().kindOf(value);
-      }
-      const json = jsonStringify(value);
-      if (typeof json !== 'string' || json[0] !== '{') {
-        return 'e::code must return an object of outputs (its toJSON returned something else)';
-      }
-      if (json.length > outputLimit) return 'l';
-      return 'o' + json;
+      const moduleExports = {};
+      const evaluation = factory(moduleExports, require);
+      if (evaluation !== undefined) return afterModule(evaluation, moduleExports, inputsJson);
+      return callMain(moduleExports, inputsJson);
     } catch (error) {
       return describe(error);
     }
   }
 
-  return Object.freeze({ __proto__: null, begin, run, describe });
+  async function afterModule(evaluation, moduleExports, inputsJson) {
+    try {
+      await evaluation;
+    } catch (error) {
+      return describe(error);
+    }
+    return callMain(moduleExports, inputsJson);
+  }
+
+  function callMain(moduleExports, inputsJson) {
+    try {
+      const main = moduleExports.default;
+      if (typeof main !== 'function') {
+        return 'e::code must export a default function, e.g. export default function (inputs) { return { out: inputs.x } }';
+      }
+      const value = main(jsonParse(inputsJson));
+      if (value !== null && (typeof value === 'object' || typeof value === 'function')) {
+        const then = value.then;
+        if (typeof then === 'function') return settle(value, then);
+      }
+      return outputsText(value);
+    } catch (error) {
+      return describe(error);
+    }
+  }
+
+  // Adopts a thenable the way await does, reading its then only once.
+  async function settle(thenable, then) {
+    try {
+      const value = await new PromiseType((resolve, reject) => { apply(then, thenable, [resolve, reject]); });
+      return outputsText(value);
+    } catch (error) {
+      return describe(error);
+    }
+  }
+
+  function outputsText(value) {
+    if (value === null || typeof value !== 'object' || isArray(value)) {
+      return 'e::code must return an object of outputs, got ' + reporting.kindOf(value);
+    }
+    const json = jsonStringify(value);
+    if (typeof json !== 'string' || json[0] !== '{') {
+      return 'e::code must return an object of outputs (its toJSON returned something else)';
+    }
+    if (json.length > outputLimit) return 'l';
+    return 'o' + json;
+  }
+
+  const frozen = compile(lockdownSource)([require]);
+  return freeze({ __proto__: null, run, adopt, describe, frozen });
 })`);

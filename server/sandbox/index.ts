@@ -11,12 +11,18 @@
  *   worker's heap or will not stop is ended by terminating that worker, which the pool
  *   replaces. The server's own thread only queues calls and parses results, so it keeps
  *   answering while code spins.
- * - A fresh QuickJS runtime and context per call (the compiled module is reused):
- *   nothing one call does, from globals to polluted prototypes, is seen by the next. A
- *   worker makes the next call's runtime and context, prelude included, right after it
- *   answers and has disposed the previous one (guest-realm.ts), so a call that finds its
- *   worker idle only evaluates the user's module, about a tenth of the work; calls sent
- *   back to back still wait for that preparation.
+ * - One QuickJS realm per worker (and memory limit), reused across calls but locked
+ *   down, and a fresh module instance per call (guest-realm.ts): before any user code
+ *   runs, everything reachable from `globalThis` is deep-frozen and whatever could run
+ *   or hold state between calls is removed (`WeakRef`, `FinalizationRegistry`,
+ *   `SharedArrayBuffer`; there are no timers). Each source is compiled once into a
+ *   factory that re-runs the module body on every call, so top-level variables are new
+ *   each time. The console capture, budgets, clock and limits are set per call. A realm
+ *   is thrown away and rebuilt after any call that hits a limit, is cancelled, fails in
+ *   the engine, leaves promise jobs pending or grows the engine's memory, and after
+ *   10,000 calls. Writing to a built-in (`Array.prototype.x = 1`, `JSON.stringify = f`)
+ *   throws a TypeError; assigning common inherited names (`this.name` in an Error
+ *   subclass, `obj.toString = f`) on the code's own objects still works.
  *
  * What crosses the boundary: only strings. Inputs go in as JSON text parsed inside the
  * sandbox. Outputs are serialised with JSON.stringify inside the sandbox (so getters,
@@ -26,13 +32,18 @@
  * code can reach, indirectly, is the console sink, which accepts a level number and a
  * string formatted inside the sandbox.
  *
+ * What a source looks like is unchanged: an ES module (JavaScript or TypeScript) whose
+ * default export is the step. The module body runs as a function body, so `import.meta`
+ * is a syntax error, and `require` names the function that refuses every import.
+ *
  * What the code gets: ECMAScript built-ins (including `Date` and `Math.random`) and a
- * `console` with log/info/warn/error/debug. Nothing else: no `process`, `require`, env,
+ * `console` with log/info/warn/error/debug. Nothing else: no `process`, env,
  * file system, network (`fetch` is undefined), `SharedArrayBuffer`, `Atomics`, `WeakRef`
  * or `FinalizationRegistry`, and no timers at all (`setTimeout`, `setInterval` and
  * `queueMicrotask` are undefined), so no callback can outlive the call. Every `import`,
  * static or dynamic, fails with "code steps cannot import modules". A promise that can
- * never settle fails at once rather than waiting for the timeout.
+ * never settle fails at once rather than waiting for the timeout; promise jobs still
+ * pending when a call has its result never run (the realm is discarded).
  *
  * Limits (see {@link SandboxLimits}; defaults in {@link DEFAULT_SANDBOX_LIMITS}), each
  * failing the step with a message that names it:

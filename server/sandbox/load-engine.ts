@@ -60,6 +60,7 @@ export async function loadEngine(memoryBytes: number): Promise<Engine> {
     resetMemoryRefused: () => {
       refused = false;
     },
+    memorySize: () => memory.buffer.byteLength,
   };
   warmUp(engine);
   return engine;

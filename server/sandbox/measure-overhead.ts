@@ -2,9 +2,9 @@
  * Measures what a trivial code step costs through the public API:
  *   node --import tsx server/sandbox/measure-overhead.ts [calls] [gapMs]
  * Cold: from createSandbox to the first result (worker start, WebAssembly load, warm-up).
- * Warm: one call at a time on a started pool (queueing, messages, fresh runtime, parse).
- * `gapMs` (default 0, back to back) pauses between calls, as a flow does between steps,
- * which leaves the worker time to prepare the next call's realm (see guest-realm.ts).
+ * Warm: one call at a time on a started pool (queueing, messages, a fresh module instance
+ * in the worker's reused locked-down realm, parse; see guest-realm.ts).
+ * `gapMs` (default 0, back to back) pauses between calls, as a flow does between steps.
  */
 import { createSandbox } from './index.ts';
 

@@ -1,7 +1,7 @@
 import type { QuickJSContext, QuickJSHandle, QuickJSWASMModule } from 'quickjs-emscripten';
 import { ConsoleCapture } from './console-capture.ts';
 import { USER_MODULE_FILENAME } from './guest-prelude.ts';
-import { applyBudgets, createRealm, disposeRealm, type GuestRealm } from './guest-realm.ts';
+import { CALLS_PER_REALM, cachedFactory, createRealm, disposeRealm, rememberFactory, type GuestRealm } from './guest-realm.ts';
 import { interpretGuestAnswer, type RunClock } from './interpret-guest-answer.ts';
 import { limitMessage } from './sandbox-limits.ts';
 import type { ConsoleLine, SandboxLimits } from './sandbox-types.ts';
@@ -15,13 +15,19 @@ export interface GuestJob {
   limits: SandboxLimits;
   /** Polled by the interrupt handler; true once the host asked to cancel this job. */
   isCancelled: () => boolean;
+  /** Seeds the guest's Math.random for this call; a fresh crypto seed when absent (tests fix it). */
+  randomSeed?: number;
 }
 
-/** The engine a job runs in: a module and whether its memory refused to grow since `resetMemoryRefused`. */
+/**
+ * The engine a job runs in: a module, whether its memory refused to grow since
+ * `resetMemoryRefused`, and the size of its WebAssembly memory (which only grows).
+ */
 export interface GuestEngine {
   module: QuickJSWASMModule;
   memoryRefused: () => boolean;
   resetMemoryRefused: () => void;
+  memorySize: () => number;
 }
 
 export interface GuestRun {
@@ -34,63 +40,105 @@ export interface GuestRun {
    * and load a new one.
    */
   poisoned: boolean;
-  /**
-   * The realm the call ran in, undefined if it never needed one (the source did not
-   * transpile). Unless `poisoned`, the caller must dispose it, which it may do after it
-   * has sent the answer; it must never give it to another call.
-   */
-  realm: GuestRealm | undefined;
+  /** Why the realm must not serve another call (see guest-realm.ts), or undefined if it may. */
+  retire: RetireReason | undefined;
 }
+
+export type RetireReason = 'limit' | 'engine' | 'pending-jobs' | 'memory-grew' | 'not-one-function' | 'calls';
 
 /** Promise jobs run per batch between checks of the result and the clock. */
 const JOB_BATCH = 256;
 const NEVER_SETTLES =
   'e::code step returned a promise that never settles (code steps have no timers, so only promises it resolves itself can complete)';
+const NOT_ONE_FUNCTION = 'e::SyntaxError: the code closes its module body early (unbalanced braces at the top level)';
 
 /**
- * Runs one code step in a new realm of `engine` and disposes it before returning, so
- * nothing a call does is visible to the next. For tests and warm-up; workers use
- * {@link runInRealm} with a realm prepared ahead.
+ * Runs one code step in a new realm of `engine` and disposes it before returning. For
+ * tests and warm-up; workers keep a realm and use {@link runInRealm}.
  */
 export function runGuest(engine: GuestEngine, job: GuestJob): GuestRun {
-  const run = runInRealm(() => createRealm(engine), job);
-  if (run.realm !== undefined && !run.poisoned && !disposeRealm(run.realm)) run.poisoned = true;
+  const realm = createRealm(engine);
+  const run = runInRealm(realm, job);
+  if (!run.poisoned && !disposeRealm(realm)) run.poisoned = true;
   return run;
 }
 
 /**
- * Runs one code step in the realm `takeRealm` returns (fresh and unused, see
- * guest-realm.ts), asked for only once the source has transpiled. Synchronous: the
- * interrupt handler is what stops code at its deadline or when cancelled.
+ * Runs one code step in `realm` (locked down, see guest-realm.ts), and says whether the
+ * realm may serve another call. Synchronous: the interrupt handler is what stops code at
+ * its deadline or when cancelled.
  */
-export function runInRealm(takeRealm: () => GuestRealm, job: GuestJob): GuestRun {
+export function runInRealm(realm: GuestRealm, job: GuestJob): GuestRun {
   const capture = new ConsoleCapture(job.limits.consoleBytes);
   const transpiled = transpileSource(job.source, job.language);
-  if (!transpiled.ok) {
-    return { outcome: { ok: false, error: { ...transpiled.error } }, logs: capture.lines, logsTruncated: false, poisoned: false, realm: undefined };
+  if (!transpiled.ok && job.language === 'typescript') {
+    return { outcome: { ok: false, error: { ...transpiled.error } }, logs: capture.lines, logsTruncated: false, poisoned: false, retire: undefined };
   }
-  let realm: GuestRealm | undefined;
+  const { engine, runtime } = realm;
+  const clock = createClock(job.limits.timeoutMs, job.isCancelled);
+  const memoryBefore = engine.memorySize();
+  const state: CallState = { scratch: [], notOneFunction: false };
   let outcome: GuestOutcome;
+  let answer: string | undefined;
   let poisoned = false;
   try {
-    realm = takeRealm();
-    if (realm.used) throw new Error('a realm was offered to a second call');
-    realm.used = true;
+    realm.calls += 1;
     realm.sink.capture = capture;
-    const { engine, runtime } = realm;
-    const clock = createClock(job.limits.timeoutMs, job.isCancelled);
+    realm.clock = clock;
     engine.resetMemoryRefused();
-    runtime.setMemoryLimit(job.limits.memoryBytes);
-    runtime.setMaxStackSize(job.limits.stackBytes);
-    runtime.setInterruptHandler(() => clock.shouldStop());
-    const answer = evaluate(realm, transpiled.code, job, clock);
-    outcome = interpretGuestAnswer(answer, clock, job.limits, engine.memoryRefused());
+    if (realm.memoryBytes !== job.limits.memoryBytes) {
+      runtime.setMemoryLimit(job.limits.memoryBytes);
+      realm.memoryBytes = job.limits.memoryBytes;
+    }
+    if (realm.stackBytes !== job.limits.stackBytes) {
+      runtime.setMaxStackSize(job.limits.stackBytes);
+      realm.stackBytes = job.limits.stackBytes;
+    }
+    if (transpiled.ok) {
+      answer = evaluate(realm, transpiled.code, job, clock, state);
+      outcome = interpretGuestAnswer(answer, clock, job.limits, engine.memoryRefused());
+    } else {
+      answer = moduleSyntaxError(realm, job.source, state);
+      outcome = answer === undefined ? { ok: false, error: { ...transpiled.error } } : interpretGuestAnswer(answer, clock, job.limits, engine.memoryRefused());
+    }
   } catch (error) {
     poisoned = true;
     outcome = { ok: false, error: crashFailure(error, job.limits) };
   }
-  if (realm !== undefined) realm.sink.capture = undefined;
-  return { outcome, logs: capture.lines, logsTruncated: capture.truncated, poisoned, realm };
+  realm.sink.capture = undefined;
+  realm.clock = undefined;
+  if (!poisoned) poisoned = !disposeAll(state.scratch);
+  const retire = poisoned ? 'engine' : retireReason(realm, outcome, answer, clock, state, memoryBefore);
+  return { outcome, logs: capture.lines, logsTruncated: capture.truncated, poisoned, retire };
+}
+
+/**
+ * Why the realm must not serve another call after this one, if it must not. A realm is
+ * only kept after a call that ended normally (outputs, or an error the user's code
+ * threw) and left nothing behind that could act later or crowd the next call.
+ */
+function retireReason(
+  realm: GuestRealm,
+  outcome: GuestOutcome,
+  answer: string | undefined,
+  clock: GuestClock,
+  state: CallState,
+  memoryBefore: number,
+): RetireReason | undefined {
+  const { engine, runtime } = realm;
+  if (clock.reason !== undefined || (!outcome.ok && outcome.error.limit !== undefined)) return 'limit';
+  if (state.notOneFunction) return 'not-one-function';
+  if (answer === undefined || engine.memoryRefused()) return 'engine';
+  if (runtime.hasPendingJob()) return 'pending-jobs';
+  if (engine.memorySize() > memoryBefore) return 'memory-grew';
+  if (realm.calls >= CALLS_PER_REALM) return 'calls';
+  return undefined;
+}
+
+/** Handles made for one call, disposed when it ends. */
+interface CallState {
+  scratch: QuickJSHandle[];
+  notOneFunction: boolean;
 }
 
 /** The run's clock, polled by the interrupt handler: true once the code must stop. */
@@ -111,41 +159,117 @@ function createClock(timeoutMs: number, isCancelled: () => boolean): GuestClock 
   return clock;
 }
 
+/**
+ * The factory for `code` in `realm`: the cached one, or compiled now (under the call's
+ * clock and limits) and checked by the prelude's `adopt` to be exactly the one function
+ * expression that wraps the user's code. A string is the guest's tagged answer instead.
+ */
+function factoryFor(realm: GuestRealm, code: string, state: CallState): QuickJSHandle | string | undefined {
+  const cached = cachedFactory(realm, code);
+  if (cached !== undefined) return cached;
+  const { context } = realm;
+  const evaluated = context.evalCode(`(${code})`, USER_MODULE_FILENAME, { type: 'global', strict: true });
+  if (evaluated.error !== undefined) {
+    state.scratch.push(evaluated.error);
+    return callForString(context, realm.describe, evaluated.error);
+  }
+  const factory = evaluated.value;
+  const text = context.newString(code);
+  state.scratch.push(text);
+  const adopted = valueOrUndefined(context.callFunction(realm.adopt, context.undefined, factory, text));
+  const isOne = adopted !== undefined && context.sameValue(adopted, context.true);
+  adopted?.dispose();
+  if (!isOne) {
+    factory.dispose();
+    state.notOneFunction = true;
+    return NOT_ONE_FUNCTION;
+  }
+  if (!rememberFactory(realm, code, factory)) state.scratch.push(factory);
+  return factory;
+}
+
+/**
+ * QuickJS's own report of a JavaScript source sucrase could not parse: the source is
+ * compiled as a module, never run, so the message and position are the engine's, as
+ * they were when sources ran as modules. Undefined if QuickJS compiled it after all
+ * (then sucrase's error stands, and the realm, which now holds a module, is retired).
+ */
+function moduleSyntaxError(realm: GuestRealm, source: string, state: CallState): string | undefined {
+  const { context } = realm;
+  const compiled = context.evalCode(source, USER_MODULE_FILENAME, { type: 'module', strict: true, compileOnly: true });
+  if (compiled.error === undefined) {
+    state.scratch.push(compiled.value);
+    state.notOneFunction = true;
+    return undefined;
+  }
+  state.scratch.push(compiled.error);
+  return callForString(context, realm.describe, compiled.error);
+}
+
+const seedWords = new Uint32Array(256);
+let seedAt = seedWords.length;
+
+/** A 53-bit seed from the host's crypto for the guest's Math.random, drawn from a refilled pool. */
+function randomSeed(): number {
+  if (seedAt + 2 > seedWords.length) {
+    crypto.getRandomValues(seedWords);
+    seedAt = 0;
+  }
+  const high = seedWords[seedAt++]! & 0x1fffff;
+  return high * 4294967296 + seedWords[seedAt++]!;
+}
+
 /** Returns the guest's tagged answer (see GUEST_TAGS), or undefined if none was produced. */
-function evaluate(realm: GuestRealm, code: string, job: GuestJob, clock: GuestClock): string | undefined {
-  const { context, runtime, describe } = realm;
+function evaluate(realm: GuestRealm, code: string, job: GuestJob, clock: GuestClock, state: CallState): string | undefined {
+  const { context, runtime } = realm;
   const own = <T extends QuickJSHandle>(handle: T): T => {
-    realm.handles.push(handle);
+    state.scratch.push(handle);
     return handle;
   };
-  if (!applyBudgets(realm, job.limits)) return undefined;
-
-  const evaluated = context.evalCode(code, USER_MODULE_FILENAME, { type: 'module', strict: true });
-  if (evaluated.error !== undefined) return callForString(context, describe, own(evaluated.error));
-  const moduleValue = own(evaluated.value);
+  const factory = factoryFor(realm, code, state);
+  if (factory === undefined || typeof factory === 'string') return factory;
   const inputs = own(context.newString(job.inputsJson));
   if (context.typeof(inputs) !== 'string') return 'm';
-  const promise = valueOrUndefined(context.callFunction(realm.run, context.undefined, moduleValue, inputs));
+  const consoleBudget = own(context.newNumber(job.limits.consoleBytes));
+  const outputLimit = own(context.newNumber(job.limits.outputBytes));
+  const seed = own(context.newNumber(job.randomSeed ?? randomSeed()));
+  const promise = valueOrUndefined(context.callFunction(realm.run, context.undefined, factory, inputs, consoleBudget, outputLimit, seed));
   if (promise === undefined) return undefined;
   own(promise);
 
   for (;;) {
-    const state = context.getPromiseState(promise);
-    if (state.type === 'fulfilled') {
-      const text = readString(context, state.value);
-      if (state.notAPromise !== true) state.value.dispose();
+    const promiseState = context.getPromiseState(promise);
+    if (promiseState.type === 'fulfilled') {
+      const text = readString(context, promiseState.value);
+      if (promiseState.notAPromise !== true) promiseState.value.dispose();
+      // Jobs the code queued and did not wait for (a promise it let go) get one more
+      // batch, as they would have while an await settled; any still pending retire the realm.
+      if (runtime.hasPendingJob() && !clock.shouldStop()) runtime.executePendingJobs(JOB_BATCH).dispose();
       return text;
     }
-    if (state.type === 'rejected') {
+    if (promiseState.type === 'rejected') {
       // Only an engine error escapes `run`: an interrupt, or its own catch running out
       // of memory; if describing it fails too, memory is what ran out.
-      own(state.error);
+      own(promiseState.error);
       if (clock.reason !== undefined) return undefined;
-      return callForString(context, describe, state.error) ?? 'm';
+      return callForString(context, realm.describe, promiseState.error) ?? 'm';
     }
     if (clock.shouldStop()) return undefined;
     if (!runtime.hasPendingJob()) return NEVER_SETTLES;
     runtime.executePendingJobs(JOB_BATCH).dispose();
+  }
+}
+
+/** Disposes `handles`, newest first; false if the engine refused. */
+function disposeAll(handles: QuickJSHandle[]): boolean {
+  try {
+    for (let index = handles.length - 1; index >= 0; index -= 1) {
+      const handle = handles[index];
+      if (handle?.alive === true) handle.dispose();
+    }
+    return true;
+  } catch {
+    return false;
   }
 }
 

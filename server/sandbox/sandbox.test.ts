@@ -46,6 +46,8 @@ describe('code steps that succeed', () => {
 
   it('supports top-level await in the module', async () => {
     expect(outputsOf(await js('const base = await Promise.resolve(40);\nexport default () => ({ out: base + 2 })'))).toEqual({ out: 42 });
+    // Forms that would also parse, differently, in a function that is not async.
+    expect(outputsOf(await js('const base = await (Promise.resolve(40));\nconst list = await [1];\nexport default () => ({ out: base + list.length })'))).toEqual({ out: 41 });
   });
 
   it('strips TypeScript types, enums and interfaces', async () => {
@@ -74,6 +76,15 @@ export default function (inputs: Order): Totals {
       { level: 'debug', text: '10n Symbol(s)' },
     ]);
     expect(result.logsTruncated).toBe(false);
+  });
+
+  it('runs promise jobs a synchronous step queued without waiting for them', async () => {
+    const source = "export default () => { Promise.resolve().then(() => console.log('later')); console.log('now'); return { done: true } }";
+    for (let index = 0; index < 2; index += 1) {
+      const result = await js(source);
+      expect(outputsOf(result)).toEqual({ done: true });
+      expect(result.logs).toEqual([{ level: 'log', text: 'now' }, { level: 'log', text: 'later' }]);
+    }
   });
 
   it('leaves out outputs whose value is undefined', async () => {
@@ -210,10 +221,14 @@ describe('the warm pool', () => {
   });
 
   it('does not leak globals, prototypes or module state between calls', async () => {
-    const dirty = `globalThis.leaked = 1; Array.prototype.sum = function () { return 1 };
-      Object.prototype.polluted = true; JSON.stringify = () => '"hijacked"'; console.log = () => {};
-      export default () => ({ done: true })`;
-    for (let index = 0; index < 4; index += 1) expect(outputsOf(await js(dirty))).toEqual({ done: true });
+    const dirty = `let refused = 0;
+      for (const attempt of [() => { globalThis.leaked = 1 }, () => { Array.prototype.sum = function () { return 1 } },
+        () => { Object.prototype.polluted = true }, () => { JSON.stringify = () => '"hijacked"' }, () => { console.log = () => {} }]) {
+        try { attempt() } catch { refused += 1 }
+      }
+      let calls = 0;
+      export default () => ({ done: true, refused, calls: ++calls })`;
+    for (let index = 0; index < 4; index += 1) expect(outputsOf(await js(dirty))).toEqual({ done: true, refused: 5, calls: 1 });
     const check = `export default () => { console.log('still here'); return {
       leaked: typeof globalThis.leaked, sum: typeof [].sum, polluted: ({}).polluted === undefined, json: JSON.stringify({ a: 1 }) } }`;
     for (let index = 0; index < 4; index += 1) {

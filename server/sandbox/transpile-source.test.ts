@@ -1,10 +1,32 @@
 import { describe, expect, it } from 'vitest';
-import { transpileSource } from './transpile-source.ts';
+import { ASYNC_FACTORY_HEAD, FACTORY_HEAD, FACTORY_TAIL, transpileSource } from './transpile-source.ts';
 
 describe('transpileSource', () => {
-  it('passes JavaScript through untouched', () => {
-    const source = 'export default (inputs) => ({ y: inputs?.x ?? 1 })';
-    expect(transpileSource(source, 'javascript')).toEqual({ ok: true, code: source });
+  it('wraps a JavaScript module in its factory, exports rewritten, on the same lines', () => {
+    const source = 'const base = 1;\nexport default (inputs) => ({ y: inputs?.x ?? base })';
+    const result = transpileSource(source, 'javascript');
+    if (!result.ok) throw new Error(result.error.message);
+    expect(result.code.startsWith(FACTORY_HEAD)).toBe(true);
+    expect(result.code.endsWith(FACTORY_TAIL)).toBe(true);
+    const lines = result.code.split('\n');
+    expect(lines).toHaveLength(3);
+    expect(lines[0]).toContain('const base = 1;');
+    expect(lines[1]).toMatch(/exports\. ?default = \(inputs\) => \(\{ y: inputs\?\.x \?\? base \}\)/);
+    expect(result.code).not.toMatch(/\bexport default\b/);
+  });
+
+  it('makes the factory async only when the code may use top-level await', () => {
+    const plain = transpileSource('export default () => ({})', 'javascript');
+    const awaiting = transpileSource('const x = await Promise.resolve(1);\nexport default () => ({ x })', 'javascript');
+    expect(plain.ok && plain.code.startsWith(FACTORY_HEAD)).toBe(true);
+    expect(awaiting.ok && awaiting.code.startsWith(ASYNC_FACTORY_HEAD)).toBe(true);
+  });
+
+  it('turns every import into a call of the refusing require', () => {
+    const result = transpileSource("import { readFileSync } from 'node:fs';\nexport default async () => ({ x: await import('os') })", 'javascript');
+    if (!result.ok) throw new Error(result.error.message);
+    expect(result.code).toContain("require('node:fs')");
+    expect(result.code).toContain("require('os')");
   });
 
   it('strips TypeScript while keeping every line where it was', () => {
@@ -24,8 +46,8 @@ describe('transpileSource', () => {
     const result = transpileSource(source, 'typescript');
     if (!result.ok) throw new Error(result.error.message);
     const lines = result.code.split('\n');
-    expect(lines).toHaveLength(11);
-    expect(lines[7]).toMatch(/^export default function \(inputs\)/);
+    expect(lines).toHaveLength(12);
+    expect(lines[7]).toMatch(/function \(inputs\)/);
     expect(lines[8]).toContain('const pair = [inputs.x, inputs.x ]');
     expect(lines[9]).toContain('return { mode: Mode.Slow');
   });
@@ -57,7 +79,7 @@ describe('the transpile cache', () => {
   it('still transpiles correctly after many distinct sources push entries out', () => {
     for (let index = 0; index < 200; index += 1) {
       const result = transpileSource(`export default (): { n: number } => ({ n: ${index} })`, 'typescript');
-      expect(result).toEqual({ ok: true, code: `export default () => ({ n: ${index} })` });
+      expect(result.ok && result.code).toMatch(new RegExp(`exports\\. ?default = \\(\\) => \\(\\{ n: ${index} \\}\\)`));
     }
   });
 });

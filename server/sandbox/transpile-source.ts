@@ -1,10 +1,25 @@
 import { transform } from 'sucrase';
 import type { SandboxFailure } from './sandbox-types.ts';
 
+/** `code` is the text of one function expression, the factory (see {@link transpileSource}). */
 type Transpiled = { ok: true; code: string } | { ok: false; error: SandboxFailure };
 
 /**
- * Recent TypeScript results, keyed by source (least recently used dropped first).
+ * The factory's head: the module body becomes the body of this function, whose
+ * `exports` parameter receives what the module exports and whose `require` is the
+ * prelude's import refuser. Kept on the module's first line so that line numbers in
+ * errors stay the user's. The factory is an async function only when the code contains
+ * the word `await` anywhere (so top-level await works): a plain function lets a step
+ * whose default export returns a plain object finish without a single promise job,
+ * which is about half the cost of a warm call. A stray `await` in a comment or string
+ * only selects the slower form.
+ */
+export const FACTORY_HEAD = "function (exports, require) {'use strict';";
+export const ASYNC_FACTORY_HEAD = `async ${FACTORY_HEAD}`;
+export const FACTORY_TAIL = '\n}';
+
+/**
+ * Recent results, keyed by language and source (least recently used dropped first).
  * Why: sucrase takes about 0.2 ms even for a one-line step, more than the rest of a warm
  * call, and a flow runs the same step source over and over. Safe to share: the result is
  * a pure function of the source text, and results are frozen so no caller can alter
@@ -13,40 +28,51 @@ type Transpiled = { ok: true; code: string } | { ok: false; error: SandboxFailur
  */
 const cache = new Map<string, Readonly<Transpiled>>();
 const CACHE_ENTRIES = 64;
-const MAX_CACHED_SOURCE_CHARS = 64 * 1024;
+export const MAX_CACHED_SOURCE_CHARS = 64 * 1024;
 
 /**
- * Turns a code step's source into the JavaScript module QuickJS evaluates. JavaScript
- * passes through untouched; TypeScript has its types stripped by sucrase, which keeps
- * every statement on its original line, so line numbers in errors are the user's.
- * (Columns can shift left on lines that had type annotations.) Imports are kept, even
- * type-only-looking ones, so that every import fails the same clear way in the sandbox.
+ * Turns a code step's source (an ES module whose default export is the step) into the
+ * text of its factory: `[async] function (exports, require) { <module body> }`. Calling
+ * the factory runs the module body again, so every call gets fresh top-level variables
+ * while the realm compiles the source only once (see guest-realm.ts).
+ *
+ * sucrase rewrites `import`/`export` into `require(...)`/`exports.x = ...` (its
+ * "imports" transform) and, for TypeScript, strips the types. It keeps every statement
+ * on its original line, so line numbers in errors are the user's; columns can shift on
+ * lines that had type annotations or an import or export, and on the first line, which
+ * also holds the factory's head. Imports are kept, even type-only-looking ones, so that
+ * every import fails the same clear way in the sandbox: `require` refuses them all.
+ * Top-level `await` works because such a factory is an async function.
+ *
+ * The text is only trusted to be one function once QuickJS has compiled it and the
+ * function's own source text is exactly this text (the prelude's `adopt`): a source
+ * that closes the function early fails there as a syntax error.
  */
 export function transpileSource(source: string, language: 'javascript' | 'typescript'): Readonly<Transpiled> {
-  if (language === 'javascript') return { ok: true, code: source };
-  const cached = cache.get(source);
+  const key = language === 'typescript' ? `t${source}` : `j${source}`;
+  const cached = cache.get(key);
   if (cached !== undefined) {
-    cache.delete(source);
-    cache.set(source, cached);
+    cache.delete(key);
+    cache.set(key, cached);
     return cached;
   }
-  const result = deepFreeze(transpileTypeScript(source));
+  const result = deepFreeze(transpileModule(source, language));
   if (source.length <= MAX_CACHED_SOURCE_CHARS) {
-    cache.set(source, result);
+    cache.set(key, result);
     if (cache.size > CACHE_ENTRIES) cache.delete(cache.keys().next().value as string);
   }
   return result;
 }
 
-function transpileTypeScript(source: string): Transpiled {
+function transpileModule(source: string, language: 'javascript' | 'typescript'): Transpiled {
   try {
     const { code } = transform(source, {
-      transforms: ['typescript'],
+      transforms: language === 'typescript' ? ['typescript', 'imports'] : ['imports'],
       disableESTransforms: true,
       keepUnusedImports: true,
-      filePath: 'user-code.ts',
+      filePath: language === 'typescript' ? 'user-code.ts' : 'user-code.js',
     });
-    return { ok: true, code };
+    return { ok: true, code: (/\bawait\b/.test(code) ? ASYNC_FACTORY_HEAD : FACTORY_HEAD) + code + FACTORY_TAIL };
   } catch (error) {
     return { ok: false, error: syntaxFailure(error) };
   }

@@ -1,5 +1,5 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import { createRealm, disposeRealm, type Budgets, type GuestRealm } from './guest-realm.ts';
+import { createRealm, disposeRealm, type GuestRealm } from './guest-realm.ts';
 import { EngineCache, type Engine } from './load-engine.ts';
 import { DEFAULT_SANDBOX_LIMITS } from './sandbox-limits.ts';
 import { runInRealm } from './run-guest.ts';
@@ -7,15 +7,15 @@ import { readRunMessage } from './read-worker-message.ts';
 import type { WorkerReply } from './worker-protocol.ts';
 
 /**
- * A sandbox worker thread: one QuickJS WebAssembly module, reused across calls, each
- * call in a fresh runtime and context. It runs one job at a time (the pool never sends
- * a second before the first is answered). A module's memory cap is fixed when it is
- * created (see load-engine.ts), so it keeps one per memory limit in use, and replaces
- * one that a call poisoned.
+ * A sandbox worker thread: one QuickJS WebAssembly module per memory limit in use, each
+ * with one locked-down realm that serves call after call (see guest-realm.ts for why
+ * that is isolated). It runs one job at a time (the pool never sends a second before
+ * the first is answered). A module's memory cap is fixed when it is created (see
+ * load-engine.ts); a module that a call poisoned is replaced.
  *
- * After answering a call it disposes that call's realm and prepares the next one in the
- * same engine (see guest-realm.ts), so the next call finds its realm ready. At most one
- * realm lives in an engine at any time.
+ * After answering a call it retires the realm if the call said so (a limit, pending
+ * jobs, memory growth, an engine failure, or the realm's call count) and makes the next
+ * one right away, so the next call finds it ready.
  */
 
 const port = parentPort;
@@ -27,9 +27,9 @@ if (!(cancelBuffer instanceof SharedArrayBuffer)) throw new Error('sandbox worke
 const cancelWord = new Int32Array(cancelBuffer);
 
 const engines = new EngineCache(2);
-/** The prepared, unused realm of each engine; an engine dropped from the cache takes its realm with it. */
-const spares = new WeakMap<Engine, GuestRealm>();
-prepareSpare(await engines.get(DEFAULT_SANDBOX_LIMITS.memoryBytes));
+/** The realm of each engine; an engine dropped from the cache takes its realm with it. */
+const realms = new WeakMap<Engine, GuestRealm>();
+prepareRealm(await engines.get(DEFAULT_SANDBOX_LIMITS.memoryBytes));
 let queue: Promise<void> = Promise.resolve();
 port.on('message', (raw: unknown) => {
   queue = queue.then(() => handle(raw));
@@ -42,11 +42,25 @@ setTimeout(() => port.postMessage({ type: 'ready' } satisfies WorkerReply), 0);
 async function handle(raw: unknown): Promise<void> {
   const message = readRunMessage(raw);
   if (message === undefined) return;
-  const engine = await engines.get(message.limits.memoryBytes);
-  const run = runInRealm(() => takeSpare(engine) ?? createRealm(engine), {
-    ...message,
-    isCancelled: () => Atomics.load(cancelWord, 0) === message.jobId,
-  });
+  let engine = await engines.get(message.limits.memoryBytes);
+  let realm = realms.get(engine) ?? prepareRealm(engine);
+  if (realm === undefined) {
+    // The engine could not make a realm and was discarded: one more try with a new one.
+    engine = await engines.get(message.limits.memoryBytes);
+    realm = prepareRealm(engine);
+  }
+  if (realm === undefined) {
+    const reply: WorkerReply = {
+      type: 'done',
+      jobId: message.jobId,
+      outcome: { ok: false, error: { message: 'code step could not start: the sandbox engine failed to make a realm' } },
+      logs: [],
+      logsTruncated: false,
+    };
+    port?.postMessage(reply);
+    return;
+  }
+  const run = runInRealm(realm, { ...message, isCancelled: () => Atomics.load(cancelWord, 0) === message.jobId });
   const reply: WorkerReply = {
     type: 'done',
     jobId: message.jobId,
@@ -56,31 +70,27 @@ async function handle(raw: unknown): Promise<void> {
   };
   port?.postMessage(reply);
   // Clean-up and the next realm happen after the answer is on its way.
-  const poisoned = run.poisoned || (run.realm !== undefined && !disposeRealm(run.realm));
+  if (run.retire === undefined) return;
+  realms.delete(engine);
+  const poisoned = run.poisoned || !disposeRealm(realm);
   if (!poisoned) {
-    prepareSpare(engine, message.limits);
+    prepareRealm(engine);
     return;
   }
   engines.discard(engine);
-  prepareSpare(await engines.get(engine.memoryBytes), message.limits);
+  prepareRealm(await engines.get(engine.memoryBytes));
 }
 
-function takeSpare(engine: Engine): GuestRealm | undefined {
-  const spare = spares.get(engine);
-  spares.delete(engine);
-  return spare;
-}
-
-/**
- * Makes `engine`'s next realm unless it has one, with the budgets of the call just
- * answered (the next call most likely has the same); an engine that cannot make one is
- * discarded.
- */
-function prepareSpare(engine: Engine, budgets: Budgets = DEFAULT_SANDBOX_LIMITS): void {
-  if (spares.has(engine)) return;
+/** Makes `engine`'s realm unless it has one; an engine that cannot make one is discarded. */
+function prepareRealm(engine: Engine): GuestRealm | undefined {
+  const existing = realms.get(engine);
+  if (existing !== undefined) return existing;
   try {
-    spares.set(engine, createRealm(engine, budgets));
+    const realm = createRealm(engine);
+    realms.set(engine, realm);
+    return realm;
   } catch {
     engines.discard(engine);
+    return undefined;
   }
 }
