@@ -1,14 +1,19 @@
-/** What every node on the canvas needs besides its own data: edit or run mode, and the problems. */
+/**
+ * What every node on the canvas needs besides its own data: whether a run is shown. Problems and
+ * step states are not in here: each node selects its own from the stores, so a change re-renders
+ * only the nodes it concerns.
+ */
 import { createContext, useContext } from 'react';
-import type { ProblemIndex } from '../state/problems.ts';
 
 export interface CanvasContextValue {
   /** A run is on the canvas: nodes show step state and cannot be edited. */
   runMode: boolean;
-  problems: ProblemIndex | null;
 }
 
-export const CanvasContext = createContext<CanvasContextValue>({ runMode: false, problems: null });
+export const EDIT_CONTEXT: CanvasContextValue = { runMode: false };
+export const RUN_CONTEXT: CanvasContextValue = { runMode: true };
+
+export const CanvasContext = createContext<CanvasContextValue>(EDIT_CONTEXT);
 
 export function useCanvasContext(): CanvasContextValue {
   return useContext(CanvasContext);

@@ -1,14 +1,20 @@
 /** Canvas tools: automatic layout (dagre) and fit view. */
-import { Panel, useReactFlow } from '@xyflow/react';
+import { Panel, useReactFlow, useStoreApi } from '@xyflow/react';
 import { documentStore } from '../state/document.ts';
 import { moveNodes } from '../state/flow-edits.ts';
 import { layoutPositions } from './auto-layout.ts';
 
-export function CanvasToolbar({ sizes, runMode }: { sizes: ReadonlyMap<string, { width: number; height: number }>; runMode: boolean }) {
+export function CanvasToolbar({ runMode }: { runMode: boolean }) {
   const { fitView } = useReactFlow();
+  const store = useStoreApi();
   const layout = () => {
-    const store = documentStore.getState();
-    store.commit(moveNodes(store.flow, layoutPositions(store.flow, sizes)));
+    const documentState = documentStore.getState();
+    // The sizes React Flow measured, where it has (a node not yet measured gets the default size).
+    const sizes = new Map<string, { width: number; height: number }>();
+    for (const [id, node] of store.getState().nodeLookup) {
+      if (node.measured.width && node.measured.height) sizes.set(id, { width: node.measured.width, height: node.measured.height });
+    }
+    documentState.commit(moveNodes(documentState.flow, layoutPositions(documentState.flow, sizes)));
     requestAnimationFrame(() => void fitView({ padding: 0.08, maxZoom: 1, duration: 250 }));
   };
   return (

@@ -6,12 +6,19 @@ import type { Connection, Edge, Node } from '@xyflow/react';
 import { formatEndpoint, parseEndpoint, type Flow, type FlowEdge, type FlowNode } from '../../shared/flow.ts';
 import { canConnect, PORT_COLOURS, type Fit, type NodePorts, type PortType } from '../../shared/ports.ts';
 import { edgeKey } from '../state/flow-diff.ts';
-import { findPort, nodePorts } from './node-ports.ts';
+import { nodePorts } from './node-ports.ts';
 
 export const NODE_TYPE = 'weft';
+/** The edge type drawn by `weft-edge.tsx` (a bezier with a run look). */
+export const EDGE_TYPE = 'weft';
 
+/**
+ * What a node component draws. No position in here: moving a node must not change its data, so a
+ * drag re-renders the moved node's wrapper only.
+ */
 export interface WeftNodeData extends Record<string, unknown> {
-  node: FlowNode;
+  kind: string;
+  label: string;
   ports: NodePorts;
 }
 
@@ -33,25 +40,92 @@ export function portOfHandle(handle: string | null | undefined): string | undefi
   return match ? match[1] : undefined;
 }
 
-export function toCanvasNode(node: FlowNode, selected: boolean, measured?: { width: number; height: number }): WeftCanvasNode {
+/** Ports by config object: a node's ports change only when its kind or config does. */
+const portCache = new WeakMap<object, { kind: string; ports: NodePorts }>();
+/** Ports by kind and config text, for equal configs in other objects (a run's pinned copy of the flow). */
+const portCacheByText = new Map<string, NodePorts>();
+const TEXT_CACHE_LIMIT = 5_000;
+
+/**
+ * A node's ports, computed once per (kind, config): moving a node, or the same flow arriving as a
+ * run's pinned copy, does not check its config against the kind's schema again.
+ */
+export function portsOf(node: Pick<FlowNode, 'kind' | 'config'>): NodePorts {
+  const config = node.config as unknown;
+  if (typeof config !== 'object' || config === null) return nodePorts(node);
+  const cached = portCache.get(config);
+  if (cached && cached.kind === node.kind) return cached.ports;
+  const text = `${node.kind}\n${JSON.stringify(config)}`;
+  let ports = portCacheByText.get(text);
+  if (!ports) {
+    ports = nodePorts(node);
+    if (portCacheByText.size >= TEXT_CACHE_LIMIT) portCacheByText.clear();
+    portCacheByText.set(text, ports);
+  }
+  portCache.set(config, { kind: node.kind, ports });
+  return ports;
+}
+
+export function findPort(node: Pick<FlowNode, 'kind' | 'config'>, direction: 'in' | 'out', name: string) {
+  const ports = portsOf(node);
+  return (direction === 'in' ? ports.inputs : ports.outputs).find((port) => port.name === name);
+}
+
+/** A flow's nodes by id and the nodes each node feeds, built once per flow object. */
+export interface FlowIndex {
+  nodes: ReadonlyMap<string, FlowNode>;
+  successors: ReadonlyMap<string, readonly string[]>;
+}
+
+const indexCache = new WeakMap<Flow, FlowIndex>();
+
+export function flowIndex(flow: Flow): FlowIndex {
+  const cached = indexCache.get(flow);
+  if (cached) return cached;
+  const nodes = new Map<string, FlowNode>();
+  for (const node of flow.nodes) nodes.set(node.id, node);
+  const successors = new Map<string, string[]>();
+  for (const edge of flow.edges) {
+    const from = parseEndpoint(edge.from).nodeId;
+    const list = successors.get(from);
+    const to = parseEndpoint(edge.to).nodeId;
+    if (list) list.push(to);
+    else successors.set(from, [to]);
+  }
+  const index: FlowIndex = { nodes, successors };
+  indexCache.set(flow, index);
+  return index;
+}
+
+export function toCanvasNodeData(node: FlowNode): WeftNodeData {
+  return { kind: node.kind, label: node.label ?? '', ports: portsOf(node) };
+}
+
+export function toCanvasNode(node: FlowNode, selected: boolean, measured?: { width: number; height: number }, data: WeftNodeData = toCanvasNodeData(node)): WeftCanvasNode {
   const canvasNode: WeftCanvasNode = {
     id: node.id,
     type: NODE_TYPE,
     position: { x: node.position.x, y: node.position.y },
-    data: { node, ports: nodePorts(node) },
+    data,
     selected,
   };
   if (measured) canvasNode.measured = measured;
   return canvasNode;
 }
 
-export function toCanvasEdge(flow: Flow, edge: FlowEdge, selected: boolean): WeftCanvasEdge {
+/** The type a wire carries: its source port's, or `any` while that port is not (yet) there. */
+export function edgeType(nodes: ReadonlyMap<string, FlowNode>, edge: FlowEdge): PortType {
+  const from = parseEndpoint(edge.from);
+  const source = nodes.get(from.nodeId);
+  return (source && findPort(source, 'out', from.port)?.type) ?? 'any';
+}
+
+export function toCanvasEdge(edge: FlowEdge, type: PortType, selected: boolean): WeftCanvasEdge {
   const from = parseEndpoint(edge.from);
   const to = parseEndpoint(edge.to);
-  const source = flow.nodes.find((node) => node.id === from.nodeId);
-  const type = (source && findPort(source, 'out', from.port)?.type) ?? 'any';
   return {
     id: edgeKey(edge),
+    type: EDGE_TYPE,
     source: from.nodeId,
     sourceHandle: handleId('out', from.port),
     target: to.nodeId,
@@ -70,7 +144,7 @@ export function connectionToEdge(connection: Pick<Connection, 'source' | 'target
   return { from: formatEndpoint(connection.source, fromPort), to: formatEndpoint(connection.target, toPort) };
 }
 
-function reaches(flow: Flow, start: string, goal: string): boolean {
+function reaches(successors: FlowIndex['successors'], start: string, goal: string): boolean {
   const seen = new Set<string>();
   const stack = [start];
   while (stack.length > 0) {
@@ -78,7 +152,7 @@ function reaches(flow: Flow, start: string, goal: string): boolean {
     if (current === goal) return true;
     if (seen.has(current)) continue;
     seen.add(current);
-    for (const edge of flow.edges) if (parseEndpoint(edge.from).nodeId === current) stack.push(parseEndpoint(edge.to).nodeId);
+    for (const next of successors.get(current) ?? []) stack.push(next);
   }
   return false;
 }
@@ -90,14 +164,15 @@ function reaches(flow: Flow, start: string, goal: string): boolean {
 export function checkConnection(flow: Flow, edge: FlowEdge): Fit {
   const from = parseEndpoint(edge.from);
   const to = parseEndpoint(edge.to);
-  const source = flow.nodes.find((node) => node.id === from.nodeId);
-  const target = flow.nodes.find((node) => node.id === to.nodeId);
+  const index = flowIndex(flow);
+  const source = index.nodes.get(from.nodeId);
+  const target = index.nodes.get(to.nodeId);
   const out = source && findPort(source, 'out', from.port);
   const into = target && findPort(target, 'in', to.port);
   if (!out || !into) return { ok: false, reason: 'a wire goes from an output port to an input port' };
   const fit = canConnect(out, into);
   if (!fit.ok) return fit;
   if (from.nodeId === to.nodeId) return { ok: false, reason: 'a node cannot feed itself' };
-  if (reaches(flow, to.nodeId, from.nodeId)) return { ok: false, reason: 'this wire would form a cycle: flows must be acyclic' };
+  if (reaches(index.successors, to.nodeId, from.nodeId)) return { ok: false, reason: 'this wire would form a cycle: flows must be acyclic' };
   return { ok: true };
 }

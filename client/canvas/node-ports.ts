@@ -4,7 +4,7 @@
  */
 import type { FlowNode } from '../../shared/flow.ts';
 import { registry } from '../../shared/kinds/registry.ts';
-import type { NodePorts, PortSpec } from '../../shared/ports.ts';
+import type { NodePorts } from '../../shared/ports.ts';
 
 const NO_PORTS: NodePorts = { inputs: [], outputs: [] };
 
@@ -21,9 +21,4 @@ export function nodePorts(node: Pick<FlowNode, 'kind' | 'config'>): NodePorts {
   } catch {
     return NO_PORTS;
   }
-}
-
-export function findPort(node: Pick<FlowNode, 'kind' | 'config'>, direction: 'in' | 'out', name: string): PortSpec | undefined {
-  const ports = nodePorts(node);
-  return (direction === 'in' ? ports.inputs : ports.outputs).find((port) => port.name === name);
 }

@@ -19,10 +19,13 @@ function showRefusal(text: string): void {
   hintTimer = setTimeout(() => useUi.getState().setWireHint(null), 4000);
 }
 
-export function useCanvasEdits(runMode: boolean, recordSizes: (changes: NodeChange<WeftCanvasNode>[]) => void, flowRef: RefObject<Flow>) {
+/**
+ * React Flow keeps the sizes it measures (dimension changes need nothing from the document), so
+ * only moves and selection become edits here.
+ */
+export function useCanvasEdits(runMode: boolean, flowRef: RefObject<Flow>) {
   const onNodesChange = useCallback(
     (changes: NodeChange<WeftCanvasNode>[]) => {
-      recordSizes(changes);
       if (runMode) return;
       const store = documentStore.getState();
       const positions: Record<string, XY> = {};
@@ -49,7 +52,7 @@ export function useCanvasEdits(runMode: boolean, recordSizes: (changes: NodeChan
       }
       if (selected) documentStore.getState().select({ nodes: [...selected] });
     },
-    [recordSizes, runMode],
+    [runMode],
   );
 
   const onEdgesChange = useCallback(

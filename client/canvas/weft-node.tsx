@@ -1,8 +1,16 @@
-/** A flow node on the canvas: kind and label, typed ports, problems, and its step while a run is shown. */
+/**
+ * A flow node on the canvas: kind and label, typed ports, problems, and its step while a run is
+ * shown. Each node selects its own problems and its own step from the stores, so an edit or a run
+ * event re-renders only the nodes it concerns.
+ */
 import { useUpdateNodeInternals, type NodeProps } from '@xyflow/react';
-import { memo, useEffect } from 'react';
+import { memo, useEffect, useRef } from 'react';
 import { registry } from '../../shared/kinds/registry.ts';
+import type { StepState } from '../../shared/run-state.ts';
+import type { Problem } from '../../shared/validate.ts';
 import { stepLabel } from '../lib/format.ts';
+import { useDocument } from '../state/document.ts';
+import { problemsOf } from '../state/problems.ts';
 import { useRun } from '../state/run-store.ts';
 import { useCanvasContext } from './canvas-context.ts';
 import type { WeftCanvasNode } from './flow-mapping.ts';
@@ -10,25 +18,42 @@ import { NodeRunDetails } from './node-run-details.tsx';
 import { NodeWaiting } from './node-waiting.tsx';
 import { PortRow } from './port-row.tsx';
 
+function useStep(id: string, runMode: boolean): StepState | undefined {
+  return useRun((state) => (runMode && state.run && Object.hasOwn(state.run.steps, id) ? state.run.steps[id] : undefined));
+}
+
+function portProblems(problems: Problem[] | undefined, name: string): Problem[] | undefined {
+  if (!problems) return undefined;
+  const own = problems.filter((problem) => problem.port === name);
+  return own.length > 0 ? own : undefined;
+}
+
 function WeftNodeView({ id, data, selected }: NodeProps<WeftCanvasNode>) {
-  const { runMode, problems } = useCanvasContext();
-  const step = useRun((state) => (runMode ? state.run?.steps[id] : undefined));
-  const runEnded = useRun((state) => state.run?.endedAt !== undefined);
-  const definition = registry.get(data.node.kind);
+  const { runMode } = useCanvasContext();
+  const step = useStep(id, runMode);
+  const runEnded = useRun((state) => runMode && state.run?.endedAt !== undefined);
+  const nodeProblems = useDocument((state) => (runMode ? undefined : problemsOf(state.flow).byNode.get(id)));
+  const definition = registry.get(data.kind);
+
+  // React Flow measures handles when it first measures the node; after that, a port added,
+  // removed or renamed moves the handles, which it is told about here.
   const updateNodeInternals = useUpdateNodeInternals();
   const portKey = [...data.ports.inputs.map((port) => `i${port.name}`), ...data.ports.outputs.map((port) => `o${port.name}`)].join('|');
-  useEffect(() => updateNodeInternals(id), [id, portKey, updateNodeInternals]);
+  const measuredPorts = useRef(portKey);
+  useEffect(() => {
+    if (measuredPorts.current === portKey) return;
+    measuredPorts.current = portKey;
+    updateNodeInternals(id);
+  }, [id, portKey, updateNodeInternals]);
 
-  const nodeProblems = runMode ? undefined : problems?.byNode.get(id);
   const status = step?.status;
   const classes = ['weft-node', selected ? 'selected' : '', nodeProblems ? 'has-problems' : '', status ? `status-${status}` : ''].filter(Boolean).join(' ');
-  const portProblems = (name: string) => (runMode ? undefined : problems?.byPort.get(`${id}.${name}`));
   const request = step?.request;
 
   return (
     <div className={classes} style={{ '--accent': definition?.colour ?? '#7a828e' } as React.CSSProperties} data-testid={`node-${id}`} data-status={status ?? ''}>
       <div className="node-head">
-        <span className="node-kind">{definition?.title ?? data.node.kind}</span>
+        <span className="node-kind">{definition?.title ?? data.kind}</span>
         {status ? (
           <span className={`pill pill-${status}`} data-testid={`node-status-${id}`}>
             {stepLabel(status, runEnded)}
@@ -41,29 +66,37 @@ function WeftNodeView({ id, data, selected }: NodeProps<WeftCanvasNode>) {
         ) : null}
       </div>
       <div className="node-title">
-        <span className="node-label">{data.node.label || data.node.id}</span>
-        <span className="node-id">{data.node.id}</span>
+        <span className="node-label">{data.label || id}</span>
+        <span className="node-id">{id}</span>
       </div>
       {data.ports.inputs.length + data.ports.outputs.length > 0 ? (
         <div className="node-ports">
           <div className="ports-col">
             {data.ports.inputs.map((port) => (
-              <PortRow key={port.name} nodeId={id} port={port} direction="in" problems={portProblems(port.name)} connectable={!runMode} />
+              <PortRow key={port.name} nodeId={id} port={port} direction="in" problems={portProblems(nodeProblems, port.name)} connectable={!runMode} />
             ))}
           </div>
           <div className="ports-col ports-out">
             {data.ports.outputs.map((port) => (
-              <PortRow key={port.name} nodeId={id} port={port} direction="out" problems={portProblems(port.name)} connectable={!runMode} />
+              <PortRow key={port.name} nodeId={id} port={port} direction="out" problems={portProblems(nodeProblems, port.name)} connectable={!runMode} />
             ))}
           </div>
         </div>
       ) : (
         <div className="node-muted node-empty">No ports: add fields in the inspector</div>
       )}
-      {step && status !== 'pending' ? <NodeRunDetails step={step} isModel={data.node.kind === 'model'} /> : null}
+      {step && status !== 'pending' ? <NodeRunDetails step={step} isModel={data.kind === 'model'} /> : null}
       {status === 'waiting' && request ? <NodeWaiting nodeId={id} title={request.title} /> : null}
     </div>
   );
 }
 
-export const WeftNode = memo(WeftNodeView);
+/**
+ * Re-renders for what the node draws only: not for the size React Flow measured, nor for a move
+ * (React Flow positions the wrapper), so measuring or dragging nodes does not re-render their bodies.
+ */
+function sameBody(previous: NodeProps<WeftCanvasNode>, next: NodeProps<WeftCanvasNode>): boolean {
+  return previous.id === next.id && previous.data === next.data && previous.selected === next.selected;
+}
+
+export const WeftNode = memo(WeftNodeView, sameBody);

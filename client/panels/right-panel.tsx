@@ -1,4 +1,5 @@
 /** The right-hand side: Inspect, Run, History and Approvals tabs. */
+import { flowIndex } from '../canvas/flow-mapping.ts';
 import { useApprovals } from '../state/approvals-store.ts';
 import { useRun } from '../state/run-store.ts';
 import { useUi, type RightTab } from '../state/ui-store.ts';
@@ -11,7 +12,7 @@ import { RunPanel } from './run/run-panel.tsx';
 function RunStepInspector() {
   const focused = useUi((state) => state.focusedStep);
   const step = useRun((state) => (focused ? state.run?.steps[focused] : undefined));
-  const label = useRun((state) => state.run?.flow?.nodes.find((node) => node.id === focused)?.label);
+  const label = useRun((state) => (focused && state.run?.flow ? flowIndex(state.run.flow).nodes.get(focused)?.label : undefined));
   if (!step) return <div className="panel-body muted small">Click a node to see what its step did: inputs, prompt and reply, outputs, cost and timings.</div>;
   return (
     <div className="panel-body">

@@ -6,15 +6,22 @@
 import { flowSchema, migrateFlowDocument, type Flow } from '../../shared/flow.ts';
 import { parseJsonText } from '../../shared/json-text.ts';
 import { validateFlowDocument } from '../../shared/validate.ts';
+import { rememberProblems } from './problems.ts';
 
 export type Openable = { ok: true; flow: Flow; problemCount: number } | { ok: false; problems: string[] };
 
 export function openableFlow(document: unknown): Openable {
   const migrated = migrateFlowDocument(document);
   if (!migrated.ok) return { ok: false, problems: [migrated.message] };
-  const parsed = flowSchema.safeParse(migrated.document);
   const validation = validateFlowDocument(migrated.document);
+  // A valid document comes back parsed: no second parse of a large flow.
+  if (validation.ok) {
+    rememberProblems(validation.flow, []);
+    return { ok: true, flow: validation.flow, problemCount: 0 };
+  }
+  const parsed = flowSchema.safeParse(migrated.document);
   if (!parsed.success) return { ok: false, problems: validation.problems.map((problem) => problem.message) };
+  rememberProblems(parsed.data, validation.problems);
   return { ok: true, flow: parsed.data, problemCount: validation.problems.length };
 }
 

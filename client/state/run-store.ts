@@ -1,6 +1,8 @@
 /**
  * The run on the canvas: live over the WebSocket, or a past one rebuilt from its log. Its state
- * is the shared reducer's, fed by `mergeEvents` so repeats and gaps are handled.
+ * is the shared reducer's, fed by `mergeEvents` so repeats and gaps are handled. Live events are
+ * applied once per animation frame, as a batch: the store (and every view of it) changes at most
+ * once a frame however fast a run goes.
  */
 import { create } from 'zustand';
 import type { RunEvent } from '../../shared/events.ts';
@@ -8,6 +10,7 @@ import type { RunState } from '../../shared/run-state.ts';
 import { api } from '../api/api-client.ts';
 import { ApiError } from '../api/http.ts';
 import { onRunEvent, runSocket } from '../api/socket-service.ts';
+import { createFrameBatcher } from './frame-batcher.ts';
 import { emptyRun, mergeEvents } from './run-tracker.ts';
 import { writeUrlState } from './url-state.ts';
 
@@ -87,7 +90,12 @@ export const useRun = create<RunStore>()((set, get) => ({
   },
 }));
 
-onRunEvent((event) => {
+const liveEvents = createFrameBatcher<RunEvent>((events) => {
   const { runId, ingest } = useRun.getState();
-  if (event.runId === runId) ingest([event]);
+  const mine = events.filter((event) => event.runId === runId);
+  if (mine.length > 0) ingest(mine);
+});
+
+onRunEvent((event) => {
+  if (event.runId === useRun.getState().runId) liveEvents.push(event);
 });

@@ -38,3 +38,38 @@ describe('run tracker', () => {
     expect(mergeEvents(emptyRun('r2'), log).state.lastSeq).toBe(0);
   });
 });
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const inner of Object.values(value)) deepFreeze(inner);
+  }
+  return value;
+}
+
+describe('run tracker batches', () => {
+  const twoSteps: Flow = { ...flow, nodes: [...flow.nodes, { id: 'other', kind: 'code', position: { x: 300, y: 0 }, config: {} }] };
+  const started: RunEvent = { type: 'run.started', runId: 'r1', seq: 1, at, flowId: 'demo', flowHash: 'h', flow: twoSteps, inputs: {} };
+  const later: RunEvent[] = [
+    { type: 'step.started', runId: 'r1', seq: 2, at, nodeId: 'classify', attempt: 1, inputs: {} },
+    { type: 'step.log', runId: 'r1', seq: 3, at, nodeId: 'classify', level: 'info', text: 'one' },
+    { type: 'step.log', runId: 'r1', seq: 4, at, nodeId: 'classify', level: 'info', text: 'two' },
+    { type: 'step.delta', runId: 'r1', seq: 5, at, nodeId: 'classify', text: 'Hi' },
+  ];
+
+  it('applies a batch as one new state, never changing the state or steps it started from', () => {
+    const before = deepFreeze(mergeEvents(emptyRun('r1'), [started]).state);
+    const { state } = mergeEvents(before, later);
+    expect(state).toEqual(foldEvents([started, ...later], 'r1'));
+    expect(state.steps.classify!.logs.map((entry) => entry.text)).toEqual(['one', 'two']);
+    expect(before.steps.classify!.logs).toEqual([]);
+    // A step no event touched is shared, not copied.
+    expect(state.steps.other).toBe(before.steps.other);
+    expect(state.steps.classify).not.toBe(before.steps.classify);
+  });
+
+  it('gives back the same state when nothing applies', () => {
+    const before = mergeEvents(emptyRun('r1'), [started, ...later]).state;
+    expect(mergeEvents(before, later).state).toBe(before);
+  });
+});

@@ -12,12 +12,13 @@ function RunTrace() {
   const run = useRun((state) => state.run);
   if (!run || run.lastSeq === 0) return null;
   const order = stepOrder(run);
+  const labels = new Map(run.flow?.nodes.map((node) => [node.id, node.label]) ?? []);
   return (
     <div className="trace" data-testid="run-trace">
       <div className="section-title">Trace</div>
       {order.map((nodeId) => {
         const step = run.steps[nodeId];
-        return step ? <StepTrace key={nodeId} step={step} label={run.flow?.nodes.find((node) => node.id === nodeId)?.label} /> : null;
+        return step ? <StepTrace key={nodeId} step={step} label={labels.get(nodeId)} /> : null;
       })}
     </div>
   );

@@ -1,5 +1,6 @@
 /** The Run tab: before a run, the estimate; during and after, status, cost against budget, steps and result. */
-import type { RunState } from '../../../shared/run-state.ts';
+import { memo } from 'react';
+import type { RunState, StepState } from '../../../shared/run-state.ts';
 import { formatDuration, formatUsd, prettyJson, RUN_LABELS, stepLabel } from '../../lib/format.ts';
 import { useDocument } from '../../state/document.ts';
 import { cancelRun } from '../../state/run-actions.ts';
@@ -10,25 +11,30 @@ import { stepOrder } from '../../lib/step-order.ts';
 import { CostBar } from './cost-bar.tsx';
 import { EstimateView } from './estimate-view.tsx';
 
+/** One step's row; re-rendered only when its step changes (a run event touches one or two steps). */
+const StepRow = memo(function StepRow({ step, runEnded, focus }: { step: StepState; runEnded: boolean; focus: (nodeId: string) => void }) {
+  return (
+    <tr className="clickable" onClick={() => focus(step.nodeId)} data-testid={`run-step-${step.nodeId}`}>
+      <td className="mono">{step.nodeId}</td>
+      <td>
+        <span className={`pill pill-${step.status}`}>{stepLabel(step.status, runEnded)}</span>
+      </td>
+      <td className="num muted">{formatDuration(step.durationMs)}</td>
+      <td className="num">{step.inputTokens + step.outputTokens > 0 || step.costUsd === null ? formatUsd(step.costUsd) : ''}</td>
+    </tr>
+  );
+});
+
 function StepsTable({ run }: { run: RunState }) {
   const order = stepOrder(run);
   const focus = useUi((state) => state.focusStep);
+  const runEnded = run.endedAt !== undefined;
   return (
     <table className="table steps-table" data-testid="run-steps">
       <tbody>
         {order.map((nodeId) => {
           const step = run.steps[nodeId];
-          if (!step) return null;
-          return (
-            <tr key={nodeId} className="clickable" onClick={() => focus(nodeId)} data-testid={`run-step-${nodeId}`}>
-              <td className="mono">{nodeId}</td>
-              <td>
-                <span className={`pill pill-${step.status}`}>{stepLabel(step.status, run.endedAt !== undefined)}</span>
-              </td>
-              <td className="num muted">{formatDuration(step.durationMs)}</td>
-              <td className="num">{step.inputTokens + step.outputTokens > 0 || step.costUsd === null ? formatUsd(step.costUsd) : ''}</td>
-            </tr>
-          );
+          return step ? <StepRow key={nodeId} step={step} runEnded={runEnded} focus={focus} /> : null;
         })}
       </tbody>
     </table>
