@@ -18,13 +18,15 @@ export const title = 'Persistence';
 const METHOD =
   'Append: the real RunsStore (server/store) in a temp data dir on the same disk as the repo. The history is built first ' +
   '(run.started, then step.started/step.succeeded pairs of ~200 bytes, appended in batches of 5,000), then single events are ' +
-  'appended one at a time, each awaited until the store reports it written (setImmediate batching + appendFile, + fdatasync ' +
-  'when durable, which is the server default). Timed per append; the write-only rows use the store\'s sync:false. ' +
+  'appended one at a time, each awaited until the store reports it written (the run\'s write queue: setImmediate batching + ' +
+  'appendFile, + fdatasync when durable, which is the server default). Timed per append; the write-only rows use the ' +
+  'store\'s sync:false. ' +
   'Resume: a data dir is prepared with 1,000 runs (200 with --quick) of input -> approval -> output stopped at the approval (created through ' +
   'startServer/RunManager, then the server closed); each sample copies it and, in a fresh process with the server modules ' +
   'already imported and one warm-up start on an empty dir, times startServer() (stores, sandbox pool, providers, resumeAll, ' +
   'listen) until it resolves, checking 1,000 live runs and 1,000 pending approvals; the same start on an empty data dir is ' +
-  'the baseline.';
+  'the baseline. All the runs pinned the same flow (resumeAll reads logs 24 at a time and shares one flow object between ' +
+  'runs that pinned equal flows).';
 
 type RunsStoreModule = typeof import('../server/store/runs-store.ts');
 

@@ -2,7 +2,8 @@
  * WebSocket clients for the event-delivery benchmark, in their own process (so they do not share
  * the server's event loop). `fork(ws-clients-child.ts, [url, count])`; over IPC:
  *   -> {type:'connected'}
- *   <- {type:'subscribe', runId}  -> {type:'subscribed', lastSeqs}   each client sent subscribe {runId, after: 0}
+ *   <- {type:'subscribe', runId}  -> {type:'subscribed', lastSeqs, at}   each client sent subscribe {runId, after: 0};
+ *                                                                   at: when the last one was answered
  *   <- {type:'until', seq}        -> {type:'until'}                   every client has received that seq
  *   <- {type:'collect'}           -> {type:'collect', receipts: [client, seq, ms, type][]}  live events only
  *   <- {type:'close'}
@@ -77,7 +78,7 @@ if (process.send && process.argv[2]) {
               client.socket.send(JSON.stringify({ type: 'subscribe', runId, after: 0 }));
             }),
         ),
-      ).then((lastSeqs) => process.send!({ type: 'subscribed', lastSeqs }));
+      ).then((lastSeqs) => process.send!({ type: 'subscribed', lastSeqs, at: monotonicMs() }));
     } else if (message.type === 'until') {
       untilWaiter = { seq: message.seq!, resolve: () => process.send!({ type: 'until' }) };
       checkUntil();

@@ -10,7 +10,7 @@ import { pathToFileURL } from 'node:url';
 import { createApp } from './app.ts';
 import { ConfigError, isLoopbackHost, loadServerConfig, type ServerConfig } from './config.ts';
 import type { EngineServices, ExecutorMap } from './engine/index.ts';
-import { RunManager } from './run-manager.ts';
+import { readUnfinishedRuns, RunManager } from './run-manager.ts';
 import { createAccessPolicy, type AccessPolicy } from './security.ts';
 import { FlowsStore } from './store/flows-store.ts';
 import { RunsStore } from './store/runs-store.ts';
@@ -81,12 +81,14 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
   const store = await RunsStore.open({ dataDir: config.dataDir, log });
   const cleanup: Array<() => Promise<unknown>> = [() => store.close()];
   try {
+    // Before the runtime services: starting the sandbox workers slows reading the logs several times over.
+    const unfinished = await readUnfinishedRuns(store);
     const runtime = options.runtime ?? (await defaultRuntime(options));
     // After the store: steps aborted by closing the services must not be recorded as failed.
     cleanup.push(() => runtime.close());
     const executors = options.executors ?? (await import('./executors/index.ts')).executors;
     const runs = new RunManager({ store, executors, services: runtime.services, log });
-    const { resumed, failed } = await runs.resumeAll();
+    const { resumed, failed } = await runs.resumeAll(unfinished);
     if (resumed.length > 0) log(`weft: resumed ${resumed.length} unfinished run${resumed.length === 1 ? '' : 's'} from ${config.dataDir}`);
     if (failed.length > 0) log(`weft: ${failed.length} run${failed.length === 1 ? '' : 's'} could not continue and were marked failed`);
 

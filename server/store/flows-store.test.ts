@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -107,5 +107,60 @@ describe('FlowsStore', () => {
     expect(readFileSync(path, 'utf8')).toBe(before);
     expect(readdirSync(dirs.flowsDir)).toEqual(['review.flow.json']);
     expect(existsSync(path)).toBe(true);
+  });
+});
+
+describe('FlowsStore: the parsed-flow cache', () => {
+  function flowOf(result: Awaited<ReturnType<FlowsStore['get']>>) {
+    if (result.status !== 'ok') throw new Error(`expected a valid flow, got ${result.status}`);
+    return result;
+  }
+
+  it('gives the same Flow object (so the engine\'s plan and hash caches hit) while the file is unchanged', async () => {
+    await store.put(reviewFlow());
+    const first = flowOf(await store.get('review'));
+    const second = flowOf(await store.get('review'));
+    expect(second.flow).toBe(first.flow);
+    expect(second.hash).toBe(first.hash);
+    expect((await store.list()).find((entry) => entry.id === 'review')).toMatchObject({ valid: true });
+    expect(flowOf(await store.get('review')).flow).toBe(first.flow);
+  });
+
+  it('serves the new flow right after a save through the store', async () => {
+    await store.put(reviewFlow());
+    const before = flowOf(await store.get('review'));
+    await store.put({ ...reviewFlow(), name: 'Saved again' });
+    const after = flowOf(await store.get('review'));
+    expect(after.flow.name).toBe('Saved again');
+    expect(after.flow).not.toBe(before.flow);
+    expect(after.hash).not.toBe(before.hash);
+  });
+
+  it('serves an edit made outside Weft even with the same size and modification time', async () => {
+    await store.put({ ...reviewFlow(), name: 'Version AAAA' });
+    const path = join(dirs.flowsDir, 'review.flow.json');
+    const before = flowOf(await store.get('review'));
+    const { mtime, atime } = statSync(path);
+    const edited = readFileSync(path, 'utf8').replace('Version AAAA', 'Version BBBB');
+    writeFileSync(path, edited);
+    utimesSync(path, atime, mtime);
+    const after = flowOf(await store.get('review'));
+    expect(after.flow.name).toBe('Version BBBB');
+    expect(after.flow).not.toBe(before.flow);
+  });
+
+  it('forgets a flow that became invalid, was deleted, or was deleted and written again', async () => {
+    await store.put(reviewFlow());
+    const path = join(dirs.flowsDir, 'review.flow.json');
+    const valid = readFileSync(path, 'utf8');
+    flowOf(await store.get('review'));
+    writeFileSync(path, '{ "schemaVersion": 1, ');
+    expect((await store.get('review')).status).toBe('invalid');
+    writeFileSync(path, valid);
+    expect(flowOf(await store.get('review')).flow.name).toBe(reviewFlow().name);
+    expect(await store.delete('review')).toBe(true);
+    expect((await store.get('review')).status).toBe('missing');
+    writeFileSync(path, serializeFlow({ ...reviewFlow(), name: 'Back again' }));
+    expect(flowOf(await store.get('review')).flow.name).toBe('Back again');
   });
 });

@@ -2,6 +2,12 @@
  * The flows directory: each flow is the plain file `<id>.flow.json`, the same file people edit,
  * diff and commit. Every request reads the disk, so a file changed outside Weft (a `git pull`)
  * shows at once. Writes are canonical (serializeFlow) and atomic.
+ *
+ * What a file's text parses to is cached per flow, keyed by the text itself: a read whose text
+ * equals the last valid read's returns the same Flow object without validating, hashing or
+ * compiling it again (the engine caches plans and hashes by flow object). Any other text, from a
+ * save or an edit outside Weft, is validated afresh, so the cache never serves a stale flow.
+ * The shared object is read-only by convention: many runs may be running it at once.
  */
 import { mkdir, readdir, readFile, stat, unlink } from 'node:fs/promises';
 import { join, resolve, sep } from 'node:path';
@@ -37,9 +43,16 @@ function printable(text: string): string {
   return JSON.stringify(text.slice(0, 80)).slice(1, -1);
 }
 
+/** Flows whose parse is remembered; past this the least recently read is forgotten. */
+const CACHED_FLOWS = 256;
+
+type ValidFlow = Extract<FlowReadResult, { status: 'ok' }>;
+
 export class FlowsStore {
   readonly directory: string;
   readonly #fs: AtomicWriteFs | undefined;
+  /** By flow id: the text of the file last read, and the valid flow it parsed to. */
+  readonly #parsed = new Map<string, { text: string; result: ValidFlow }>();
 
   constructor(directory: string, options: { fs?: AtomicWriteFs } = {}) {
     this.directory = resolve(directory);
@@ -84,29 +97,45 @@ export class FlowsStore {
       if (!(await stat(path)).isFile()) return { status: 'missing' };
       text = await readFile(path, 'utf8');
     } catch (error) {
-      if (isNotFound(error)) return { status: 'missing' };
+      if (isNotFound(error)) {
+        this.#parsed.delete(id);
+        return { status: 'missing' };
+      }
       throw error;
     }
+    const cached = this.#parsed.get(id);
+    if (cached?.text === text) {
+      this.#parsed.delete(id);
+      this.#parsed.set(id, cached);
+      return cached.result;
+    }
+    this.#parsed.delete(id);
     const result = validateFlowText(text);
     if (!result.ok) return { status: 'invalid', problems: result.problems, ...documentOf(text) };
     if (result.flow.id !== id) {
       return { status: 'invalid', problems: [{ rule: 'bad-id', path: 'id', message: `the file is named "${id}${FLOW_FILE_SUFFIX}" but its id is "${result.flow.id}"` }], ...documentOf(text) };
     }
-    return { status: 'ok', flow: result.flow, hash: flowHash(result.flow) };
+    const valid: ValidFlow = { status: 'ok', flow: result.flow, hash: flowHash(result.flow) };
+    this.#parsed.set(id, { text, result: valid });
+    if (this.#parsed.size > CACHED_FLOWS) this.#parsed.delete(this.#parsed.keys().next().value!);
+    return valid;
   }
 
   /** Writes a validated flow canonically and atomically; `created` when there was no file before. */
   async put(flow: Flow): Promise<{ created: boolean; hash: string }> {
     const path = this.pathFor(flow.id);
     const created = !(await exists(path));
+    this.#parsed.delete(flow.id);
     await writeFileAtomic(path, serializeFlow(flow), this.#fs);
     return { created, hash: flowHash(flow) };
   }
 
   /** Removes a flow's file; false when there was none. Past runs keep their own copy of the flow. */
   async delete(id: string): Promise<boolean> {
+    const path = this.pathFor(id);
+    this.#parsed.delete(id);
     try {
-      await unlink(this.pathFor(id));
+      await unlink(path);
       return true;
     } catch (error) {
       if (isNotFound(error)) return false;

@@ -1,7 +1,8 @@
 /**
  * The open append handles of run logs (`runs/<runId>.jsonl`). Appending is a write at the end of
  * the run's own file, so it costs the same at event 10 as at event 100,000. A bounded number of
- * handles stay open (least recently used is closed first).
+ * handles stay open (least recently used is closed first, never one that is being written to:
+ * appends to different runs run in parallel). One append per run at a time (the store sees to it).
  */
 import { open, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -15,6 +16,8 @@ interface OpenLog {
   handle: FileHandle;
   /** Bytes known to be whole events; a failed append is cut back to this. */
   size: number;
+  /** An append is using the handle: it is not closed to make room. */
+  busy: boolean;
 }
 
 export class RunLogFiles {
@@ -39,28 +42,49 @@ export class RunLogFiles {
       log.size += Buffer.byteLength(text, 'utf8');
     } catch (error) {
       await log.handle.truncate(log.size).catch(() => undefined);
+      log.busy = false;
       await this.close(runId);
       throw error;
     }
+    log.busy = false;
   }
 
+  /** The run's open log, marked busy (before anything is awaited, so it is never closed under the append). */
   async #get(runId: string): Promise<OpenLog> {
     const existing = this.#open.get(runId);
     if (existing) {
+      existing.busy = true;
       this.#open.delete(runId);
       this.#open.set(runId, existing);
       return existing;
     }
     const handle = await open(this.pathFor(runId), 'a', 0o644);
-    const log = { handle, size: (await handle.stat()).size };
-    // A new file: make its directory entry durable too, not only its contents.
-    if (log.size === 0) await syncDirectory(this.directory);
-    this.#open.set(runId, log);
-    while (this.#open.size > MAX_OPEN) {
-      const oldest = this.#open.keys().next().value!;
-      await this.close(oldest);
+    const log: OpenLog = { handle, size: 0, busy: true };
+    try {
+      log.size = (await handle.stat()).size;
+      // A new file: make its directory entry durable too, not only its contents.
+      if (log.size === 0) await syncDirectory(this.directory);
+    } catch (error) {
+      await handle.close().catch(() => undefined);
+      throw error;
     }
+    this.#open.set(runId, log);
+    await this.#closeIdleBeyond(MAX_OPEN);
     return log;
+  }
+
+  /** Closes least recently used handles that no append is using until at most `limit` are open. */
+  async #closeIdleBeyond(limit: number): Promise<void> {
+    let excess = this.#open.size - limit;
+    if (excess <= 0) return;
+    const idle: string[] = [];
+    for (const [runId, log] of this.#open) {
+      if (excess === 0) break;
+      if (log.busy) continue;
+      idle.push(runId);
+      excess--;
+    }
+    await Promise.all(idle.map((runId) => this.close(runId)));
   }
 
   async close(runId: string): Promise<void> {

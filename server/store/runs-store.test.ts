@@ -90,6 +90,65 @@ describe('RunsStore: appending', () => {
   });
 });
 
+describe('RunsStore: runs written side by side', () => {
+  function eventsOf(runId: string, count: number): RunEvent[] {
+    return triageRunEvents()
+      .slice(0, count)
+      .map((event) => ({ ...event, runId }));
+  }
+
+  it('writes many runs in parallel; each listener call holds one run\'s events, in order, on disk first', async () => {
+    const store = await openStore();
+    const runIds = Array.from({ length: 24 }, (_, index) => `run-p${index}`);
+    const heard: RunEvent[][] = [];
+    store.onStored((events) => {
+      expect(new Set(events.map((event) => event.runId)).size).toBe(1);
+      expect(readFileSync(logPath(events[0]!.runId), 'utf8')).toContain(JSON.stringify(events.at(-1)));
+      heard.push(events);
+    });
+    const waits: Promise<void>[] = [];
+    for (let seq = 0; seq < 6; seq++) for (const runId of runIds) waits.push(store.append(eventsOf(runId, 6)[seq]!));
+    await Promise.all(waits);
+    await store.flush();
+    for (const runId of runIds) {
+      expect(readFileSync(logPath(runId), 'utf8')).toBe(formatEventLines(eventsOf(runId, 6)));
+      expect(heard.filter((events) => events[0]!.runId === runId).flat()).toEqual(eventsOf(runId, 6));
+    }
+  });
+
+  it('puts what a run appends while its write is on its way into its next write, in order', async () => {
+    const store = await openStore();
+    const events = triageRunEvents().slice(0, 5);
+    const heard: number[][] = [];
+    store.onStored((batch) => heard.push(batch.map((event) => event.seq)));
+    const first = store.append(events[0]!);
+    // The store's own setImmediate ran first: the write of event 1 has begun.
+    await new Promise((resolve) => setImmediate(resolve));
+    const rest = events.slice(1).map((event) => store.append(event));
+    await Promise.all([first, ...rest]);
+    expect(heard).toEqual([[1], [2, 3, 4, 5]]);
+    expect(readFileSync(logPath('run-1'), 'utf8')).toBe(formatEventLines(events));
+  });
+
+  it('shares one read between readers of a run, but never one that began before an append was stored', async () => {
+    const store = await openStore();
+    const events = triageRunEvents();
+    for (const event of events.slice(0, 5)) void store.append(event);
+    await store.flush();
+    const [all, again, later] = await Promise.all([store.readEvents('run-1'), store.readEvents('run-1'), store.readEvents('run-1', 3)]);
+    expect(all).toEqual(events.slice(0, 5));
+    expect(again).toEqual(all);
+    expect(again).not.toBe(all);
+    expect(again![0]).toBe(all![0]); // parsed once
+    expect(later).toEqual(events.slice(3, 5));
+    const inFlight = store.readEvents('run-1');
+    await store.append(events[5]!);
+    const fresh = await store.readEvents('run-1');
+    expect(fresh!.map((event) => event.seq)).toEqual([1, 2, 3, 4, 5, 6]);
+    expect((await inFlight)!.length).toBeGreaterThanOrEqual(5);
+  });
+});
+
 describe('RunsStore: damaged files', () => {
   it('drops a half-written last line with a warning, keeps the original aside and the valid prefix', async () => {
     const events = triageRunEvents().slice(0, 6);

@@ -1,9 +1,12 @@
 /**
  * Durable runs: a lowdb index of runs plus one append-only JSON-lines log per run, in WEFT_DATA_DIR.
  *
- * Every write goes through one queue. Events appended in the same tick become one write per run
- * (and one fsync), and memory is changed before anything is awaited, so no read-modify-write spans
- * an await. Listeners hear about events only once they are on disk: that is where the WebSocket
+ * Each run has its own write queue: events of a run appended in the same tick (or while the run's
+ * previous write was on its way to disk) become one write and one fsync, and a run's writes happen
+ * one after another, in order. Different runs do not wait for each other: their writes go out in
+ * parallel (a few at a time, so other file work still gets through). The index has a queue of its
+ * own. Memory is changed before anything is awaited, so no read-modify-write spans an await.
+ * Listeners hear about a run's events only once they are on disk: that is where the WebSocket
  * broadcast and the REST answers hang, so nothing is shown that a crash could take back.
  */
 import { mkdir, readdir, readFile } from 'node:fs/promises';
@@ -19,6 +22,8 @@ import { LOG_SUFFIX, RunLogFiles } from './run-log-files.ts';
 
 export const INDEX_FILE_NAME = 'runs-index.json';
 export const RUNS_DIRECTORY_NAME = 'runs';
+/** Run logs written at the same time (each an append plus an fsync on the libuv pool). */
+const PARALLEL_WRITES = 8;
 
 export interface RunsStoreOptions {
   dataDir: string;
@@ -35,7 +40,29 @@ export interface RecoveredLog {
   keptAside?: string;
 }
 
+/** Hears one run's events at a time, in the run's order, once they are on disk. */
 export type StoredListener = (events: RunEvent[]) => void;
+
+/** Events of one run waiting for (or in) one write; their `append` promises settle together. */
+interface PendingWrite {
+  events: RunEvent[];
+  done: Promise<void>;
+  settle(error?: unknown): void;
+}
+
+interface RunQueue {
+  /** Events appended since the last write began. */
+  next: PendingWrite | undefined;
+  writing: boolean;
+}
+
+/** A log read that later readers of the same run may share while nothing new was stored. */
+interface SharedRead {
+  after: number;
+  /** Set once an append to the run completes: later readers must read again. */
+  stale: boolean;
+  events: Promise<RunEvent[] | undefined>;
+}
 
 export class RunsStore {
   readonly dataDir: string;
@@ -47,9 +74,17 @@ export class RunsStore {
   readonly #listeners = new Set<StoredListener>();
   /** Runs whose log could not be written: later events are not stored (a restart resumes from the log). */
   readonly #broken = new Set<string>();
-  #pending: RunEvent[] = [];
-  #batch: Promise<BatchOutcome> | undefined;
-  #tail: Promise<void> = Promise.resolve();
+  readonly #queues = new Map<string, RunQueue>();
+  /** Runs with events waiting for a write slot, oldest first. */
+  readonly #ready = new Set<string>();
+  readonly #reads = new Map<string, SharedRead>();
+  #writesInFlight = 0;
+  #tickScheduled = false;
+  #indexWrite: Promise<unknown> | undefined;
+  #indexTail: Promise<void> = Promise.resolve();
+  /** Writes queued or in flight (logs and index); `flush` waits for none. */
+  #busy = 0;
+  #idleWaiters: Array<() => void> = [];
   #closed = false;
 
   /** Use `RunsStore.open`, which locks the directory and reads the index first. */
@@ -87,98 +122,157 @@ export class RunsStore {
   }
 
   /**
-   * Queues an event; the promise settles when the batch holding it is on disk (it never counts as
+   * Queues an event; the promise settles when the write holding it is on disk (it never counts as
    * unhandled, so callers that do not wait need not catch).
    */
   append(event: RunEvent): Promise<void> {
     if (this.#closed) return Promise.resolve();
-    this.#pending.push(event);
+    let queue = this.#queues.get(event.runId);
+    if (!queue) {
+      queue = { next: undefined, writing: false };
+      this.#queues.set(event.runId, queue);
+    }
+    if (!queue.next) {
+      queue.next = this.#pendingWrite();
+      // A run being written goes again when its write ends; any other waits for the next tick.
+      if (!queue.writing) {
+        this.#ready.add(event.runId);
+        this.#scheduleTick();
+      }
+    }
+    queue.next.events.push(event);
+    return queue.next.done;
+  }
+
+  /** Persists index changes made with `index.put` (after a tick, so changes made together are written once). */
+  indexChanged(): Promise<void> {
+    if (this.#closed) return Promise.resolve();
+    if (!this.#indexWrite) {
+      this.#enter();
+      const write = this.#indexTail.then(nextMacrotask).then(() => this.#writeIndex());
+      this.#indexWrite = write;
+      this.#indexTail = write.then(() => this.#leave());
+    }
     return handled(
-      this.#schedule().then((outcome) => {
-        const error = outcome.failedRuns.get(event.runId);
+      this.#indexWrite.then((error) => {
         if (error !== undefined) throw error;
       }),
     );
   }
 
-  /** Persists index changes made with `index.put` along with the next batch. */
-  indexChanged(): Promise<void> {
-    if (this.#closed) return Promise.resolve();
-    return handled(
-      this.#schedule().then((outcome) => {
-        if (outcome.indexError !== undefined) throw outcome.indexError;
-      }),
-    );
-  }
-
-  /** Resolves once everything queued so far has been written (or has failed and been reported). */
+  /** Resolves once nothing is queued or being written (what failed has been reported). */
   async flush(): Promise<void> {
-    let tail: Promise<void>;
-    do {
-      tail = this.#tail;
-      await tail;
-    } while (tail !== this.#tail);
+    while (this.#busy > 0) await new Promise<void>((resolve) => this.#idleWaiters.push(resolve));
   }
 
-  #schedule(): Promise<BatchOutcome> {
-    if (this.#batch) return this.#batch;
-    // Wait one macrotask so that every event the engine emits in this tick joins the batch.
-    const batch = this.#tail.then(() => new Promise<void>((resolve) => setImmediate(resolve))).then(() => this.#writeBatch());
-    this.#batch = batch;
-    this.#tail = batch.then(() => undefined);
-    return batch;
+  #pendingWrite(): PendingWrite {
+    this.#enter();
+    let settle!: (error?: unknown) => void;
+    const done = handled(new Promise<void>((resolve, reject) => (settle = (error) => (error === undefined ? resolve() : reject(error)))));
+    return { events: [], done, settle };
   }
 
-  /** Never throws: failures are reported per run (and for the index) to whoever waits on them. */
-  async #writeBatch(): Promise<BatchOutcome> {
-    this.#batch = undefined;
-    const events = this.#pending;
-    this.#pending = [];
-    const byRun = new Map<string, RunEvent[]>();
-    for (const event of events) {
-      const group = byRun.get(event.runId);
-      if (group) group.push(event);
-      else byRun.set(event.runId, [event]);
+  #enter(): void {
+    this.#busy++;
+  }
+
+  #leave(): void {
+    if (--this.#busy > 0) return;
+    for (const wake of this.#idleWaiters.splice(0)) wake();
+  }
+
+  /** Waits one macrotask so that every event the engine emits in this tick joins its run's write. */
+  #scheduleTick(): void {
+    if (this.#tickScheduled) return;
+    this.#tickScheduled = true;
+    setImmediate(() => {
+      this.#tickScheduled = false;
+      this.#startWrites();
+    });
+  }
+
+  #startWrites(): void {
+    while (this.#writesInFlight < PARALLEL_WRITES && this.#ready.size > 0) {
+      const runId = this.#ready.values().next().value!;
+      this.#ready.delete(runId);
+      void this.#writeRun(runId);
     }
-    const failedRuns = new Map<string, unknown>();
-    let indexError: unknown;
-    const written = new Set<string>();
-    for (const [runId, group] of byRun) {
-      if (this.#broken.has(runId)) {
-        failedRuns.set(runId, new Error(`the log of run ${runId} could not be written earlier; its events are no longer stored`));
-        continue;
-      }
+  }
+
+  /** Never throws: a failure is reported to the appends of that write, and later ones of the run. */
+  async #writeRun(runId: string): Promise<void> {
+    const queue = this.#queues.get(runId)!;
+    const write = queue.next!;
+    queue.next = undefined;
+    queue.writing = true;
+    this.#writesInFlight++;
+    let failure: unknown;
+    if (this.#broken.has(runId)) {
+      failure = new Error(`the log of run ${runId} could not be written earlier; its events are no longer stored`);
+    } else {
       try {
-        await this.#files.append(runId, formatEventLines(group), this.#sync);
-        written.add(runId);
-        if (group.some(isTerminal)) await this.#files.close(runId);
+        await this.#files.append(runId, formatEventLines(write.events), this.#sync);
+        if (write.events.some(isTerminal)) await this.#files.close(runId);
       } catch (error) {
-        failedRuns.set(runId, error);
+        failure = error;
         this.#broken.add(runId);
         this.#log(`weft: could not write the log of run ${runId} (${describe(error)}); its later events are not stored. Restart the server to resume the run from its log.`);
       }
     }
-    try {
-      await this.index.write();
-    } catch (error) {
-      indexError = error;
-      this.#log(`weft: could not write the run index (${describe(error)}); it is retried with the next write and rebuilt from the logs on start.`);
-    }
-    const stored = written.size === byRun.size ? events : events.filter((event) => written.has(event.runId));
-    if (stored.length > 0) {
-      for (const listener of this.#listeners) {
-        try {
-          listener(stored);
-        } catch (error) {
-          this.#log(`weft: a listener failed on stored events: ${describe(error)}`);
-        }
-      }
-    }
-    return { failedRuns, ...(indexError !== undefined ? { indexError } : {}) };
+    const read = this.#reads.get(runId);
+    if (read) read.stale = true;
+    if (failure === undefined) this.#notify(write.events);
+    this.#writesInFlight--;
+    queue.writing = false;
+    if (queue.next) this.#ready.add(runId);
+    else this.#queues.delete(runId);
+    write.settle(failure);
+    // What listeners changed in the index goes out with the index's next write.
+    if (this.index.dirty && !this.#indexWrite) void this.indexChanged();
+    this.#leave();
+    this.#startWrites();
   }
 
-  /** Stored events of a run with seq > after; undefined when the run has no log. */
-  async readEvents(runId: string, after = 0): Promise<RunEvent[] | undefined> {
+  #notify(events: RunEvent[]): void {
+    for (const listener of this.#listeners) {
+      try {
+        listener(events);
+      } catch (error) {
+        this.#log(`weft: a listener failed on stored events: ${describe(error)}`);
+      }
+    }
+  }
+
+  /** The index write; resolves with the error (reported, retried with the next one) or undefined. */
+  async #writeIndex(): Promise<unknown> {
+    this.#indexWrite = undefined;
+    try {
+      await this.index.write();
+      return undefined;
+    } catch (error) {
+      this.#log(`weft: could not write the run index (${describe(error)}); it is retried with the next write and rebuilt from the logs on start.`);
+      return error;
+    }
+  }
+
+  /**
+   * Stored events of a run with seq > after; undefined when the run has no log. Readers of the
+   * same run share one read and parse (many WebSocket clients subscribing at once) as long as
+   * nothing was appended to the run since that read began; each gets its own array.
+   */
+  readEvents(runId: string, after = 0): Promise<RunEvent[] | undefined> {
+    const shared = this.#reads.get(runId);
+    if (shared && !shared.stale && shared.after <= after) return shared.events.then((events) => events?.slice(after - shared.after));
+    const read: SharedRead = { after, stale: false, events: this.#readLog(runId, after) };
+    this.#reads.set(runId, read);
+    const forget = (): void => {
+      if (this.#reads.get(runId) === read) this.#reads.delete(runId);
+    };
+    read.events.then(forget, forget);
+    return read.events.then((events) => events?.slice());
+  }
+
+  async #readLog(runId: string, after: number): Promise<RunEvent[] | undefined> {
     let text: string;
     try {
       text = await readFile(this.#files.pathFor(runId), 'utf8');
@@ -225,14 +319,15 @@ export class RunsStore {
     if (this.#closed) return;
     this.#closed = true;
     await this.flush();
+    // Index changes listeners made while the last writes were stored.
+    if (this.index.dirty) await this.#writeIndex();
     await this.#files.closeAll();
     await this.#lock.release();
   }
 }
 
-interface BatchOutcome {
-  failedRuns: Map<string, unknown>;
-  indexError?: unknown;
+function nextMacrotask(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }
 
 /** A promise that rejects for whoever awaits it but never counts as unhandled. */

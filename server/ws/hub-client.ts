@@ -3,10 +3,17 @@
  * a bounded send queue. Live events that arrive while a run is replayed are held and sent after
  * it, deduplicated by seq; a client whose queue overflows is closed (1013) and recovers by
  * reconnecting with its last seq.
+ *
+ * Every event still goes out as its own `{type:"event"}` text frame (the DESIGN.md contract), but
+ * the frames come ready-made (event-frames.ts: encoded once for every client) and everything this
+ * client gets from one store batch, or from one stretch of a replay, is written to its connection
+ * in one write.
  */
+import type { Writable } from 'node:stream';
 import { WebSocket } from 'ws';
 import type { RunEvent } from '../../shared/events.ts';
 import { zodIssues } from '../http/parse-request.ts';
+import { eventFrame, textFrame, type FrameBatch } from './event-frames.ts';
 import { clientMessageSchema, encode, type ServerMessage } from './messages.ts';
 
 export interface EventSource {
@@ -26,6 +33,9 @@ export interface ClientLimits {
 
 export const SLOW_CLIENT_CLOSE_CODE = 1013;
 
+/** The connection the WebSocket runs on (the upgraded socket), which frames are written to. */
+export type Connection = Pick<Writable, 'write'>;
+
 interface Subscription {
   runId: string;
   /** Highest seq sent. */
@@ -39,12 +49,15 @@ export class HubClient {
   alive = true;
   readonly #source: EventSource;
   readonly #limits: ClientLimits;
+  readonly #connection: Connection;
   readonly #subscriptions = new Map<string, Subscription>();
   #all = false;
   #closing = false;
 
-  constructor(socket: WebSocket, source: EventSource, limits: ClientLimits) {
+  /** `connection` is the socket `socket` was upgraded on: frames written to it reach the client. */
+  constructor(socket: WebSocket, connection: Connection, source: EventSource, limits: ClientLimits) {
     this.socket = socket;
+    this.#connection = connection;
     this.#source = source;
     this.#limits = limits;
   }
@@ -104,55 +117,87 @@ export class HubClient {
       this.#subscriptions.delete(runId);
       return this.#send({ type: 'error', runId, message: `the events of run "${runId}" cannot be read` });
     }
-    for (const event of stored) {
+    let next = 0;
+    for (;;) {
       if (!this.open || this.#subscriptions.get(runId) !== subscription) return;
+      const frames: Buffer[] = [];
+      next = this.#replayStretch(subscription, stored, next, frames);
+      if (next < stored.length) {
+        await this.#writeAndWait(joinFrames(frames));
+        continue;
+      }
+      // The last stretch, the live events held meanwhile and `subscribed` leave in one write.
+      const held = subscription.held ?? [];
+      subscription.held = undefined;
+      for (const event of held) if (this.#take(subscription, event)) frames.push(eventFrame(event));
+      frames.push(textFrame(encode({ type: 'subscribed', runId, lastSeq: subscription.sentSeq })));
+      return this.#write(joinFrames(frames));
+    }
+  }
+
+  /**
+   * Frames of stored events from `start` into `frames`, until the client's queue would pass half
+   * its cap (at least one frame), so replay keeps to the client's pace instead of queueing the
+   * whole log at once. Returns where the next stretch starts.
+   */
+  #replayStretch(subscription: Subscription, stored: readonly RunEvent[], start: number, frames: Buffer[]): number {
+    let queued = this.socket.bufferedAmount;
+    let index = start;
+    for (; index < stored.length; index++) {
+      const event = stored[index]!;
       if (event.seq <= subscription.sentSeq) continue;
-      await this.#sendPaced({ type: 'event', event });
+      const frame = eventFrame(event);
+      if (frames.length > 0 && queued + frame.length > this.#limits.maxQueueBytes / 2) break;
+      frames.push(frame);
+      queued += frame.length;
       subscription.sentSeq = event.seq;
     }
-    if (!this.open || this.#subscriptions.get(runId) !== subscription) return;
-    const held = subscription.held ?? [];
-    subscription.held = undefined;
-    for (const event of held) this.#deliver(subscription, event);
-    this.#send({ type: 'subscribed', runId, lastSeq: subscription.sentSeq });
+    return index;
   }
 
-  /** A stored event, live. */
-  publish(event: RunEvent): void {
-    const subscription = this.#subscriptions.get(event.runId);
-    if (subscription) {
-      if (subscription.held) {
-        if (subscription.held.length >= this.#limits.maxHeldEvents) return this.closeSlow();
-        subscription.held.push(event);
-        return;
-      }
-      this.#deliver(subscription, event);
-    } else if (this.#all) {
-      this.#send({ type: 'event', event });
+  /** Stored events of one batch, live: what this client takes of it leaves in one write. */
+  publish(batch: FrameBatch): void {
+    if (!this.open) return;
+    let frames: Buffer[] | undefined;
+    let takesAll = true;
+    for (const event of batch.events) {
+      const subscription = this.#subscriptions.get(event.runId);
+      const take = subscription ? this.#take(subscription, event) : this.#all;
+      if (take) (frames ??= []).push(eventFrame(event));
+      else takesAll = false;
     }
+    if (frames) this.#write(takesAll ? batch.joined() : joinFrames(frames));
   }
 
-  #deliver(subscription: Subscription, event: RunEvent): void {
-    if (event.seq <= subscription.sentSeq) return;
+  /** Whether a live event goes out now: not while its run is replayed (then it is held), never twice. */
+  #take(subscription: Subscription, event: RunEvent): boolean {
+    if (subscription.held) {
+      if (subscription.held.length >= this.#limits.maxHeldEvents) this.closeSlow();
+      else subscription.held.push(event);
+      return false;
+    }
+    if (event.seq <= subscription.sentSeq) return false;
     subscription.sentSeq = event.seq;
-    this.#send({ type: 'event', event });
+    return true;
   }
 
   #send(message: ServerMessage): void {
-    if (!this.open) return;
-    if (this.socket.bufferedAmount > this.#limits.maxQueueBytes) return this.closeSlow();
-    this.socket.send(encode(message));
+    this.#write(textFrame(encode(message)));
   }
 
-  /** Replay keeps to the client's pace instead of queueing the whole log at once. */
-  async #sendPaced(message: ServerMessage): Promise<void> {
-    if (!this.open) return;
-    const text = encode(message);
-    if (this.socket.bufferedAmount + text.length <= this.#limits.maxQueueBytes / 2) {
-      this.socket.send(text);
-      return;
+  /** Writes whole frames unless the connection is gone, or too far behind (then it is closed). */
+  #write(frames: Buffer, written?: () => void): void {
+    if (!this.open) return written?.();
+    if (this.socket.bufferedAmount > this.#limits.maxQueueBytes) {
+      this.closeSlow();
+      return written?.();
     }
-    await new Promise<void>((resolve) => this.socket.send(text, () => resolve()));
+    this.#connection.write(frames, written && (() => written()));
+  }
+
+  /** Resolves once the frames have left for the client (or the connection is gone). */
+  #writeAndWait(frames: Buffer): Promise<void> {
+    return new Promise((resolve) => this.#write(frames, resolve));
   }
 
   /** Too slow to keep up: closed, so the server never buffers without bound. */
@@ -162,4 +207,8 @@ export class HubClient {
     this.socket.close(SLOW_CLIENT_CLOSE_CODE, 'too slow: reconnect and subscribe with your last seq');
     setTimeout(() => this.socket.terminate(), 2_000).unref();
   }
+}
+
+function joinFrames(frames: Buffer[]): Buffer {
+  return frames.length === 1 ? frames[0]! : Buffer.concat(frames);
 }

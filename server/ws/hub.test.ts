@@ -5,9 +5,10 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { RunEvent } from '../../shared/events.ts';
+import { runEventSchema, type RunEvent } from '../../shared/events.ts';
 import { createAccessPolicy, type AccessPolicy } from '../security.ts';
 import { connectSocket, type TestSocket } from '../testing/ws-client.ts';
+import { textFrame } from './event-frames.ts';
 import type { EventSource } from './hub-client.ts';
 import { WebSocketHub } from './hub.ts';
 
@@ -158,6 +159,80 @@ describe('WebSocket hub: replay then live', () => {
     socket.send({ type: 'ping' });
     expect(await socket.next()).toEqual({ type: 'pong' });
   });
+});
+
+describe('WebSocket hub: one encoding, one write per batch', () => {
+  it('gives each of many clients every event of a run exactly once, in order, as text frames of the contract', async () => {
+    source.add(hub, [1, 2].map((seq) => logEvent('run-many', seq)));
+    const clients = await Promise.all(Array.from({ length: 40 }, () => connect()));
+    const binaryFrames: number[] = [];
+    for (const [index, client] of clients.entries()) client.socket.on('message', (_data, isBinary) => isBinary && binaryFrames.push(index));
+    for (const client of clients) client.send({ type: 'subscribe', runId: 'run-many', after: 0 });
+    await Promise.all(clients.map((client) => client.next((message) => message.type === 'subscribed')));
+    // Batches as the store hands them over: several events of the run, and events of another run.
+    let seq = 2;
+    for (let batch = 0; batch < 30; batch++) {
+      const events = Array.from({ length: 1 + (batch % 4) }, () => logEvent('run-many', ++seq, `event ${seq} ${'é'.repeat(batch * 5)}`));
+      source.add(hub, batch % 3 === 0 ? [logEvent('run-other', batch + 1), ...events] : events);
+    }
+    const expected = Array.from({ length: seq }, (_, index) => index + 1);
+    for (const client of clients) {
+      await client.next((message) => message.type === 'event' && message.event.seq === seq);
+      expect(eventSeqs(client, 'run-many')).toEqual(expected);
+      expect(eventSeqs(client, 'run-other')).toEqual([]);
+      for (const message of client.messages) {
+        if (message.type !== 'event') continue;
+        expect(Object.keys(message)).toEqual(['type', 'event']);
+        expect(runEventSchema.safeParse(message.event).success).toBe(true);
+      }
+    }
+    expect(binaryFrames).toEqual([]);
+    const stored = source.stored.get('run-many')!;
+    expect(clients[7]!.messages.filter((message) => message.type === 'event').map((message) => message.event)).toEqual(stored);
+  });
+
+  it('frames events of any size as ws does (7-bit, 16-bit and 64-bit lengths)', async () => {
+    const socket = await connect();
+    socket.send({ type: 'subscribe', runId: '*' });
+    await socket.next((message) => message.type === 'subscribed');
+    const sizes = [0, 60, 126, 200, 65_000, 70_000];
+    source.add(hub, sizes.map((size, index) => logEvent('run-sizes', index + 1, 'x'.repeat(size))));
+    await socket.next((message) => message.type === 'event' && message.event.seq === sizes.length);
+    expect(socket.messages.filter((message) => message.type === 'event').map((message) => message.event.text.length)).toEqual(sizes);
+    for (const length of [0, 125, 126, 65_535, 65_536, 70_000]) {
+      const frame = textFrame('y'.repeat(length));
+      const header = frame.length - length;
+      expect(header).toBe(length < 126 ? 2 : length < 65_536 ? 4 : 10);
+    }
+  });
+
+  it('closes a slow client at its queue cap while the others get every event', async () => {
+    const slow = await connect();
+    const others = await Promise.all(Array.from({ length: 5 }, () => connect()));
+    for (const client of [slow, ...others]) {
+      client.send({ type: 'subscribe', runId: '*' });
+      await client.next((message) => message.type === 'subscribed');
+    }
+    const raw = (slow.socket as unknown as { _socket: import('node:net').Socket })._socket;
+    raw.pause();
+    const big = 'z'.repeat(900);
+    const before = hub.openClientCount;
+    let seq = 0;
+    while (seq < 40_000 && hub.openClientCount === before) {
+      source.add(hub, [logEvent('run-cap', ++seq, big), logEvent('run-cap', ++seq, big)]);
+      // Let the fast clients drain, as real ones would between batches.
+      if (seq % 50 === 0) await new Promise((resolve) => setImmediate(resolve));
+    }
+    expect(hub.openClientCount).toBe(before - 1);
+    expect(seq).toBeLessThan(40_000);
+    source.add(hub, [logEvent('run-cap', ++seq, big)]);
+    for (const client of others) {
+      await client.next((message) => message.type === 'event' && message.event.seq === seq, 20_000);
+      expect(eventSeqs(client, 'run-cap')).toEqual(Array.from({ length: seq }, (_, index) => index + 1));
+    }
+    raw.resume();
+    expect([1013, 1006]).toContain((await slow.closed(10_000)).code);
+  }, 30_000);
 });
 
 describe('WebSocket hub: bad messages and limits', () => {

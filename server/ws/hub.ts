@@ -8,6 +8,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { RunEvent } from '../../shared/events.ts';
 import { cookieToken, decideAccess, singleHeader, type AccessPolicy } from '../security.ts';
+import { FrameBatch } from './event-frames.ts';
 import { HubClient, type ClientLimits, type EventSource } from './hub-client.ts';
 
 export const WS_PATH = '/ws';
@@ -60,11 +61,12 @@ export class WebSocketHub {
       token: url.searchParams.get('token') ?? cookieToken(singleHeader(request, 'cookie')),
     });
     if (!decision.ok) return refuse(socket, decision.status, decision.status === 401 ? 'Unauthorized' : 'Forbidden');
-    this.#server.handleUpgrade(request, socket, head, (ws) => this.#accept(ws));
+    this.#server.handleUpgrade(request, socket, head, (ws) => this.#accept(ws, socket));
   }
 
-  #accept(socket: WebSocket): void {
-    const client = new HubClient(socket, this.#options.source, this.#limits);
+  /** `connection` is the upgraded socket itself, which the WebSocket runs on. */
+  #accept(socket: WebSocket, connection: Duplex): void {
+    const client = new HubClient(socket, connection, this.#options.source, this.#limits);
     this.#clients.add(client);
     socket.on('pong', () => {
       client.alive = true;
@@ -77,9 +79,14 @@ export class WebSocketHub {
     socket.on('error', () => undefined);
   }
 
-  /** Stored events, in order, to every subscriber. */
+  /**
+   * Stored events, in order, to every subscriber: each event is encoded once for all clients, and
+   * each client gets what it takes of the batch in one write.
+   */
   publish(events: readonly RunEvent[]): void {
-    for (const client of this.#clients) for (const event of events) client.publish(event);
+    if (events.length === 0 || this.#clients.size === 0) return;
+    const batch = new FrameBatch(events);
+    for (const client of this.#clients) client.publish(batch);
   }
 
   #beat(): void {

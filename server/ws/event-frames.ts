@@ -1,0 +1,66 @@
+/**
+ * Stored events as ready-made WebSocket frames. An event's `{type:"event"}` message is encoded
+ * once, with its frame header, however many clients receive it (live or in a replay), and the
+ * frames of one store batch are joined once for every client that takes the whole batch. The hub
+ * writes them straight to each client's connection: one write per client per batch.
+ *
+ * The bytes are exactly what `ws` would send for `socket.send(text)`: one final, unmasked text
+ * frame per event (RFC 6455 section 5.2; servers never mask). Writing them beside `ws` is safe
+ * because `ws` (without permessage-deflate, and never given a Blob) writes each of its own frames
+ * (pings, close, other messages) whole and at once, so frames never interleave.
+ */
+import type { RunEvent } from '../../shared/events.ts';
+import { encode } from './messages.ts';
+
+const FIN_TEXT = 0x81;
+
+/** The header of a final, unmasked text frame with a payload of `length` bytes. */
+export function textFrameHeader(length: number): Buffer {
+  if (length < 126) return Buffer.from([FIN_TEXT, length]);
+  if (length < 65_536) {
+    const header = Buffer.allocUnsafe(4);
+    header[0] = FIN_TEXT;
+    header[1] = 126;
+    header.writeUInt16BE(length, 2);
+    return header;
+  }
+  const header = Buffer.allocUnsafe(10);
+  header[0] = FIN_TEXT;
+  header[1] = 127;
+  header.writeBigUInt64BE(BigInt(length), 2);
+  return header;
+}
+
+/** A whole text frame holding `text`. */
+export function textFrame(text: string): Buffer {
+  const payload = Buffer.from(text, 'utf8');
+  return Buffer.concat([textFrameHeader(payload.length), payload]);
+}
+
+/** Keyed by the event object: an event nobody holds any more takes its frame with it. */
+const frames = new WeakMap<RunEvent, Buffer>();
+
+/** The frame of an event's `{type:"event", event}` message, encoded on first use. */
+export function eventFrame(event: RunEvent): Buffer {
+  let frame = frames.get(event);
+  if (frame === undefined) {
+    frame = textFrame(encode({ type: 'event', event }));
+    frames.set(event, frame);
+  }
+  return frame;
+}
+
+/** One store batch for the hub: its events, and all their frames joined (built on first use). */
+export class FrameBatch {
+  readonly events: readonly RunEvent[];
+  #joined: Buffer | undefined;
+
+  constructor(events: readonly RunEvent[]) {
+    this.events = events;
+  }
+
+  /** Every event's frame, in order, as one buffer. */
+  joined(): Buffer {
+    return (this.#joined ??= this.events.length === 1 ? eventFrame(this.events[0]!) : Buffer.concat(this.events.map(eventFrame)));
+  }
+}
