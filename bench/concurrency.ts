@@ -3,6 +3,7 @@
  * chain, output) whose model steps are answered by a local OpenAI-compatible server after a fixed
  * 50 ms. Total time against the ideal (the critical path, 8 x 50 ms), and the server's memory.
  */
+import { readFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
@@ -41,6 +42,19 @@ interface RunEntry {
 }
 
 
+/** User + system CPU of another process so far, in ms (Linux /proc; undefined elsewhere). */
+function processCpuMs(pid: number | undefined): number | undefined {
+  if (pid === undefined) return undefined;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+  } catch {
+    return undefined;
+  }
+}
+
 async function runBatch(url: string, count: number): Promise<{ totalMs: number; startedMs: number; latencies: number[]; failed: number }> {
   const firstSent = Date.now();
   const ids = await Promise.all(
@@ -67,7 +81,9 @@ async function runBatch(url: string, count: number): Promise<{ totalMs: number; 
       };
     }
     if (Date.now() > deadline) throw new Error(`only ${ended.length} of ${count} runs ended within 120 s`);
-    await sleep(50);
+    // The end time comes from the runs' own endedAt, so polling often buys nothing, and each poll
+    // makes the server serialise every run of the flow (thousands) while it is being measured.
+    await sleep(250);
   }
 }
 
@@ -90,10 +106,14 @@ async function fullServer(context: BenchContext, baseURL: string, runs: number, 
       const latencies: number[] = [];
       const peakRss: number[] = [];
       const peakHeap: number[] = [];
+      const cpuPerStep: number[] = [];
       for (let i = 0; i < samples; i++) {
         server.send({ type: 'reset-peaks' });
         await sleep(100);
+        const cpuBefore = processCpuMs(server.process.pid);
         const batch = await runBatch(url, runs);
+        const cpuAfter = processCpuMs(server.process.pid);
+        if (cpuBefore !== undefined && cpuAfter !== undefined) cpuPerStep.push(((cpuAfter - cpuBefore) * 1000) / (runs * MODEL_STEPS));
         if (batch.failed > 0) throw new Error(`${batch.failed} of ${runs} runs did not succeed`);
         const stats = await server.ask<{ peakSampledRssMiB: number; peakHeapUsedMiB: number; peakRssMiB: number }>('stats');
         totals.push(batch.totalMs);
@@ -117,6 +137,16 @@ async function fullServer(context: BenchContext, baseURL: string, runs: number, 
           figure({ name: 'full server: one run, run.started -> run.succeeded', unit: 'ms', values: latencies, spread: 'p50/p99', keepSamples: false }),
           figure({ name: 'full server: peak RSS', unit: 'MiB', values: peakRss, note: `idle after start-up: RSS ${idle.rssMiB.toFixed(0)} MiB, heap ${idle.heapUsedMiB.toFixed(0)} MiB` }),
           figure({ name: 'full server: peak heap used', unit: 'MiB', values: peakHeap }),
+          ...(cpuPerStep.length > 0
+            ? [
+                figure({
+                  name: 'full server: server CPU per model step',
+                  unit: 'us',
+                  values: cpuPerStep,
+                  note: 'user + system time of the server process (/proc, 10 ms ticks) during a batch, divided by its model steps: everything the server does for them (HTTP, runs, store, hub, engine, model requests)',
+                }),
+              ]
+            : []),
         ],
         findings: [],
       };
@@ -200,9 +230,9 @@ export async function run(context: BenchContext): Promise<BenchReport> {
     figures.push(...full.figures);
     findings.push(...full.findings);
     figures.push(...(await engineOnly(context, baseURL, runs, samples)));
-    const stats = await modelServer.ask<{ requests: number; maxInFlight: number; cpuMs: number }>('stats');
+    const stats = await modelServer.ask<{ requests: number; maxInFlight: number; cpuMs: number; connections: number }>('stats');
     findings.push(
-      `the fixed-latency model server answered ${stats.requests.toLocaleString('en-US')} requests, at most ${stats.maxInFlight} in flight at once, ` +
+      `the fixed-latency model server answered ${stats.requests.toLocaleString('en-US')} requests over ${stats.connections.toLocaleString('en-US')} connections, at most ${stats.maxInFlight} in flight at once, ` +
         `using ${(stats.cpuMs / 1000).toFixed(1)} s of CPU (${((stats.cpuMs * 1000) / Math.max(1, stats.requests)).toFixed(0)} us per request) on the same ${cpus().length} cores`,
     );
     return { id, title, method: METHOD, figures, findings };

@@ -13,16 +13,37 @@ import type { AddressInfo } from 'node:net';
 
 export interface FixedLatencyServer {
   baseURL: string;
-  stats(): { requests: number; maxInFlight: number };
+  stats(): { requests: number; maxInFlight: number; connections: number };
   close(): Promise<void>;
 }
 
 const REPLY = 'ok';
+const USAGE = { prompt_tokens: 12, completion_tokens: 1, total_tokens: 13, prompt_tokens_details: { cached_tokens: 0 } };
+
+/** The SSE text of a reply, made once per model (the server's own CPU competes with what is measured). */
+const streamedReplies = new Map<string, string>();
+function streamedReply(model: string, includeUsage: boolean): string {
+  const key = `${includeUsage ? 'u' : 'n'}:${model}`;
+  let text = streamedReplies.get(key);
+  if (text === undefined) {
+    const base = { id: 'chatcmpl-bench', object: 'chat.completion.chunk', created: 1_700_000_000, model };
+    const chunks: unknown[] = [
+      { ...base, choices: [{ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null }] },
+      { ...base, choices: [{ index: 0, delta: { content: REPLY }, finish_reason: null }] },
+      { ...base, choices: [{ index: 0, delta: {}, finish_reason: 'stop' }] },
+      ...(includeUsage ? [{ ...base, choices: [], usage: USAGE }] : []),
+    ];
+    text = `${chunks.map((chunk) => `data: ${JSON.stringify(chunk)}\n\n`).join('')}data: [DONE]\n\n`;
+    if (streamedReplies.size < 100) streamedReplies.set(key, text);
+  }
+  return text;
+}
 
 export async function startFixedLatencyServer(latencyMs: number): Promise<FixedLatencyServer> {
   let requests = 0;
   let inFlight = 0;
   let maxInFlight = 0;
+  let connections = 0;
   const server: Server = createServer((request, response) => {
     const parts: Buffer[] = [];
     request.on('data', (part: Buffer) => parts.push(part));
@@ -44,33 +65,26 @@ export async function startFixedLatencyServer(latencyMs: number): Promise<FixedL
       const model = typeof body.model === 'string' ? body.model : 'unknown';
       setTimeout(() => {
         inFlight--;
-        const usage = { prompt_tokens: 12, completion_tokens: 1, total_tokens: 13, prompt_tokens_details: { cached_tokens: 0 } };
-        const base = { id: 'chatcmpl-bench', object: 'chat.completion.chunk', created: 1_700_000_000, model };
         if (body.stream !== true) {
           response.writeHead(200, { 'content-type': 'application/json' });
-          response.end(JSON.stringify({ ...base, object: 'chat.completion', choices: [{ index: 0, message: { role: 'assistant', content: REPLY }, finish_reason: 'stop' }], usage }));
+          response.end(JSON.stringify({ id: 'chatcmpl-bench', object: 'chat.completion', created: 1_700_000_000, model, choices: [{ index: 0, message: { role: 'assistant', content: REPLY }, finish_reason: 'stop' }], usage: USAGE }));
           return;
         }
-        let text = '';
-        const send = (data: unknown): void => {
-          text += `data: ${JSON.stringify(data)}\n\n`;
-        };
-        send({ ...base, choices: [{ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null }] });
-        send({ ...base, choices: [{ index: 0, delta: { content: REPLY }, finish_reason: null }] });
-        send({ ...base, choices: [{ index: 0, delta: {}, finish_reason: 'stop' }] });
-        if (body.stream_options?.include_usage === true) send({ ...base, choices: [], usage });
-        text += 'data: [DONE]\n\n';
+        const text = streamedReply(model, body.stream_options?.include_usage === true);
         response.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
         response.end(text);
       }, latencyMs);
     });
   });
+  server.on('connection', () => connections++);
   server.keepAliveTimeout = 60_000;
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  // 1,000 clients connecting at once overflow the default backlog (511): the dropped SYNs are
+  // retried after 1 s and more, which the benchmark would count as model latency.
+  await new Promise<void>((resolve) => server.listen({ port: 0, host: '127.0.0.1', backlog: 4096 }, resolve));
   const { port } = server.address() as AddressInfo;
   return {
     baseURL: `http://127.0.0.1:${port}/v1`,
-    stats: () => ({ requests, maxInFlight }),
+    stats: () => ({ requests, maxInFlight, connections }),
     close: () =>
       new Promise((resolve) => {
         server.close(() => resolve());

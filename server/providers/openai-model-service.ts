@@ -9,6 +9,10 @@
  *
  * Retries and backoff are the SDK's (408/409/429/5xx and connection errors; `maxRetries` per
  * node, default 2; it honours `retry-after(-ms)`); we map only the final error (provider-errors.ts).
+ *
+ * CPU per request matters when many runs stream at once: the SDK sends through a keep-alive
+ * node:http fetch (node-http-fetch.ts) instead of Node's fetch, the step's signal goes to the SDK
+ * unwrapped, and the stall guard is one timer per reply (stall-guard.ts).
  */
 import OpenAI from 'openai';
 import type { ChatCompletionCreateParamsStreaming } from 'openai/resources/chat/completions';
@@ -17,11 +21,12 @@ import { StepFailure } from '../engine/executor.ts';
 import type { ModelRequest, ModelService, ModelStreamPart, ResolvedModel } from '../engine/services.ts';
 import { chunkParts } from './chat-chunk-parts.ts';
 import { providerFor, type ProviderConfig, type ProviderSettings } from './config.ts';
+import { createNodeHttpFetch } from './node-http-fetch.ts';
 import { providerFailure } from './provider-errors.ts';
 import { createRedactor, type Redactor } from './redact.ts';
 import { isStrictCompatible } from './strict-schema.ts';
 import { SDK_DEFAULT_TIMEOUT_MS, StallGuard } from './stall-guard.ts';
-import { countTokens } from './tokens.ts';
+import { countTokens, warmTokenizersOnce } from './tokens.ts';
 
 export const DEFAULT_MAX_RETRIES = 2;
 /**
@@ -53,9 +58,15 @@ export interface ModelServiceOptions {
   env?: Record<string, string | undefined>;
 }
 
-/** Every value that could come from the environment is passed explicitly, so the SDK reads none. */
+let sharedFetch: ReturnType<typeof createNodeHttpFetch> | undefined;
+
+/**
+ * Every value that could come from the environment is passed explicitly, so the SDK reads none.
+ * Requests go through one keep-alive node:http fetch shared by every client (node-http-fetch.ts).
+ */
 export const defaultClientFactory: ClientFactory = (settings) =>
   new OpenAI({
+    fetch: (sharedFetch ??= createNodeHttpFetch()),
     apiKey: settings.apiKey,
     baseURL: settings.baseURL,
     organization: settings.organization,
@@ -75,6 +86,8 @@ export function createModelService(options: ModelServiceOptions): ModelService {
   const env = options.env ?? process.env;
   const factory = options.clientFactory ?? defaultClientFactory;
   const clients = new Map<string, ProviderClient>();
+  // Off the first model step's path: the tokenizer table builds in slices from now on.
+  void warmTokenizersOnce();
 
   function clientFor(provider: ProviderSettings): ProviderClient {
     const existing = clients.get(provider.name);
@@ -110,18 +123,20 @@ export function createModelService(options: ModelServiceOptions): ModelService {
     const maxRetries = request.maxRetries ?? DEFAULT_MAX_RETRIES;
     const context = { provider: provider.name, apiKeyEnv: provider.apiKeyEnv, maxRetries, timeoutMs: request.timeoutMs, signal: request.signal, redact, started: false };
     const stall = new StallGuard(request.timeoutMs ?? SDK_DEFAULT_TIMEOUT_MS);
+    const stalled = () => new StepFailure('provider', `provider "${provider.name}" stopped sending for ${stall.idleMs} ms in the middle of the reply`, { retryable: true });
     let finished = false;
     let refusal = '';
     try {
+      // The step's own signal goes to the SDK as is: the stall guard aborts through the stream's
+      // controller, so no AbortController or AbortSignal.any of ours per request.
       const chunks = await client.chat.completions.create(requestBody(request), {
-        signal: AbortSignal.any([request.signal, stall.signal]),
+        signal: request.signal,
         maxRetries,
         ...(request.timeoutMs !== undefined ? { timeout: request.timeoutMs } : {}),
       });
-      stall.arm();
+      stall.start(() => chunks.controller.abort());
       for await (const chunk of chunks) {
-        // Only the wait for the provider counts as idle, not the time the consumer takes.
-        stall.clear();
+        stall.received();
         context.started = true;
         const mapped = chunkParts(chunk);
         refusal += mapped.refusal;
@@ -129,16 +144,16 @@ export function createModelService(options: ModelServiceOptions): ModelService {
           if (part.type === 'finish') finished = true;
           yield part;
         }
-        stall.arm();
+        stall.waiting();
       }
     } catch (error) {
-      throw providerFailure(error, context);
+      throw stall.fired ? stalled() : providerFailure(error, context);
     } finally {
       stall.clear();
     }
     // The SDK ends the iteration quietly when its signal aborts mid-stream.
     if (request.signal.aborted) throw new StepFailure('cancelled', 'model request cancelled');
-    if (stall.fired) throw new StepFailure('provider', `provider "${provider.name}" stopped sending for ${stall.idleMs} ms in the middle of the reply`, { retryable: true });
+    if (stall.fired) throw stalled();
     if (refusal) throw new StepFailure('refused', redact(`the model refused: ${refusal}`));
     if (!finished) throw new StepFailure('provider', `provider "${provider.name}" ended the reply before it finished`, { retryable: true });
   }

@@ -1,5 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { countTokens, encodingForModel, truncateToTokens } from './tokens.ts';
+import { countTokens, encodingForModel, truncateToTokens, warmTokenizers } from './tokens.ts';
+
+// First in the file: o200k must not be built yet.
+describe('warmTokenizers', () => {
+  it('builds the table a slice at a time, letting other work run in between', async () => {
+    let ticks = 0;
+    const ticker = setInterval(() => ticks++, 0);
+    await warmTokenizers(['o200k_base']);
+    clearInterval(ticker);
+    expect(ticks).toBeGreaterThan(1);
+    expect(countTokens('gpt-4o', 'Hello world')).toBe(2);
+  });
+});
 
 describe('tokens', () => {
   it('picks o200k for current models and unknown ones, cl100k for gpt-3.5 and gpt-4', () => {
