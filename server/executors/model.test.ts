@@ -152,6 +152,28 @@ describe('model step: provider failures', () => {
     expect(emitted('step.cost')).toHaveLength(0);
   });
 
+  it('registers what it spent so far, which the engine asks for when it stops the step mid-stream', async () => {
+    provider.fake.reply(textReply('streaming on and on and on', { chunkDelayMs: 15, hangAfterChunks: true }));
+    const controller = new AbortController();
+    const fake = step(summarise, { signal: controller.signal });
+    let atStop: ReturnType<typeof fake.costOnStop>;
+    let deltas = 0;
+    const original = fake.context.emit;
+    fake.context.emit = (emission) => {
+      original(emission);
+      // Stop at the second delta: the first one has been counted by then.
+      if (emission.type === 'step.delta' && ++deltas === 2) {
+        atStop = fake.costOnStop();
+        controller.abort();
+      }
+    };
+    await runFailing(fake.context);
+    expect(atStop).toMatchObject({ type: 'step.cost', final: false });
+    expect(atStop!.inputTokens).toBeGreaterThan(0);
+    expect(atStop!.outputTokens).toBeGreaterThan(0);
+    expect(fake.costOnStop()).toBeUndefined();
+  });
+
   it('aborts the in-flight stream when the step is cancelled', async () => {
     provider.fake.reply(textReply('streaming on and on and on', { chunkDelayMs: 15, hangAfterChunks: true }));
     const controller = new AbortController();

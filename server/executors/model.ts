@@ -105,6 +105,7 @@ export const modelExecutor: Executor<ModelConfig> = {
     const format = wireFormatFor(config);
     const maxTokens = config.maxTokens ?? DEFAULT_MAX_TOKENS;
     const meter = new StepCostMeter((emission) => context.emit(emission), resolved, (text) => models.countTokens(resolved.model, text));
+    context.onStop(() => meter.costSoFar());
     const call: Call = { context, models, resolved, format, meter, maxTokens };
 
     const messages = buildModelMessages(config, context.inputs, format);

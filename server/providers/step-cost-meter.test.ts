@@ -24,6 +24,20 @@ describe('StepCostMeter', () => {
     expect(emitted.at(-1)).toMatchObject({ inputTokens: 11, outputTokens: 7, final: true, simulated: false });
   });
 
+  it('tells what a stopped step spent so far: settled requests plus the open one, as an estimate', () => {
+    const { instance } = meter();
+    expect(instance.costSoFar()).toBeUndefined();
+    instance.begin(10);
+    instance.usage({ inputTokens: 10, cachedInputTokens: 0, outputTokens: 5 });
+    instance.end(true);
+    expect(instance.costSoFar()).toBeUndefined();
+    instance.begin(20);
+    instance.delta('one two ');
+    instance.delta('three');
+    expect(instance.costSoFar()).toMatchObject({ inputTokens: 30, outputTokens: 8, final: false });
+    expect(instance.costSoFar()!.usd).toBeCloseTo((30 * 1 + 8 * 2) / 1e6, 15);
+  });
+
   it('emits an estimate when time passes even if few tokens arrive', () => {
     const { instance, emitted, tick } = meter();
     instance.begin(1);
@@ -54,5 +68,18 @@ describe('StepCostMeter', () => {
     unpriced.instance.delta('a b');
     unpriced.instance.end(true);
     expect(unpriced.emitted.at(-1)).toMatchObject({ usd: null, inputTokens: 10, outputTokens: 2, final: true });
+  });
+
+  it('throttles estimates while deltas pour in, and still emits the final figure', () => {
+    const { instance, emitted } = meter();
+    instance.begin(10);
+    // 3 words per estimate at most: 100 one-word deltas within the same millisecond.
+    for (let index = 0; index < 100; index++) instance.delta('w ');
+    const estimates = emitted.filter((cost) => !cost.final);
+    expect(estimates.length).toBeLessThanOrEqual(34);
+    instance.usage({ inputTokens: 12, cachedInputTokens: 0, outputTokens: 100 });
+    instance.end(true);
+    expect(emitted.filter((cost) => cost.final)).toEqual([expect.objectContaining({ inputTokens: 12, outputTokens: 100, final: true })]);
+    expect(emitted.at(-1)!.final).toBe(true);
   });
 });

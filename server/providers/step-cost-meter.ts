@@ -8,7 +8,7 @@
  * that sends no usage is settled from the counted tokens instead.
  */
 import { costUsd, type ModelPrice } from '../../shared/pricing.ts';
-import type { StepEmission } from '../engine/executor.ts';
+import type { CostEmission, StepEmission } from '../engine/executor.ts';
 import type { ResolvedModel } from '../engine/services.ts';
 
 export interface MeterOptions {
@@ -104,8 +104,22 @@ export class StepCostMeter {
     this.#send(this.#settled, true);
   }
 
+  /**
+   * What the step has spent so far when it is stopped mid-request (the engine asks through
+   * onStop): the settled requests plus the open one's prompt and the tokens streamed until now,
+   * as an estimate. undefined when no request is open: the last emission already says it all.
+   */
+  costSoFar(): CostEmission | undefined {
+    if (!this.#open) return undefined;
+    return this.#emission(add(this.#settled, { inputTokens: this.#promptTokens, cachedInputTokens: 0, outputTokens: this.#countTokens(this.#text) }), false);
+  }
+
   #send(usage: Usage, final: boolean): void {
-    this.#emit({
+    this.#emit(this.#emission(usage, final));
+  }
+
+  #emission(usage: Usage, final: boolean): CostEmission {
+    return {
       type: 'step.cost',
       model: this.#resolved.model,
       inputTokens: usage.inputTokens,
@@ -114,6 +128,6 @@ export class StepCostMeter {
       usd: this.usdOf(usage),
       final,
       simulated: this.#resolved.simulated,
-    });
+    };
   }
 }
