@@ -36,13 +36,13 @@ export async function writeFileAtomic(path: string, text: string, fs: AtomicWrit
     await fs.unlink(temporary).catch(() => undefined);
     throw error;
   }
-  await syncDirectory(dirname(path));
+  await syncDirectory(dirname(path), fs);
 }
 
 /** Makes a rename durable on file systems that need the directory flushed too; best effort. */
-export async function syncDirectory(directory: string): Promise<void> {
+export async function syncDirectory(directory: string, fs: Pick<AtomicWriteFs, 'open'> = defaultFs): Promise<void> {
   try {
-    const handle = await open(directory, 'r');
+    const handle = await fs.open(directory, 'r');
     try {
       await handle.sync();
     } finally {

@@ -4,10 +4,11 @@
  * It is a cache of the logs: a corrupt index is kept aside and rebuilt from them.
  */
 import { Low } from 'lowdb';
-import { DataFile } from 'lowdb/node';
 import { z } from 'zod';
 import { parseJsonText } from '../../shared/json-text.ts';
 import { formatPath } from '../../shared/validate.ts';
+import type { AtomicWriteFs } from './atomic-write.ts';
+import { DurableJsonFile } from './durable-json-file.ts';
 import { moveAside } from './keep-aside.ts';
 
 export const runIndexEntrySchema = z
@@ -57,10 +58,12 @@ export class RunIndex {
 
   /**
    * Reads the index. A file that does not parse is renamed `*.corrupt-<time>` and reported through
-   * `log`; the index then starts empty and the caller rebuilds it from the logs.
+   * `log`; the index then starts empty and the caller rebuilds it from the logs. Writes are
+   * durable (temporary file, fsync, rename, fsync of the directory); `fs` is for tests.
    */
-  static async open(path: string, log: (line: string) => void): Promise<{ index: RunIndex; keptAside?: string }> {
-    const db = new Low<IndexFile>(new DataFile(path, { parse: parseIndex, stringify: (data) => `${JSON.stringify(data, null, 1)}\n` }), { version: 1, runs: {} });
+  static async open(path: string, log: (line: string) => void, fs?: AtomicWriteFs): Promise<{ index: RunIndex; keptAside?: string }> {
+    const file = new DurableJsonFile<IndexFile>(path, { parse: parseIndex, stringify: (data) => `${JSON.stringify(data, null, 1)}\n`, fs });
+    const db = new Low<IndexFile>(file, { version: 1, runs: {} });
     try {
       await db.read();
       return { index: new RunIndex(path, db) };

@@ -4,6 +4,11 @@
  * it, deduplicated by seq; a client whose queue overflows is closed (1013) and recovers by
  * reconnecting with its last seq.
  *
+ * What a client sends is rate limited per connection (token buckets): every message, and on top
+ * of that every subscribe, since each one reads and replays a run's log. A message over the limit
+ * is not handled and is answered with an `error` message; a client that keeps sending over the
+ * limit is closed as a policy violation (1008).
+ *
  * Every event still goes out as its own `{type:"event"}` text frame (the DESIGN.md contract), but
  * the frames come ready-made (event-frames.ts: encoded once for every client) and everything this
  * client gets from one store batch, or from one stretch of a replay, is written to its connection
@@ -15,6 +20,7 @@ import type { RunEvent } from '../../shared/events.ts';
 import { zodIssues } from '../http/parse-request.ts';
 import { eventFrame, textFrame, type FrameBatch } from './event-frames.ts';
 import { clientMessageSchema, encode, type ServerMessage } from './messages.ts';
+import { TokenBucket, type Rate } from './token-bucket.ts';
 
 export interface EventSource {
   /** Whether a run with this id exists (stored or starting). */
@@ -29,9 +35,17 @@ export interface ClientLimits {
   /** Live events held per replaying subscription before the client is closed. */
   maxHeldEvents: number;
   maxSubscriptions: number;
+  /** Every message a client sends. */
+  messageRate: Rate;
+  /** Subscribes (each one reads a run's log), on top of `messageRate`. */
+  subscribeRate: Rate;
+  /** Messages over a limit tolerated before the connection is closed (1008). */
+  overLimitRate: Rate;
 }
 
 export const SLOW_CLIENT_CLOSE_CODE = 1013;
+/** RFC 6455 "policy violation": sent to a client that keeps sending past its rate limit. */
+export const FLOOD_CLOSE_CODE = 1008;
 
 /** The connection the WebSocket runs on (the upgraded socket), which frames are written to. */
 export type Connection = Pick<Writable, 'write'>;
@@ -53,6 +67,9 @@ export class HubClient {
   readonly #subscriptions = new Map<string, Subscription>();
   #all = false;
   #closing = false;
+  readonly #messages: TokenBucket;
+  readonly #subscribes: TokenBucket;
+  readonly #overLimit: TokenBucket;
 
   /** `connection` is the socket `socket` was upgraded on: frames written to it reach the client. */
   constructor(socket: WebSocket, connection: Connection, source: EventSource, limits: ClientLimits) {
@@ -60,6 +77,9 @@ export class HubClient {
     this.#connection = connection;
     this.#source = source;
     this.#limits = limits;
+    this.#messages = new TokenBucket(limits.messageRate);
+    this.#subscribes = new TokenBucket(limits.subscribeRate);
+    this.#overLimit = new TokenBucket(limits.overLimitRate);
   }
 
   get open(): boolean {
@@ -68,6 +88,8 @@ export class HubClient {
 
   /** A message from the client: parsed strictly; a bad one gets an error and the connection stays. */
   async receive(data: Buffer, isBinary: boolean): Promise<void> {
+    if (!this.open) return;
+    if (!this.#messages.take()) return this.#refuseOverLimit(`too many messages: at most ${describeRate(this.#limits.messageRate)}; this one was not handled`);
     if (isBinary) return this.#send({ type: 'error', message: 'send JSON text messages, not binary ones' });
     let value: unknown;
     try {
@@ -89,6 +111,9 @@ export class HubClient {
         else this.#subscriptions.delete(message.runId);
         return this.#send({ type: 'unsubscribed', runId: message.runId });
       case 'subscribe':
+        if (!this.#subscribes.take()) {
+          return this.#refuseOverLimit(`too many subscribes: at most ${describeRate(this.#limits.subscribeRate)}; this one was not handled, send it again later`, message.runId);
+        }
         if (message.runId === '*') {
           if ((message.after ?? 0) > 0) return this.#send({ type: 'error', runId: '*', message: 'replay ("after") works per run: subscribe to each run id with its last seq; "*" streams live events only' });
           this.#all = true;
@@ -181,6 +206,12 @@ export class HubClient {
     return true;
   }
 
+  /** Answers a message over a limit; one that keeps coming is closed as a policy violation. */
+  #refuseOverLimit(message: string, runId?: string): void {
+    if (!this.#overLimit.take()) return this.#close(FLOOD_CLOSE_CODE, 'too many messages over the rate limit');
+    this.#send(runId === undefined ? { type: 'error', message } : { type: 'error', runId, message });
+  }
+
   #send(message: ServerMessage): void {
     this.#write(textFrame(encode(message)));
   }
@@ -202,11 +233,19 @@ export class HubClient {
 
   /** Too slow to keep up: closed, so the server never buffers without bound. */
   closeSlow(): void {
+    this.#close(SLOW_CLIENT_CLOSE_CODE, 'too slow: reconnect and subscribe with your last seq');
+  }
+
+  #close(code: number, reason: string): void {
     if (this.#closing) return;
     this.#closing = true;
-    this.socket.close(SLOW_CLIENT_CLOSE_CODE, 'too slow: reconnect and subscribe with your last seq');
+    this.socket.close(code, reason);
     setTimeout(() => this.socket.terminate(), 2_000).unref();
   }
+}
+
+function describeRate(rate: Rate): string {
+  return `${rate.burst} at once and ${rate.perSecond} a second after that`;
 }
 
 function joinFrames(frames: Buffer[]): Buffer {

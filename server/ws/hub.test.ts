@@ -312,6 +312,55 @@ describe('WebSocket hub: bad messages and limits', () => {
   }, 30_000);
 });
 
+describe('WebSocket hub: message rate limits', () => {
+  it('answers subscribes past the burst with an error instead of reading the log, and closes a client that keeps flooding (1008)', async () => {
+    source.add(hub, [1, 2, 3].map((seq) => logEvent('run-flood', seq)));
+    const socket = await connect();
+    const readsBefore = source.reads;
+    for (let index = 0; index < 200; index++) socket.send({ type: 'subscribe', runId: 'run-flood', after: 0 });
+    expect((await socket.closed()).code).toBe(1008);
+    // The default burst is 20 subscribes; refill (10 a second) may add one or two while they arrive.
+    expect(source.reads - readsBefore).toBeGreaterThanOrEqual(20);
+    expect(source.reads - readsBefore).toBeLessThanOrEqual(23);
+    const refused = socket.messages.filter((message) => message.type === 'error');
+    expect(refused.length).toBeGreaterThanOrEqual(19);
+    expect(refused.length).toBeLessThanOrEqual(21);
+    expect(refused[0]).toEqual({ type: 'error', runId: 'run-flood', message: 'too many subscribes: at most 20 at once and 10 a second after that; this one was not handled, send it again later' });
+    // The hub forgets the client; others are served as before.
+    await expectEventually(() => hub.clientCount === sockets.length - 1);
+    const other = await connect();
+    other.send({ type: 'subscribe', runId: 'run-flood', after: 2 });
+    expect(await other.next()).toMatchObject({ type: 'event', event: { seq: 3 } });
+  });
+
+  it('keeps a client that went over the limit once, and serves it again once the bucket refills', async () => {
+    const runIds = Array.from({ length: 25 }, (_, index) => `run-burst-${index}`);
+    for (const runId of runIds) source.add(hub, [logEvent(runId, 1)]);
+    const socket = await connect();
+    for (const runId of runIds) socket.send({ type: 'subscribe', runId, after: 0 });
+    for (let index = 0; index < 25; index++) await socket.next((message) => message.type === 'subscribed' || message.type === 'error');
+    const subscribed = socket.messages.filter((message) => message.type === 'subscribed').length;
+    const refused = socket.messages.filter((message) => message.type === 'error' && /too many subscribes/.test(message.message)).length;
+    expect(subscribed + refused).toBe(25);
+    expect(refused).toBeGreaterThanOrEqual(3);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    socket.send({ type: 'subscribe', runId: 'run-burst-24', after: 0 });
+    expect(await socket.next((message) => message.type === 'subscribed')).toEqual({ type: 'subscribed', runId: 'run-burst-24', lastSeq: 1 });
+    socket.send({ type: 'ping' });
+    expect(await socket.next()).toEqual({ type: 'pong' });
+  });
+
+  it('limits every kind of message, not only subscribes', async () => {
+    const socket = await connect();
+    for (let index = 0; index < 400; index++) socket.send({ type: 'ping' });
+    expect((await socket.closed()).code).toBe(1008);
+    const pongs = socket.messages.filter((message) => message.type === 'pong').length;
+    expect(pongs).toBeGreaterThanOrEqual(100);
+    expect(pongs).toBeLessThanOrEqual(110);
+    expect(socket.messages.find((message) => message.type === 'error')?.message).toMatch(/^too many messages: at most 100 at once and 50 a second after that/);
+  });
+});
+
 async function expectEventually(check: () => boolean): Promise<void> {
   for (let index = 0; index < 200 && !check(); index++) await new Promise((resolve) => setTimeout(resolve, 5));
   expect(check()).toBe(true);

@@ -21,7 +21,22 @@ export interface HubOptions {
   limits?: Partial<ClientLimits>;
 }
 
-const DEFAULT_LIMITS: ClientLimits = { maxQueueBytes: 1024 * 1024, maxHeldEvents: 10_000, maxSubscriptions: 100 };
+/**
+ * Rates per connection. The browser sends a handful of messages: "*" and the open run, and the
+ * same again after a reconnect. A burst of 20 subscribes covers a reconnect with many runs open;
+ * 10 a second after that bounds the log reads one connection can cause (each subscribe reads and
+ * replays a run's log). Other messages are cheap: 100 at once, 50 a second. A client gets an
+ * error for each message over a limit, up to 20 of them (one more each second); one that keeps
+ * going past that is flooding and is closed (1008).
+ */
+const DEFAULT_LIMITS: ClientLimits = {
+  maxQueueBytes: 1024 * 1024,
+  maxHeldEvents: 10_000,
+  maxSubscriptions: 100,
+  messageRate: { burst: 100, perSecond: 50 },
+  subscribeRate: { burst: 20, perSecond: 10 },
+  overLimitRate: { burst: 20, perSecond: 1 },
+};
 
 export class WebSocketHub {
   readonly #server: WebSocketServer;
