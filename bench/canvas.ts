@@ -23,6 +23,8 @@ const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable
 const VIEWPORT = { width: 1440, height: 900 };
 const PACE_MS = 100;
 const PROBE_MIN_NODE = { width: 240, height: 60 };
+/** What a trace records (WEFT_BENCH_CANVAS_TRACE): the main thread's tasks and a JS sampling profile. */
+const TRACE_CATEGORIES = ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'disabled-by-default-v8.cpu_profiler', 'v8.execute', 'blink.user_timing'];
 
 const METHOD =
   `The client built with Vite into a temp dir, served by the real Weft server (own process, code steps replaced by a paced ` +
@@ -299,7 +301,10 @@ export async function run(context: BenchContext): Promise<BenchReport> {
           findings.push(`${size} nodes: no empty spot of the pane to drag, panning not measured`);
         } else {
           const panStats: FrameStats[] = [];
+          // WEFT_BENCH_CANVAS_TRACE=<dir>: a Chrome trace of the first panning round of each size, for profiling.
+          const traceDir = process.env.WEFT_BENCH_CANVAS_TRACE;
           for (let round = 0; round < (context.quick ? 1 : 3); round++) {
+            if (traceDir && round === 0) await browser.startTracing(page, { path: join(traceDir, `canvas-pan-${size}.json`), categories: TRACE_CATEGORIES });
             await page.mouse.move(spot.x, spot.y);
             await page.mouse.down();
             await page.evaluate(() => (window as unknown as { __startFrames: () => void }).__startFrames());
@@ -313,6 +318,7 @@ export async function run(context: BenchContext): Promise<BenchReport> {
             }
             panStats.push(await page.evaluate(() => (window as unknown as { __stopFrames: () => FrameStats }).__stopFrames()));
             await page.mouse.up();
+            if (traceDir && round === 0) await browser.stopTracing();
           }
           figures.push(
             figure({
@@ -336,6 +342,8 @@ export async function run(context: BenchContext): Promise<BenchReport> {
           dbg('run: fill');
           await page.getByTestId('run-input-value').fill('x');
           dbg('run: filled');
+          const traceDir = process.env.WEFT_BENCH_CANVAS_TRACE;
+          if (traceDir) await browser.startTracing(page, { path: join(traceDir, `canvas-run-${size}.json`), categories: TRACE_CATEGORIES });
           await page.evaluate(() => (window as unknown as { __startFrames: () => void }).__startFrames());
           const started = performance.now();
           await page.getByTestId('run-submit').click();
@@ -348,6 +356,7 @@ export async function run(context: BenchContext): Promise<BenchReport> {
           const runMs = performance.now() - started;
           dbg('run: window over');
           const stats = await page.evaluate(() => (window as unknown as { __stopFrames: () => FrameStats }).__stopFrames());
+          if (traceDir) await browser.stopTracing();
           dbg('run: frames read');
           const shown = await page.evaluate(() => ({
             nodesDone: [...document.querySelectorAll('[data-testid^="node-status-"]')].filter((badge) => badge.textContent === 'done').length,

@@ -7,11 +7,12 @@
  * re-renders the nodes whose step it changed and the wires whose look it changed (each selects its
  * own from the run store); the node and edge lists, and this component, do not change. Only the
  * nodes and wires in view are in the DOM (React Flow's `onlyRenderVisibleElements`): a large flow
- * opens, pans and runs at the cost of what is on screen.
+ * opens, pans and runs at the cost of what is on screen. While the view moves, React Flow's store
+ * gets it once a frame rather than once a mouse move (`use-frame-viewport.ts`), and the minimap is
+ * one `<canvas>` (`canvas-minimap.tsx`).
  */
-import { Background, Controls, MiniMap, ReactFlow, useReactFlow, useStore, useStoreApi, type Node, type ReactFlowState } from '@xyflow/react';
+import { Background, Controls, ReactFlow, useReactFlow, useStore, useStoreApi, type ReactFlowState } from '@xyflow/react';
 import { useCallback, useEffect, useMemo, useRef, useState, type DragEvent } from 'react';
-import { registry } from '../../shared/kinds/registry.ts';
 import { documentStore, useDocument } from '../state/document.ts';
 import { addNode } from '../state/flow-edits.ts';
 import { problemsOf } from '../state/problems.ts';
@@ -19,11 +20,13 @@ import { useRun } from '../state/run-store.ts';
 import { useUi } from '../state/ui-store.ts';
 import { CanvasContext, EDIT_CONTEXT, RUN_CONTEXT } from './canvas-context.ts';
 import { createEdgeMapper } from './canvas-edges.ts';
+import { CanvasMinimap } from './canvas-minimap.tsx';
 import { createNodeMapper, type Size } from './canvas-nodes.ts';
 import { CanvasToolbar } from './canvas-toolbar.tsx';
 import { EDGE_TYPE, NODE_TYPE, type WeftCanvasEdge, type WeftCanvasNode } from './flow-mapping.ts';
 import { RunBanner } from './run-banner.tsx';
 import { useCanvasEdits } from './use-canvas-edits.ts';
+import { useFrameViewport } from './use-frame-viewport.ts';
 import { WireHint } from './wire-hint.tsx';
 import { WeftEdge } from './weft-edge.tsx';
 import { WeftNode } from './weft-node.tsx';
@@ -44,10 +47,6 @@ const NO_SELECTION: ReadonlySet<string> = new Set();
 export const FAR_ZOOM = 0.45;
 const isFar = (state: ReactFlowState) => state.transform[2] < FAR_ZOOM;
 
-function miniMapColour(node: Node): string {
-  return registry.get((node.data as WeftCanvasNode['data']).kind)?.colour ?? '#c7ccd4';
-}
-
 export function FlowCanvas() {
   const docFlow = useDocument((state) => state.flow);
   const selection = useDocument((state) => state.selection);
@@ -65,6 +64,7 @@ export function FlowCanvas() {
   const showingPinned = runMode && runFlow !== undefined;
   const canvasRef = useRef<HTMLDivElement>(null);
   const far = useStore(isFar);
+  const frameViewport = useFrameViewport(canvasRef);
   useEffect(() => {
     // A newly opened flow is framed to fit; an empty one starts at the origin.
     // `data-framed` says the view is where it settles (the benchmark's draw probe waits for it).
@@ -149,13 +149,15 @@ export function FlowCanvas() {
           maxZoom={2}
           attributionPosition="bottom-center"
           defaultEdgeOptions={DEFAULT_EDGE_OPTIONS}
+          {...frameViewport}
         >
           {far ? null : <Background gap={16} size={1} color="#d9dde3" />}
           <Controls showInteractive={false} position="bottom-left" />
-          <MiniMap pannable zoomable position="bottom-right" nodeColor={miniMapColour} maskColor="rgba(240, 242, 245, 0.7)" />
+          <CanvasMinimap runMode={runMode} />
           <CanvasToolbar runMode={runMode} />
           <WireHint flow={flow} />
         </ReactFlow>
+        <div className="canvas-pan-shield" aria-hidden="true" />
         {runMode ? <RunBanner /> : null}
         {!runMode && flow.nodes.length === 0 ? (
           <div className="canvas-empty">
