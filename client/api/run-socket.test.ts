@@ -77,6 +77,46 @@ describe('run socket', () => {
     expect(client.lastSeq('run-1')).toBe(3);
   });
 
+  it('drops a followed run’s events that "*" delivers ahead of its replay, and takes them in order from the replay', () => {
+    const { client, sockets, timers, events } = setup();
+    client.subscribe('*');
+    client.subscribe('run-1', 0);
+    sockets[0]!.open();
+    sockets[0]!.deliver({ type: 'event', event: delta(1) });
+    sockets[0]!.close();
+    timers[0]!();
+    sockets[1]!.open();
+    // The followed run is resubscribed before "*", so its replay starts first.
+    expect(sockets[1]!.sent).toEqual([
+      { type: 'subscribe', runId: 'run-1', after: 1 },
+      { type: 'subscribe', runId: '*' },
+    ]);
+    // A live event of the run arrives through "*" before the replay of 2..4.
+    sockets[1]!.deliver({ type: 'event', event: delta(5) });
+    for (const seq of [2, 3, 4, 5, 6]) sockets[1]!.deliver({ type: 'event', event: delta(seq) });
+    expect(events.map((event) => event.seq)).toEqual([1, 2, 3, 4, 5, 6]);
+  });
+
+  it('sends a refused subscribe again later, while the run is still followed', () => {
+    const { client, sockets, timers, problems } = setup();
+    sockets[0]!.open();
+    client.subscribe('run-1', 3);
+    sockets[0]!.deliver({ type: 'error', runId: 'run-1', message: 'too many subscribes' });
+    expect(problems).toEqual(['too many subscribes']);
+    expect(timers).toHaveLength(1);
+    timers[0]!();
+    expect(sockets[0]!.sent).toEqual([
+      { type: 'subscribe', runId: 'run-1', after: 3 },
+      { type: 'subscribe', runId: 'run-1', after: 3 },
+    ]);
+    client.subscribe('run-2', 0);
+    sockets[0]!.deliver({ type: 'error', runId: 'run-2', message: 'too many subscribes' });
+    client.unsubscribe('run-2');
+    timers[1]!();
+    const aboutRun2 = sockets[0]!.sent.filter((message) => (message as { runId: string }).runId === 'run-2');
+    expect(aboutRun2).toEqual([{ type: 'subscribe', runId: 'run-2', after: 0 }, { type: 'unsubscribe', runId: 'run-2' }]);
+  });
+
   it('refuses messages that do not parse and ignores runs it does not follow', () => {
     const { client, sockets, events, problems } = setup();
     client.subscribe('run-1');

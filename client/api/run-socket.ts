@@ -2,6 +2,10 @@
  * The WebSocket client for `/ws`: subscribes to runs, parses every message with the shared zod
  * schema, and after a dropped connection reconnects with backoff and resubscribes from the last
  * seq it saw, so nothing is missed and nothing is seen twice.
+ *
+ * A run followed on its own gets its events in seq order only: the `*` stream can carry the
+ * run's live events ahead of its replay, and those are dropped, since the run's own stream
+ * (replay, then live) delivers every one of them in order.
  */
 import { z } from 'zod';
 import { runEventSchema, type RunEvent } from '../../shared/events.ts';
@@ -56,6 +60,8 @@ export class RunSocket {
   #attempt = 0;
   #timer: unknown;
   #closed = false;
+  /** Runs whose subscribe the server refused (e.g. rate limited): how many retries so far. */
+  readonly #retries = new Map<string, number>();
 
   constructor(options: RunSocketOptions) {
     this.#options = { initialDelayMs: 500, maxDelayMs: 8000, ...options };
@@ -107,7 +113,9 @@ export class RunSocket {
     socket.onopen = () => {
       this.#attempt = 0;
       this.#options.onStatus?.('open');
-      for (const runId of this.#subscriptions.keys()) this.#send(runId);
+      // Each followed run first, then "*": its replay starts before "*" can run ahead of it.
+      for (const runId of this.#subscriptions.keys()) if (runId !== ALL_RUNS) this.#send(runId);
+      if (this.#subscriptions.has(ALL_RUNS)) this.#send(ALL_RUNS);
     };
     socket.onmessage = (message) => this.#receive(message.data);
     socket.onerror = () => undefined;
@@ -116,6 +124,15 @@ export class RunSocket {
       this.#socket = undefined;
       this.#scheduleReconnect();
     };
+  }
+
+  /** Sends a refused subscribe again, after 1, 2, 4 ... up to 30 s, while the run is followed. */
+  #retrySubscribe(runId: string): void {
+    const attempt = this.#retries.get(runId) ?? 0;
+    this.#retries.set(runId, attempt + 1);
+    (this.#options.setTimer ?? setTimeout)(() => {
+      if (this.#subscriptions.has(runId)) this.#send(runId);
+    }, Math.min(30_000, 1_000 * 2 ** attempt));
   }
 
   #scheduleReconnect(): void {
@@ -143,14 +160,22 @@ export class RunSocket {
     }
     const message = parsed.data;
     if (message.type === 'error') {
+      const runId = (message as { runId?: unknown }).runId;
+      if (typeof runId === 'string' && this.#subscriptions.has(runId)) this.#retrySubscribe(runId);
       this.#options.onProblem?.(message.message ?? 'the server refused a WebSocket request');
+      return;
+    }
+    if (message.type === 'subscribed') {
+      const runId = (message as { runId?: unknown }).runId;
+      if (typeof runId === 'string') this.#retries.delete(runId);
       return;
     }
     if (message.type !== 'event') return;
     const { event } = message;
     const tracked = this.#subscriptions.get(event.runId);
     if (tracked !== undefined) {
-      if (event.seq <= tracked) return;
+      // Only the next one: a later seq came early through "*" and will come again in order.
+      if (event.seq !== tracked + 1) return;
       this.#subscriptions.set(event.runId, event.seq);
     } else if (!this.#subscriptions.has(ALL_RUNS)) {
       return;
