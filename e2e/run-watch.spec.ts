@@ -12,7 +12,15 @@ test('run an example flow and watch node states, streamed text and simulated cos
 
   await page.getByTestId('run-button').click();
   await expect(page.getByTestId('run-dialog')).toBeVisible();
+  // The estimate counts what is typed into the form: a long ticket makes the classify prompt longer.
+  const promptTokens = async () => Number((await page.getByTestId('run-dialog').getByTestId('estimate-tokens-classify').textContent())!.split(' + ')[0]!.replace(/,/g, ''));
+  await page.getByTestId('run-input-text').fill('short');
+  await expect.poll(promptTokens).toBeGreaterThan(0);
+  const shortPrompt = await promptTokens();
+  await page.getByTestId('run-input-text').fill('refund please '.repeat(300));
+  await expect.poll(promptTokens).toBeGreaterThan(shortPrompt + 500);
   await page.getByTestId('run-input-text').fill('I was charged twice for my subscription this month. Please refund one of the charges.');
+  await expect.poll(promptTokens).toBeLessThan(shortPrompt + 100);
   const statuses = await recordStatuses(page, 'classify');
   await page.getByTestId('run-submit').click();
 

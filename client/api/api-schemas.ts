@@ -63,8 +63,8 @@ export const stepEstimateSchema = z.looseObject({
   nodeId: z.string(),
   model: z.string().optional(),
   simulated: z.boolean().optional(),
-  promptTokens: z.number().optional(),
-  maxTokens: z.number().optional(),
+  promptTokens: z.number().int().min(0),
+  maxTokens: z.number().int().min(0),
   worstCaseUsd: z.number().nullable(),
 });
 export const estimateSchema = bareOrWrapped(

@@ -3,8 +3,9 @@ import type { Flow } from '../../../shared/flow.ts';
 import { formatUsd } from '../../lib/format.ts';
 import { useEstimate } from './use-estimate.ts';
 
-export function EstimateView({ flow }: { flow: Flow }) {
-  const state = useEstimate(flow);
+/** `inputs`: the run inputs typed so far (the Run dialog), counted in the prompts they feed. */
+export function EstimateView({ flow, inputs }: { flow: Flow; inputs?: Record<string, unknown> }) {
+  const state = useEstimate(flow, inputs);
   const budget = flow.settings?.budgetUsd;
   return (
     <div className="estimate" data-testid="estimate">
@@ -18,23 +19,26 @@ export function EstimateView({ flow }: { flow: Flow }) {
           <table className="table">
             <tbody>
               {state.estimate.steps.map((step) => (
-                <tr key={step.nodeId}>
+                <tr key={step.nodeId} data-testid={`estimate-step-${step.nodeId}`}>
                   <td className="mono">{step.nodeId}</td>
                   <td className="muted">{step.model}</td>
+                  <td className="muted num small" title="prompt tokens + the step's output token cap" data-testid={`estimate-tokens-${step.nodeId}`}>
+                    {step.promptTokens.toLocaleString('en-US')} + {step.maxTokens.toLocaleString('en-US')} tok
+                  </td>
                   <td className="num">{formatUsd(step.worstCaseUsd)}</td>
                 </tr>
               ))}
             </tbody>
             <tfoot>
               <tr>
-                <td colSpan={2}>Total (worst case)</td>
+                <td colSpan={3}>Total (worst case)</td>
                 <td className="num" data-testid="estimate-total">
                   <strong>{formatUsd(state.estimate.totalUsd)}</strong>
                 </td>
               </tr>
               {budget !== undefined ? (
                 <tr>
-                  <td colSpan={2}>Budget</td>
+                  <td colSpan={3}>Budget</td>
                   <td className={`num ${state.estimate.fitsBudget === false ? 'error-text' : 'ok-text'}`}>
                     {formatUsd(budget)} {state.estimate.fitsBudget === false ? '· may not fit' : '· fits'}
                   </td>

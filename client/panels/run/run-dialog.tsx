@@ -18,6 +18,8 @@ export function RunDialog() {
   const [drafts, setDrafts] = useState<Drafts>(() => rememberedDrafts(flow.id));
   const [shown, setShown] = useState<Record<string, string>>({});
   const [busy, setBusy] = useState(false);
+  // What the estimate counts: the inputs typed so far (fields that do not parse yet are left out).
+  const typedInputs = useMemo(() => readInputs(flow, drafts).inputs, [flow, drafts]);
   const close = useUi((state) => state.closeDialog);
 
   const submit = async () => {
@@ -70,7 +72,7 @@ export function RunDialog() {
             </div>
           );
         })}
-        <EstimateView flow={flow} />
+        <EstimateView flow={flow} inputs={typedInputs} />
         <div className="dialog-actions">
           <button type="button" className="btn" onClick={close}>
             Cancel
