@@ -8,8 +8,7 @@ import type { BudgetGate, BudgetReservation } from './executor.ts';
 
 export class RunBudget {
   readonly limitUsd: number | undefined;
-  /** Per step: the total so far (earlier attempts plus the latest figure of the current one). */
-  readonly #cost = new Map<string, number>();
+  /** Per step: what earlier attempts spent, and the latest figure of the current attempt. */
   readonly #attempts = new Map<string, { attempt: number; earlierUsd: number; currentUsd: number }>();
   readonly #reserved = new Map<string, number>();
 
@@ -30,23 +29,28 @@ export class RunBudget {
       return; // a late figure from a superseded attempt: that attempt's cost is already folded in
     }
     entry.currentUsd = usd;
-    this.#cost.set(nodeId, entry.earlierUsd + usd);
   }
 
   /** Settled and streaming cost of every step. */
   spentUsd(): number {
     let total = 0;
-    for (const usd of this.#cost.values()) total += usd;
+    for (const entry of this.#attempts.values()) total += entry.earlierUsd + entry.currentUsd;
     return total;
   }
 
+  /** A step's cost over all its attempts. */
+  #costOf(nodeId: string): number {
+    const entry = this.#attempts.get(nodeId);
+    return entry ? entry.earlierUsd + entry.currentUsd : 0;
+  }
+
   #held(nodeId: string): number {
-    return Math.max(this.#reserved.get(nodeId) ?? 0, this.#cost.get(nodeId) ?? 0);
+    return Math.max(this.#reserved.get(nodeId) ?? 0, this.#costOf(nodeId));
   }
 
   #committedUsd(): number {
     let total = 0;
-    const ids = new Set([...this.#cost.keys(), ...this.#reserved.keys()]);
+    const ids = new Set([...this.#attempts.keys(), ...this.#reserved.keys()]);
     for (const id of ids) total += this.#held(id);
     return total;
   }
@@ -57,7 +61,7 @@ export class RunBudget {
       spentUsd: () => this.spentUsd(),
       reserve: (usd: number): BudgetReservation => {
         if (this.limitUsd === undefined) return { ok: true, release: () => undefined };
-        const own = this.#cost.get(nodeId) ?? 0;
+        const own = this.#costOf(nodeId);
         const others = this.#committedUsd() - this.#held(nodeId);
         // What this step already spent in an earlier attempt stays spent.
         const needed = usd + own;

@@ -92,6 +92,30 @@ afterAll(async () => {
   await new Promise((resolve) => server.close(resolve));
 });
 
+/** Stops reading a client's socket, as a client too slow to keep up would; returns it to resume. */
+function stopReading(client: { socket: unknown }): import('node:net').Socket {
+  const raw = (client.socket as { _socket: import('node:net').Socket })._socket;
+  raw.pause();
+  return raw;
+}
+
+/**
+ * Adds 900-byte events to `runId` in batches of `perBatch` until the hub closes one client, and
+ * checks it did so long before the 40 MB it would otherwise have queued. Returns the last seq.
+ */
+async function floodUntilOneCloses(runId: string, perBatch: number, yieldBetween: boolean): Promise<number> {
+  const big = 'z'.repeat(900);
+  const before = hub.openClientCount;
+  let seq = 0;
+  while (seq < 40_000 && hub.openClientCount === before) {
+    source.add(hub, Array.from({ length: perBatch }, () => logEvent(runId, ++seq, big)));
+    if (yieldBetween && seq % 50 === 0) await new Promise((resolve) => setImmediate(resolve));
+  }
+  expect(hub.openClientCount).toBe(before - 1);
+  expect(seq).toBeLessThan(40_000);
+  return seq;
+}
+
 describe('WebSocket hub: replay then live', () => {
   it('replays stored events after `after`, then streams live ones', async () => {
     source.add(hub, [1, 2, 3, 4].map((seq) => logEvent('run-a', seq)));
@@ -213,19 +237,10 @@ describe('WebSocket hub: one encoding, one write per batch', () => {
       client.send({ type: 'subscribe', runId: '*' });
       await client.next((message) => message.type === 'subscribed');
     }
-    const raw = (slow.socket as unknown as { _socket: import('node:net').Socket })._socket;
-    raw.pause();
-    const big = 'z'.repeat(900);
-    const before = hub.openClientCount;
-    let seq = 0;
-    while (seq < 40_000 && hub.openClientCount === before) {
-      source.add(hub, [logEvent('run-cap', ++seq, big), logEvent('run-cap', ++seq, big)]);
-      // Let the fast clients drain, as real ones would between batches.
-      if (seq % 50 === 0) await new Promise((resolve) => setImmediate(resolve));
-    }
-    expect(hub.openClientCount).toBe(before - 1);
-    expect(seq).toBeLessThan(40_000);
-    source.add(hub, [logEvent('run-cap', ++seq, big)]);
+    const raw = stopReading(slow);
+    // Let the fast clients drain between batches, as real ones would.
+    let seq = await floodUntilOneCloses('run-cap', 2, true);
+    source.add(hub, [logEvent('run-cap', ++seq, 'z'.repeat(900))]);
     for (const client of others) {
       await client.next((message) => message.type === 'event' && message.event.seq === seq, 20_000);
       expect(eventSeqs(client, 'run-cap')).toEqual(Array.from({ length: seq }, (_, index) => index + 1));
@@ -286,16 +301,9 @@ describe('WebSocket hub: bad messages and limits', () => {
     const socket = await connect();
     socket.send({ type: 'subscribe', runId: '*' });
     await socket.next((message) => message.type === 'subscribed');
-    const raw = (socket.socket as unknown as { _socket: import('node:net').Socket })._socket;
-    raw.pause();
-    const big = 'x'.repeat(900);
-    const before = hub.openClientCount;
-    let seq = 0;
-    while (seq < 40_000 && hub.openClientCount === before) source.add(hub, [logEvent('run-slow', ++seq, big)]);
-    // The server stopped queueing for it long before the 40 MB it would otherwise have buffered.
-    expect(hub.openClientCount).toBe(before - 1);
-    expect(seq).toBeLessThan(40_000);
-    for (let more = 0; more < 10; more++) source.add(hub, [logEvent('run-slow', ++seq, big)]);
+    const raw = stopReading(socket);
+    let seq = await floodUntilOneCloses('run-slow', 1, false);
+    for (let more = 0; more < 10; more++) source.add(hub, [logEvent('run-slow', ++seq, 'x'.repeat(900))]);
     raw.resume();
     const closed = await socket.closed(10_000);
     expect([1013, 1006]).toContain(closed.code);
