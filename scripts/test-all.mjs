@@ -2,8 +2,13 @@
 // `npm test`: type-checking, the unit and integration suites (vitest), and the browser suite
 // (Playwright in Debian's Chromium), each run in turn; the last line totals them all as
 // "N passed, N failed". Exits non-zero when anything failed.
+//
+// The database suite (vitest files using server/store/postgres/testing/test-database.ts) runs when
+// PostgreSQL answers at WEFT_TEST_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres).
+// When it does not: with CI=true that is a failure; elsewhere a line says the suite was not run.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { databaseVerdict } from './database-verdict.mjs';
 
 const results = [];
 mkdirSync('test-results', { recursive: true });
@@ -21,6 +26,11 @@ function readJson(path) {
     return undefined;
   }
 }
+
+console.log('\n== database (PostgreSQL) ==');
+const database = await databaseVerdict();
+console.log(database.line);
+if (database.failed) results.push({ suite: 'database', passed: 0, failed: 1, seconds: '0.0', note: 'PostgreSQL not reachable under CI=true' });
 
 console.log('\n== typecheck (tsc --noEmit) ==');
 const typecheck = run('npx', ['tsc', '--noEmit', '-p', 'tsconfig.json']);
@@ -59,6 +69,7 @@ console.log('\n== summary ==');
 for (const result of results) {
   console.log(`${result.suite.padEnd(12)} ${String(result.passed).padStart(4)} passed ${String(result.failed).padStart(4)} failed  ${result.seconds}s${result.note ? `  (${result.note})` : ''}`);
 }
+console.log(`database suite: ${database.note}`);
 const passed = results.reduce((sum, result) => sum + result.passed, 0);
 const failed = results.reduce((sum, result) => sum + result.failed, 0);
 console.log(`${passed} passed, ${failed} failed`);

@@ -11,13 +11,13 @@ import { serviceRouter, type ServiceInfo } from './http/service-router.ts';
 import { staticClient } from './http/static-client.ts';
 import type { RunManager } from './run-manager.ts';
 import type { AccessPolicy } from './security.ts';
-import type { FlowsStore } from './store/flows-store.ts';
+import type { FlowsRepository } from './store/flows-repository.ts';
 
 export const DEFAULT_BODY_LIMIT_BYTES = 1024 * 1024;
 
 export interface AppOptions {
   policy: () => AccessPolicy;
-  flows: FlowsStore;
+  flows: FlowsRepository;
   runs: RunManager;
   info: ServiceInfo;
   distDir?: string | undefined;

@@ -23,6 +23,8 @@ export interface ServerConfig {
   allowedOrigins: string[];
   /** Built client to serve, if any. */
   distDir: string | undefined;
+  /** `WEFT_DATABASE_URL`: PostgreSQL instead of files (server/store/open-flows-storage.ts); undefined keeps files. */
+  databaseUrl?: string | undefined;
 }
 
 export class ConfigError extends Error {
@@ -51,6 +53,8 @@ const envSchema = z.object({
   WEFT_ALLOWED_HOSTS: list.pipe(z.array(z.string().regex(/^[a-z0-9.\-[\]:]+$/i, 'must be host names, comma separated'))),
   WEFT_ALLOWED_ORIGINS: list.pipe(z.array(z.string().refine((value) => URL.canParse(value) && new URL(value).origin === value, 'must be origins like http://localhost:5173, comma separated'))),
   WEFT_DIST_DIR: z.string().min(1).optional(),
+  // The message never repeats the value: it may hold a password.
+  WEFT_DATABASE_URL: z.string().optional().refine((value) => !value || (/^postgres(ql)?:\/\//.test(value) && URL.canParse(value)), 'must be a URL like postgres://user@host:5432/database'),
 });
 
 export function isLoopbackHost(host: string): boolean {
@@ -80,5 +84,6 @@ export function loadServerConfig(env: Record<string, string | undefined> = proce
     allowedHosts: values.WEFT_ALLOWED_HOSTS.map((name) => name.toLowerCase()),
     allowedOrigins: values.WEFT_ALLOWED_ORIGINS,
     distDir: values.WEFT_DIST_DIR !== undefined ? resolve(cwd, values.WEFT_DIST_DIR) : undefined,
+    databaseUrl: values.WEFT_DATABASE_URL || undefined,
   };
 }

@@ -6,7 +6,7 @@
  */
 import type { RunningServer, StartServerOptions } from './main.ts';
 
-const KNOWN_ERRORS = new Set(['ConfigError', 'DataDirLockedError', 'ProviderConfigError']);
+const KNOWN_ERRORS = new Set(['ConfigError', 'DataDirLockedError', 'ProviderConfigError', 'DatabaseUnreachableError', 'MigrationError']);
 
 /** `start` is main.ts's startServer, passed in (main.ts imports this file while it is still loading). */
 export async function runFromCommandLine(start: (options: StartServerOptions) => Promise<RunningServer>, options: StartServerOptions = {}): Promise<RunningServer | undefined> {

@@ -12,7 +12,7 @@ import { ConfigError, isLoopbackHost, loadServerConfig, type ServerConfig } from
 import type { EngineServices, ExecutorMap } from './engine/index.ts';
 import { readUnfinishedRuns, RunManager } from './run-manager.ts';
 import { createAccessPolicy, type AccessPolicy } from './security.ts';
-import { FlowsStore } from './store/flows-store.ts';
+import { openFlowsStorage } from './store/open-flows-storage.ts';
 import { RunsStore } from './store/runs-store.ts';
 import type { ClientLimits } from './ws/hub-client.ts';
 import { WebSocketHub } from './ws/hub.ts';
@@ -76,10 +76,12 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
   const log = options.log ?? ((line: string) => console.warn(line));
   const config: ServerConfig = { ...loadServerConfig(options.env ?? process.env, options.cwd), ...options.config };
   if (!isLoopbackHost(config.host) && config.token === undefined) throw new ConfigError(`HOST=${config.host} is reachable from other machines: set WEFT_TOKEN.`);
-  const flows = new FlowsStore(config.flowsDir);
-  await flows.init();
-  const store = await RunsStore.open({ dataDir: config.dataDir, log });
-  const cleanup: Array<() => Promise<unknown>> = [() => store.close()];
+  const storage = await openFlowsStorage({ databaseUrl: config.databaseUrl, flowsDir: config.flowsDir, log });
+  const store = await RunsStore.open({ dataDir: config.dataDir, log }).catch(async (error: unknown) => {
+    await storage.close();
+    throw error;
+  });
+  const cleanup: Array<() => Promise<unknown>> = [() => store.close(), () => storage.close()];
   try {
     // Before the runtime services: starting the sandbox workers slows reading the logs several times over.
     const unfinished = await readUnfinishedRuns(store);
@@ -99,14 +101,14 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     };
     const app = createApp({
       policy: currentPolicy,
-      flows,
+      flows: storage.flows,
       runs,
       info: {
         estimate: (flow, inputs) => {
           if (!runtime.estimate) throw new Error('no model service to estimate with');
           return runtime.estimate(flow, inputs);
         },
-        health: () => runtime.publicInfo(),
+        health: () => ({ ...runtime.publicInfo(), store: storage.kind }),
       },
       distDir: config.distDir,
       ...(options.bodyLimitBytes !== undefined ? { bodyLimitBytes: options.bodyLimitBytes } : {}),

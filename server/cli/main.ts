@@ -13,6 +13,7 @@ const USAGE = `usage: weft <command> [options]
   run <file> [--input JSON] [--json] [--approve NODE] [--reject NODE]
                                   run headless; exit 0 succeeded, 1 failed, 2 invalid, 3 waiting for a decision
   estimate <file> [--input JSON]  worst-case cost of each model step and the flow
+  flows export|import <dir>       saved flows to or from canonical <id>.flow.json files (WEFT_DATABASE_URL or WEFT_FLOWS_DIR)
 `;
 
 async function atomicWrite(path: string, text: string): Promise<void> {
@@ -44,6 +45,8 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
       const { estimateCommand } = await import('./estimate-command.ts');
       return estimateCommand(args, io);
     }
+    case 'flows':
+      return (await import('./flows-command.ts')).flowsCommand(args, io);
     case undefined:
     case 'help':
     case '--help':

@@ -5,7 +5,7 @@ import type { Problem } from '../../shared/validate.ts';
 import { validateFlowDocument } from '../../shared/validate.ts';
 import { badRequest, notFound, RequestError, type Issue } from '../request-error.ts';
 import type { RunManager } from '../run-manager.ts';
-import type { FlowsStore } from '../store/flows-store.ts';
+import type { FlowsRepository } from '../store/flows-repository.ts';
 import { parseRequest } from './parse-request.ts';
 import { emptyQuery, flowParams, startSavedRunBody } from './request-schemas.ts';
 
@@ -13,7 +13,7 @@ export function problemIssues(problems: Problem[], base = ''): Issue[] {
   return problems.map(({ path, message, ...rest }) => ({ path: base && path ? `${base}.${path}` : base || path, message, ...rest }));
 }
 
-export function flowsRouter(flows: FlowsStore, runs: RunManager): Router {
+export function flowsRouter(flows: FlowsRepository, runs: RunManager): Router {
   const router = Router();
 
   router.get('/', async (request, response) => {

@@ -4,6 +4,7 @@ import type { Flow } from '../../shared/flow.ts';
 import { validateFlowDocument } from '../../shared/validate.ts';
 import { badRequest } from '../request-error.ts';
 import type { RunManager } from '../run-manager.ts';
+import type { StoreKind } from '../store/flows-repository.ts';
 import { problemIssues } from './flows-router.ts';
 import { parseRequest } from './parse-request.ts';
 import { emptyQuery, estimateBody } from './request-schemas.ts';
@@ -11,8 +12,8 @@ import { emptyQuery, estimateBody } from './request-schemas.ts';
 export interface ServiceInfo {
   /** Worst-case cost of a flow (server/estimate.ts over the model service). */
   estimate(flow: Flow, inputs: Record<string, unknown>): unknown;
-  /** What the UI may know about providers: names, models, simulated; never keys or URLs. */
-  health(): { simulated: boolean; providers: unknown };
+  /** What the UI may know about providers (names, models, simulated; never keys or URLs) and which store holds the state. */
+  health(): { simulated: boolean; providers: unknown; store: StoreKind };
 }
 
 export function serviceRouter(runs: RunManager, info: ServiceInfo): Router {
