@@ -11,6 +11,7 @@ import { isTerminal, type RunEvent } from '../shared/events.ts';
 import type { Flow } from '../shared/flow.ts';
 import { checkRunInputs } from '../shared/run-inputs.ts';
 import { applyEvent, foldEvents, initialRunState, type RunState } from '../shared/run-state.ts';
+import { zodIssues } from './http/parse-request.ts';
 import { DecisionError, resumeRun, startRun, type Decision, type EngineServices, type ExecutorMap, type RunHandle } from './engine/index.ts';
 import { badRequest, conflict, notFound, RequestError } from './request-error.ts';
 import { indexEntry, pendingApprovals, type PendingApproval } from './run-views.ts';
@@ -124,7 +125,7 @@ export class RunManager {
       record.handle!.decide(nodeId, decision);
     } catch (error) {
       if (!(error instanceof DecisionError)) throw error;
-      throw new RequestError(error.code === 'unknown-step' ? 404 : error.code === 'invalid-decision' ? 400 : 409, error.message);
+      throw new RequestError(error.code === 'unknown-step' ? 404 : error.code === 'invalid-decision' ? 400 : 409, error.message, error.issues ? zodIssues(error.issues, 'body') : undefined);
     }
     await record.lastWrite;
     return record.state;

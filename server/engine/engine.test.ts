@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { foldEvents } from '../../shared/run-state.ts';
+import type { ApprovalRequest } from '../../shared/kinds/approval.ts';
 import { StepFailure } from './executor.ts';
 import { DecisionError, resumeRun, startRun } from './index.ts';
 import { assertGapless, deferred, field, flowOf, harness, nodes } from './testing/engine-harness.ts';
@@ -271,7 +272,7 @@ describe('engine: approvals and resume', () => {
     expect(() => run.decide('manager', { decision: 'reject', by: 'eve' })).toThrow(DecisionError);
     expect(await run.settled()).toBe('succeeded');
     expect(h.of('step.decided')).toHaveLength(1);
-    expect(h.of('step.decided')[0]).toMatchObject({ decision: 'approve', by: 'grace', comment: 'fine', edited: true, payload: { amount: 4500 } });
+    expect(h.of('step.decided')[0]).toMatchObject({ by: 'grace', answer: { decision: 'approve', comment: 'fine', payload: { amount: 4500 } } });
     expect(h.of('run.succeeded')[0]!.outputs).toEqual({ approved: { amount: 4500 } });
     expect(h.of('step.skipped').map((event) => event.nodeId)).toEqual([]);
   });
@@ -355,7 +356,7 @@ describe('engine: approvals and resume', () => {
     let clock = Date.now();
     const run = startRun('r17', flow, { amount: 3 }, { ...h.options, now: () => clock });
     expect(await run.settled()).toBe('waiting');
-    const request = h.of('step.waiting')[0]!.request;
+    const request = h.of('step.waiting')[0]!.request as ApprovalRequest;
     expect(request.onTimeout).toBe('approve');
     run.cancel();
 
@@ -366,7 +367,7 @@ describe('engine: approvals and resume', () => {
     const resumed = resumeRun(log, { ...second.options, now: () => clock });
     expect(resumed.status).toBe('waiting');
     expect(await resumed.finished()).toBe('succeeded');
-    expect(second.of('step.decided')[0]).toMatchObject({ decision: 'approve', by: 'deadline' });
+    expect(second.of('step.decided')[0]).toMatchObject({ by: 'deadline', answer: { decision: 'approve' } });
   });
 
   it('refuses a log with a gap', async () => {

@@ -53,6 +53,9 @@ export const modelKind = defineKind({
       ...(config.allowUnsure ? [{ name: 'unsure', type: 'string' as const, required: false, description: 'Why the model is unsure' }] : []),
     ],
   }),
+  summary: (config) => [config.model, config.prompt.length > 60 ? `${config.prompt.slice(0, 59)}…` : config.prompt],
+  streamsText: true,
+  editors: { prompt: 'prompt', system: 'prompt', model: 'model' },
   templates: (config) => [
     { key: 'prompt', text: config.prompt },
     ...(config.system !== undefined ? [{ key: 'system', text: config.system }] : []),

@@ -17,6 +17,7 @@ const stub = (kind: string): KindDefinition =>
     configSchema: approvalKind.configSchema,
     defaultConfig: () => ({ title: kind }),
     ports: () => ({ inputs: [], outputs: [] }),
+    summary: () => [],
   }) as unknown as KindDefinition;
 
 describe('the kind registry', () => {
