@@ -12,7 +12,7 @@ import type { Flow } from '../shared/flow.ts';
 import { checkRunInputs } from '../shared/run-inputs.ts';
 import { applyEvent, foldEvents, initialRunState, type RunState } from '../shared/run-state.ts';
 import { zodIssues } from './http/parse-request.ts';
-import { DecisionError, resumeRun, startRun, type Decision, type EngineServices, type ExecutorMap, type RunHandle } from './engine/index.ts';
+import { DecisionError, resumeRun, startRun, type Decision, type EngineServices, type ExecutorLookup, type RunHandle } from './engine/index.ts';
 import { badRequest, conflict, notFound, RequestError } from './request-error.ts';
 import { indexEntry, pendingApprovals, type PendingApproval } from './run-views.ts';
 import { PinnedFlows } from './store/pinned-flows.ts';
@@ -21,7 +21,7 @@ import type { RecoveredLog, RunsStore } from './store/runs-store.ts';
 
 export interface RunManagerOptions {
   store: RunsStore;
-  executors: ExecutorMap;
+  executors: ExecutorLookup;
   services: EngineServices;
   log?: (line: string) => void;
 }
@@ -78,7 +78,7 @@ export function newRunId(): string {
 
 export class RunManager {
   readonly #store: RunsStore;
-  readonly #executors: ExecutorMap;
+  readonly #executors: ExecutorLookup;
   readonly #services: EngineServices;
   readonly #log: (line: string) => void;
   readonly #live = new Map<string, LiveRun>();

@@ -64,3 +64,22 @@ describe('terminal events', () => {
     expect(samples.filter(isTerminal).map((event) => event.type)).toEqual(['run.succeeded', 'run.failed', 'run.cancelled']);
   });
 });
+
+describe('logs written before waits were generic', () => {
+  const legacy = { runId: 'r', seq: 9, at: '2025-01-01T00:00:00.000Z', type: 'step.decided', nodeId: 'review', by: 'ana' };
+
+  it('reads an approval decision spread over step.decided as the approval answer', () => {
+    expect(runEventSchema.parse({ ...legacy, decision: 'approve', comment: 'ok', payload: { a: 1 }, edited: true })).toEqual({
+      ...legacy,
+      answer: { decision: 'approve', comment: 'ok', payload: { a: 1 } },
+    });
+    expect(runEventSchema.parse({ ...legacy, decision: 'reject', edited: false })).toEqual({ ...legacy, answer: { decision: 'reject' } });
+    // A payload recorded without edited: true was the one under review, not an edit.
+    expect(runEventSchema.parse({ ...legacy, decision: 'approve', payload: 'x', edited: false })).toEqual({ ...legacy, answer: { decision: 'approve' } });
+  });
+
+  it('leaves current events as they are', () => {
+    const current = { ...legacy, answer: { decision: 'approve' } };
+    expect(runEventSchema.parse(current)).toEqual(current);
+  });
+});
