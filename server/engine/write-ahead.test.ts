@@ -14,7 +14,7 @@ const linear = () =>
 
 /** A gate the test opens by hand: each call waits for the next `open()` (or `fail()`). */
 function manualGate() {
-  const pending: Array<ReturnType<typeof deferred>> = [];
+  const pending: Array<ReturnType<typeof deferred<void>>> = [];
   return {
     calls: () => pending.length,
     durable: () => {
