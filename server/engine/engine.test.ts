@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { runEventSchema } from '../../shared/events.ts';
 import { foldEvents } from '../../shared/run-state.ts';
 import type { ApprovalRequest } from '../../shared/kinds/approval.ts';
 import { StepFailure } from './executor.ts';
@@ -334,6 +335,24 @@ describe('engine: approvals and resume', () => {
     expect(await resumed.settled()).toBe('succeeded');
     expect(second.types()).toEqual(['step.succeeded:manager', 'step.started:out', 'step.succeeded:out', 'run.succeeded']);
     expect(second.of('run.succeeded')[0]!.outputs).toEqual({ rejected: 'no' });
+  });
+
+  it('a log written before waits were generic (a flat step.decided) resumes with its decision applied', async () => {
+    const first = harness({ prepare: (context) => ({ invoice: { amount: context.inputs.amount } }) });
+    const run = startRun('r15b', approvalFlow(), { amount: 8 }, first.options);
+    await run.settled();
+    run.decide('manager', { decision: 'approve', by: 'grace', payload: { amount: 6 } });
+    const cut = first.events.findIndex((event) => event.type === 'step.decided') + 1;
+    // As the older engine wrote it to disk.
+    const onDisk = first.events.slice(0, cut).map((event) => {
+      if (event.type !== 'step.decided') return JSON.stringify(event);
+      const { answer, ...rest } = event;
+      return JSON.stringify({ ...rest, ...(answer as object), edited: true });
+    });
+    const second = harness();
+    const resumed = resumeRun(onDisk.map((line) => runEventSchema.parse(JSON.parse(line))), second.options);
+    expect(await resumed.settled()).toBe('succeeded');
+    expect(second.of('run.succeeded')[0]!.outputs).toEqual({ approved: { amount: 6 } });
   });
 
   it('a step that was running at the crash runs again as its next attempt', async () => {
