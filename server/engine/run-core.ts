@@ -1,6 +1,6 @@
 /**
- * The state one run shares between its parts (scheduling.ts, step-lifecycle.ts, waits.ts,
- * ending.ts, replay.ts): the plan, each step's runtime, the ready queue, the result, and the one
+ * The state one run shares between its parts (scheduling.ts, step-lifecycle.ts, step-faults.ts,
+ * waits.ts, ending.ts, replay.ts): the plan, each step's runtime, the ready queue, the result, and the one
  * way out, `emit`. The parts are plain functions over this object; RunLoop is their public face.
  */
 import type { RunEvent, RunEventBody } from '../../shared/events.ts';

@@ -6,7 +6,8 @@
 import type { PlanNode } from './compile.ts';
 import { checkSettled } from './ending.ts';
 import type { RunCore } from './run-core.ts';
-import { faultStep, startStep } from './step-lifecycle.ts';
+import { faultStep } from './step-faults.ts';
+import { startStep } from './step-lifecycle.ts';
 
 /** Starts every ready step, then checks whether the run has settled. Re-entrant calls return at once. */
 export function drain(run: RunCore): void {
