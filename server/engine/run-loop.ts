@@ -3,8 +3,8 @@
  * done by small parts over one shared RunCore: scheduling.ts (ready steps, values along wires),
  * step-lifecycle.ts (a step from started to succeeded or failed), step-faults.ts (what a throw
  * while handling a step becomes), waits.ts (waits, answers, deadlines), ending.ts (the run's end)
- * and replay.ts (state rebuilt from the log, which is what
- * lets a run stopped at a wait continue in a fresh process).
+ * and replay.ts (state rebuilt from the log, which lets a run stopped at a wait continue in a
+ * fresh process).
  */
 import { flowHash } from '../../shared/canonical.ts';
 import type { RunEvent } from '../../shared/events.ts';
