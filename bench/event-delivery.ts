@@ -21,7 +21,7 @@ const METHOD =
   `The Weft server (startServer) in its own process, with code steps replaced by a paced pass-through executor (each waits ` +
   `${PACE_MS} ms, so events arrive spread out as in a real run, not in one burst). Flow: input -> ${STEPS} code steps -> output, ` +
   'saved with PUT, each run started with POST /api/flows/:id/runs. The clients (ws package) live in a second process, each ' +
-  'subscribing per DESIGN.md with {type:"subscribe", runId, after: 0}; replayed events are left out, only live ones count. ' +
+  'subscribing as the browser does (server/ws/hub.ts) with {type:"subscribe", runId, after: 0}; replayed events are left out, only live ones count. ' +
   "Latency = client receive time minus the time the engine's onEvent handed the event to RunsStore.append (stamped by wrapping " +
   'append in the server process), both on the machine-wide monotonic clock (process.hrtime). So it covers batching, the log ' +
   'write with fdatasync, the listeners, the hub and the socket. Every step.* event of every client counts; p50 / p99 over all. ' +

@@ -2,7 +2,7 @@
  * The designer survives a dropped WebSocket mid-run: the page goes through a proxy that cuts the
  * connection while a model step streams and refuses new ones for a second; the client reconnects
  * by itself, subscribes with the last seq it saw, and the finished run on screen matches the
- * server's, with no event missed and none applied twice (DESIGN.md, WebSocket section).
+ * server's, with no event missed and none applied twice (the resubscribe-with-last-seq protocol of client/api/run-socket.ts).
  */
 import { expect, test as base, type Page, type WebSocket } from '@playwright/test';
 import { formatUsd } from '../shared/pricing.ts';

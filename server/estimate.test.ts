@@ -3,9 +3,9 @@ import type { Flow } from '../shared/flow.ts';
 import { costUsd, OPENAI_PRICES } from '../shared/pricing.ts';
 import { estimateFlow } from './estimate.ts';
 import { providerConfigFrom } from './providers/config.ts';
-import { buildModelMessages, promptTokenCount } from './providers/model-prompt.ts';
+import { buildModelMessages, promptTokenCount } from './executors/model/model-prompt.ts';
 import { createModelService } from './providers/openai-model-service.ts';
-import { wireFormatFor } from './providers/wire-format.ts';
+import { wireFormatFor } from './executors/model/wire-format.ts';
 
 const models = createModelService({ config: providerConfigFrom(undefined, { OPENAI_API_KEY: 'sk-estimate' }), env: {} });
 

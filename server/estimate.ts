@@ -1,35 +1,27 @@
 /**
- * A flow's worst-case model cost before anything runs (`POST /api/estimate`, `weft estimate`, the
- * canvas): per model step, its prompt tokens and its token cap at the model's price, exactly as
- * the model step reserves them against the budget.
+ * A flow's worst-case cost before anything runs (`POST /api/estimate`, `weft estimate`, the run
+ * dialog): every step whose executor declares `estimate` (server/executors/<kind>) reports what one
+ * attempt may cost, exactly as the step reserves it against the budget.
  *
- * Prompts are rendered with the given run inputs where an input node feeds the step directly;
- * any other value (an upstream step's output, an input not given) is unknown, so its `{{name}}`
- * placeholder is counted as written and the prompt part is a lower bound. A JSON step's single
- * corrective request, and engine retries, are not included: the estimate is per attempt.
+ * Each step is given the values known before the run: a run input where a node that takes the run's
+ * inputs feeds the port directly; any other value (an upstream step's output, an input not given) is
+ * unknown, so it stays the placeholder `{{name}}` and a prompt built from it is a lower bound.
+ * Engine retries are not included: the estimate is per attempt.
  */
-import { parseEndpoint, type Flow } from '../shared/flow.ts';
-import { DEFAULT_MAX_TOKENS, modelConfigSchema, type ModelConfig } from '../shared/kinds/model.ts';
-import { worstCaseUsd } from '../shared/pricing.ts';
+import { parseEndpoint, type Flow, type FlowNode } from '../shared/flow.ts';
+import type { KindDefinition } from '../shared/kinds/define-kind.ts';
+import { registry } from '../shared/kinds/registry.ts';
+import type { Executor, ExecutorLookup, StepEstimate } from './engine/executor.ts';
 import type { ModelService, ResolvedModel } from './engine/services.ts';
-import { buildModelMessages, promptTokenCount } from './providers/model-prompt.ts';
-import { wireFormatFor } from './providers/wire-format.ts';
+import { executors as builtInExecutors } from './executors/index.ts';
 
-export interface StepEstimate {
-  nodeId: string;
-  model: string;
-  simulated: boolean;
-  promptTokens: number;
-  maxTokens: number;
-  /** null: the model has no known price. */
-  worstCaseUsd: number | null;
-}
+export type { StepEstimate } from './engine/executor.ts';
 
 export interface FlowEstimate {
   steps: StepEstimate[];
   /** Sum over priced steps. */
   totalUsd: number;
-  /** Model steps whose model has no known price. */
+  /** Steps whose model has no known price. */
   unpricedSteps: string[];
   budgetUsd?: number;
   /**
@@ -39,15 +31,16 @@ export interface FlowEstimate {
   fitsBudget: boolean | null;
 }
 
-function templateValues(flow: Flow, nodeId: string, config: ModelConfig, inputs: Record<string, unknown>): Record<string, unknown> {
+/** Per input port of the node: the run input wired straight into it, else `{{port}}`. */
+function knownInputs(flow: Flow, node: FlowNode, kind: KindDefinition, config: unknown, inputs: Record<string, unknown>): Record<string, unknown> {
   const values: Record<string, unknown> = {};
-  for (const field of config.inputs) {
-    values[field.name] = `{{${field.name}}}`;
-    const edge = flow.edges.find((candidate) => candidate.to === `${nodeId}.${field.name}`);
+  for (const port of kind.ports(config).inputs) {
+    values[port.name] = `{{${port.name}}}`;
+    const edge = flow.edges.find((candidate) => candidate.to === `${node.id}.${port.name}`);
     if (!edge) continue;
     const from = parseEndpoint(edge.from);
-    const source = flow.nodes.find((node) => node.id === from.nodeId);
-    if (source?.kind === 'input' && Object.hasOwn(inputs, from.port)) values[field.name] = inputs[from.port];
+    const source = flow.nodes.find((candidate) => candidate.id === from.nodeId);
+    if (source && registry.get(source.kind)?.takesRunInputs && Object.hasOwn(inputs, from.port)) values[port.name] = inputs[from.port];
   }
   return values;
 }
@@ -60,21 +53,17 @@ function resolveQuietly(models: ModelService, model: string): ResolvedModel {
   }
 }
 
-export function estimateStep(flow: Flow, nodeId: string, config: ModelConfig, models: ModelService, inputs: Record<string, unknown> = {}): StepEstimate {
-  const resolved = resolveQuietly(models, config.model);
-  const format = wireFormatFor(config);
-  const messages = buildModelMessages(config, templateValues(flow, nodeId, config, inputs), format);
-  const promptTokens = promptTokenCount(models, config.model, messages, format.responseSchema);
-  const maxTokens = config.maxTokens ?? DEFAULT_MAX_TOKENS;
-  return { nodeId, model: config.model, simulated: resolved.simulated, promptTokens, maxTokens, worstCaseUsd: worstCaseUsd(resolved.price, promptTokens, maxTokens) };
-}
-
-export function estimateFlow(flow: Flow, models: ModelService, inputs: Record<string, unknown> = {}): FlowEstimate {
+export function estimateFlow(flow: Flow, models: ModelService, inputs: Record<string, unknown> = {}, executors: ExecutorLookup = builtInExecutors): FlowEstimate {
   const steps: StepEstimate[] = [];
+  const lookup = executors as Readonly<Record<string, Executor>>;
+  const resolve = (model: string) => resolveQuietly(models, model);
   for (const node of flow.nodes) {
-    if (node.kind !== 'model') continue;
-    const config = modelConfigSchema.safeParse(node.config);
-    if (config.success) steps.push(estimateStep(flow, node.id, config.data, models, inputs));
+    const kind = registry.get(node.kind);
+    const executor = Object.hasOwn(lookup, node.kind) ? lookup[node.kind] : undefined;
+    if (!kind || !executor?.estimate) continue;
+    const config = kind.configSchema.safeParse(node.config);
+    if (!config.success) continue;
+    steps.push(executor.estimate({ nodeId: node.id, config: config.data, inputs: knownInputs(flow, node, kind, config.data, inputs), models, resolve }));
   }
   const unpricedSteps = steps.filter((step) => step.worstCaseUsd === null).map((step) => step.nodeId);
   const totalUsd = steps.reduce((sum, step) => sum + (step.worstCaseUsd ?? 0), 0);

@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunEvent } from '../shared/events.ts';
 import type { Flow } from '../shared/flow.ts';
+import type { ApprovalRequest } from '../shared/kinds/approval.ts';
 import { foldEvents } from '../shared/run-state.ts';
 import { validateFlowText } from '../shared/validate.ts';
 import { startRun } from './engine/index.ts';
@@ -56,7 +57,7 @@ describe('example: invoice-approval', () => {
     const waiting = await run('invoice-approval', { invoice });
     expect(waiting.state.status).toBe('waiting');
     expect(waiting.statuses.manager).toBe('waiting');
-    expect(waiting.state.steps.manager!.request!.payload).toEqual({ ...invoice, reason: 'amount 5000 EUR is over 1000' });
+    expect((waiting.state.steps.manager!.request as ApprovalRequest).payload).toEqual({ ...invoice, reason: 'amount 5000 EUR is over 1000' });
     expect(waiting.state.steps.policy!.logs.map((line) => line.text)).toEqual(['needs a person: amount 5000 EUR is over 1000']);
     waiting.handle.cancel();
 
@@ -65,7 +66,7 @@ describe('example: invoice-approval', () => {
     expect(state.status).toBe('succeeded');
     expect(state.outputs).toEqual({ approved: corrected });
     expect(statuses).toMatchObject({ manager: 'succeeded', decision: 'succeeded' });
-    expect(state.steps.manager!.decision).toMatchObject({ decision: 'approve', by: 'test', edited: true, comment: 'ok with discount' });
+    expect(state.steps.manager!.decision).toMatchObject({ by: 'test', answer: { decision: 'approve', payload: corrected, comment: 'ok with discount' } });
   });
 
   it('routes an unknown vendor to the manager, and a rejection to the rejected field', async () => {

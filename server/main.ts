@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { pathToFileURL } from 'node:url';
 import { createApp } from './app.ts';
 import { ConfigError, isLoopbackHost, loadServerConfig, type ServerConfig } from './config.ts';
-import type { EngineServices, ExecutorMap } from './engine/index.ts';
+import type { EngineServices, ExecutorLookup } from './engine/index.ts';
 import { readUnfinishedRuns, RunManager } from './run-manager.ts';
 import { createAccessPolicy, type AccessPolicy } from './security.ts';
 import { openFlowsStorage } from './store/open-flows-storage.ts';
@@ -22,7 +22,7 @@ export interface ServerRuntime {
   services: EngineServices;
   simulated: boolean;
   publicInfo(): { simulated: boolean; providers: unknown };
-  estimate?(flow: import('../shared/flow.ts').Flow, inputs: Record<string, unknown>): unknown;
+  estimate?(flow: import('../shared/flow.ts').Flow, inputs: Record<string, unknown>, executors: ExecutorLookup): unknown;
   close(): Promise<void>;
 }
 
@@ -31,7 +31,7 @@ export interface StartServerOptions {
   env?: Record<string, string | undefined>;
   cwd?: string;
   config?: Partial<ServerConfig>;
-  executors?: ExecutorMap;
+  executors?: ExecutorLookup;
   runtime?: ServerRuntime;
   /** Passed to createRuntimeServices when no runtime is given. */
   simulatedChunkDelayMs?: number;
@@ -69,7 +69,7 @@ async function defaultRuntime(options: StartServerOptions): Promise<ServerRuntim
     ...(options.sandboxPoolSize !== undefined ? { sandboxPoolSize: options.sandboxPoolSize } : {}),
   });
   const models = runtime.services.models!;
-  return { services: runtime.services, simulated: runtime.simulated, publicInfo: runtime.publicInfo, estimate: (flow, inputs) => estimateFlow(flow, models, inputs), close: () => runtime.close() };
+  return { services: runtime.services, simulated: runtime.simulated, publicInfo: runtime.publicInfo, estimate: (flow, inputs, executors) => estimateFlow(flow, models, inputs, executors), close: () => runtime.close() };
 }
 
 export async function startServer(options: StartServerOptions = {}): Promise<RunningServer> {
@@ -106,7 +106,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
       info: {
         estimate: (flow, inputs) => {
           if (!runtime.estimate) throw new Error('no model service to estimate with');
-          return runtime.estimate(flow, inputs);
+          return runtime.estimate(flow, inputs, executors);
         },
         health: () => ({ ...runtime.publicInfo(), store: storage.kind }),
       },

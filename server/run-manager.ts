@@ -11,7 +11,8 @@ import { isTerminal, type RunEvent } from '../shared/events.ts';
 import type { Flow } from '../shared/flow.ts';
 import { checkRunInputs } from '../shared/run-inputs.ts';
 import { applyEvent, foldEvents, initialRunState, type RunState } from '../shared/run-state.ts';
-import { DecisionError, resumeRun, startRun, type Decision, type EngineServices, type ExecutorMap, type RunHandle } from './engine/index.ts';
+import { zodIssues } from './http/parse-request.ts';
+import { DecisionError, resumeRun, startRun, type Decision, type EngineServices, type ExecutorLookup, type RunHandle } from './engine/index.ts';
 import { badRequest, conflict, notFound, RequestError } from './request-error.ts';
 import { indexEntry, pendingApprovals, type PendingApproval } from './run-views.ts';
 import { PinnedFlows } from './store/pinned-flows.ts';
@@ -20,7 +21,7 @@ import type { RecoveredLog, RunsStore } from './store/runs-store.ts';
 
 export interface RunManagerOptions {
   store: RunsStore;
-  executors: ExecutorMap;
+  executors: ExecutorLookup;
   services: EngineServices;
   log?: (line: string) => void;
 }
@@ -77,7 +78,7 @@ export function newRunId(): string {
 
 export class RunManager {
   readonly #store: RunsStore;
-  readonly #executors: ExecutorMap;
+  readonly #executors: ExecutorLookup;
   readonly #services: EngineServices;
   readonly #log: (line: string) => void;
   readonly #live = new Map<string, LiveRun>();
@@ -124,7 +125,7 @@ export class RunManager {
       record.handle!.decide(nodeId, decision);
     } catch (error) {
       if (!(error instanceof DecisionError)) throw error;
-      throw new RequestError(error.code === 'unknown-step' ? 404 : error.code === 'invalid-decision' ? 400 : 409, error.message);
+      throw new RequestError(error.code === 'unknown-step' ? 404 : error.code === 'invalid-decision' ? 400 : 409, error.message, error.issues ? zodIssues(error.issues, 'body') : undefined);
     }
     await record.lastWrite;
     return record.state;

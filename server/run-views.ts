@@ -1,4 +1,5 @@
 /** Views of run states: the index record of a run, and the steps waiting for a person. */
+import { waitsForPerson } from '../shared/kinds/registry.ts';
 import type { RunState } from '../shared/run-state.ts';
 import type { RunIndexEntry } from './store/run-index.ts';
 
@@ -8,7 +9,8 @@ export interface PendingApproval {
   flowName: string;
   nodeId: string;
   label?: string;
-  request: NonNullable<RunState['steps'][string]['request']>;
+  /** What the step asks, in the shape its kind declares (an approval's: shared/kinds/approval.ts). */
+  request: unknown;
   since?: string;
 }
 
@@ -16,8 +18,11 @@ export function pendingApprovals(states: Iterable<RunState>): PendingApproval[] 
   const approvals: PendingApproval[] = [];
   for (const state of states) {
     for (const step of Object.values(state.steps)) {
-      if (step.status !== 'waiting' || !step.request) continue;
-      const label = state.flow?.nodes.find((node) => node.id === step.nodeId)?.label;
+      if (step.status !== 'waiting' || step.request === undefined) continue;
+      const node = state.flow?.nodes.find((candidate) => candidate.id === step.nodeId);
+      // Only waits a person answers: a wait for a webhook or a child run is not in the inbox.
+      if (!node || !waitsForPerson(node.kind)) continue;
+      const label = node.label;
       approvals.push({
         runId: state.runId,
         flowId: state.flowId,

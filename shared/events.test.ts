@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isTerminal, runEventSchema, TERMINAL_RUN_EVENTS, type RunEvent } from './events.ts';
+import { isTerminal, runEventSchema, runEventUnion, TERMINAL_RUN_EVENTS, type RunEvent } from './events.ts';
 import { numbered, triageRunEvents, triageRunFlow } from './testing/run-events.ts';
 
 const extraEvents: RunEvent[] = numbered([
@@ -13,7 +13,7 @@ const extraEvents: RunEvent[] = numbered([
 const samples = [...triageRunEvents(), ...extraEvents];
 
 describe('runEventSchema', () => {
-  const allTypes = runEventSchema.options.map((option) => option.shape.type.value);
+  const allTypes = runEventUnion.options.map((option) => option.shape.type.value);
 
   it('the samples cover every event type', () => {
     expect(new Set(samples.map((event) => event.type))).toEqual(new Set(allTypes));
@@ -44,11 +44,10 @@ describe('runEventSchema', () => {
 
   it('refuses other malformed events', () => {
     const bySeq = (type: string) => samples.find((event) => event.type === type)!;
-    expect(runEventSchema.safeParse({ ...bySeq('step.decided'), decision: 'maybe' }).success).toBe(false);
+    expect(runEventSchema.safeParse({ ...bySeq('step.decided'), by: 7 }).success).toBe(false);
     expect(runEventSchema.safeParse({ ...bySeq('step.started'), attempt: 0 }).success).toBe(false);
     expect(runEventSchema.safeParse({ ...bySeq('step.failed'), error: { message: 'no code' } }).success).toBe(false);
     expect(runEventSchema.safeParse({ ...bySeq('step.log'), level: 'fatal' }).success).toBe(false);
-    expect(runEventSchema.safeParse({ ...bySeq('step.waiting'), request: { title: 't' } }).success).toBe(false);
     expect(runEventSchema.safeParse({ ...bySeq('run.started'), flow: { ...triageRunFlow(), schemaVersion: 2 } }).success).toBe(false);
     expect(runEventSchema.safeParse({ ...bySeq('run.succeeded'), costUsd: -1 }).success).toBe(false);
     expect(runEventSchema.safeParse(null).success).toBe(false);
@@ -63,5 +62,24 @@ describe('terminal events', () => {
   it('are the three run endings', () => {
     expect([...TERMINAL_RUN_EVENTS].sort()).toEqual(['run.cancelled', 'run.failed', 'run.succeeded']);
     expect(samples.filter(isTerminal).map((event) => event.type)).toEqual(['run.succeeded', 'run.failed', 'run.cancelled']);
+  });
+});
+
+describe('logs written before waits were generic', () => {
+  const legacy = { runId: 'r', seq: 9, at: '2025-01-01T00:00:00.000Z', type: 'step.decided', nodeId: 'review', by: 'ana' };
+
+  it('reads an approval decision spread over step.decided as the approval answer', () => {
+    expect(runEventSchema.parse({ ...legacy, decision: 'approve', comment: 'ok', payload: { a: 1 }, edited: true })).toEqual({
+      ...legacy,
+      answer: { decision: 'approve', comment: 'ok', payload: { a: 1 } },
+    });
+    expect(runEventSchema.parse({ ...legacy, decision: 'reject', edited: false })).toEqual({ ...legacy, answer: { decision: 'reject' } });
+    // A payload recorded without edited: true was the one under review, not an edit.
+    expect(runEventSchema.parse({ ...legacy, decision: 'approve', payload: 'x', edited: false })).toEqual({ ...legacy, answer: { decision: 'approve' } });
+  });
+
+  it('leaves current events as they are', () => {
+    const current = { ...legacy, answer: { decision: 'approve' } };
+    expect(runEventSchema.parse(current)).toEqual(current);
   });
 });

@@ -19,22 +19,9 @@ export const stepErrorSchema = z.object({
 });
 export type StepError = z.infer<typeof stepErrorSchema>;
 
-export const approvalRequestSchema = z.object({
-  title: z.string(),
-  instructions: z.string().optional(),
-  payload: z.unknown(),
-  allowEdit: z.boolean(),
-  /** ISO time at which `onTimeout` applies. */
-  deadline: z.string().optional(),
-  onTimeout: z.enum(['approve', 'reject']).optional(),
-});
-export type ApprovalRequest = z.infer<typeof approvalRequestSchema>;
-
-export const decisionSchema = z.enum(['approve', 'reject']);
-
 export const chatMessageSchema = z.object({ role: z.enum(['system', 'user', 'assistant']), content: z.string() });
 
-export const runEventSchema = z.discriminatedUnion('type', [
+export const runEventUnion = z.discriminatedUnion('type', [
   z.object({ ...base, type: z.literal('run.started'), flowId: z.string(), flowHash: z.string(), flow: flowSchema, inputs: z.record(z.string(), z.unknown()) }),
   z.object({ ...base, type: z.literal('step.started'), nodeId: z.string(), attempt: z.number().int().min(1), inputs: z.record(z.string(), z.unknown()) }),
   z.object({ ...base, type: z.literal('step.prompt'), nodeId: z.string(), model: z.string(), simulated: z.boolean(), messages: z.array(chatMessageSchema) }),
@@ -53,8 +40,10 @@ export const runEventSchema = z.discriminatedUnion('type', [
     simulated: z.boolean(),
   }),
   z.object({ ...base, type: z.literal('step.log'), nodeId: z.string(), level: z.enum(['log', 'info', 'warn', 'error', 'debug']), text: z.string() }),
-  z.object({ ...base, type: z.literal('step.waiting'), nodeId: z.string(), request: approvalRequestSchema }),
-  z.object({ ...base, type: z.literal('step.decided'), nodeId: z.string(), decision: decisionSchema, by: z.string(), comment: z.string().optional(), payload: z.unknown().optional(), edited: z.boolean() }),
+  /** `request`: what the step waits for, in the shape its kind declares (shared/kinds/<kind>.ts, `wait.requestSchema`). */
+  z.object({ ...base, type: z.literal('step.waiting'), nodeId: z.string(), request: z.unknown() }),
+  /** `answer`: what ended the wait, checked against its kind's `wait.answerSchema` before it was recorded. */
+  z.object({ ...base, type: z.literal('step.decided'), nodeId: z.string(), by: z.string(), answer: z.unknown() }),
   z.object({
     ...base,
     type: z.literal('step.succeeded'),
@@ -72,7 +61,22 @@ export const runEventSchema = z.discriminatedUnion('type', [
   z.object({ ...base, type: z.literal('run.cancelled'), costUsd: z.number().min(0), by: z.string().optional() }),
 ]);
 
-export type RunEvent = z.infer<typeof runEventSchema>;
+/**
+ * Logs written before waits were generic hold an approval's decision spread over the event
+ * (`{decision, by, comment?, payload?, edited}`); it reads as the approval's answer.
+ */
+export function migrateLegacyEvent(value: unknown): unknown {
+  if (value === null || typeof value !== 'object') return value;
+  const event = value as Record<string, unknown>;
+  if (event.type !== 'step.decided' || Object.hasOwn(event, 'answer') || typeof event.decision !== 'string') return value;
+  const { decision, comment, payload, edited, ...rest } = event;
+  return { ...rest, answer: { decision, ...(comment !== undefined ? { comment } : {}), ...(edited === true ? { payload } : {}) } };
+}
+
+/** A run event as stored and sent; older logs are read through `migrateLegacyEvent`. */
+export const runEventSchema = z.preprocess(migrateLegacyEvent, runEventUnion);
+
+export type RunEvent = z.infer<typeof runEventUnion>;
 export type RunEventType = RunEvent['type'];
 export type EventOf<T extends RunEventType> = Extract<RunEvent, { type: T }>;
 /** An event before the log gives it its runId, seq and time. */

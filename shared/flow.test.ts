@@ -1,12 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { CURRENT_SCHEMA_VERSION, endpointSchema, flowSchema, formatEndpoint, migrateFlowDocument, parseEndpoint } from './flow.ts';
+import { endpointSchema, flowSchema, formatEndpoint, migrateFlowDocument, parseEndpoint } from './flow.ts';
 import { basicFlow } from './testing/flow-builder.ts';
 
 describe('flow schema', () => {
-  it('is at schemaVersion 1', () => {
-    expect(CURRENT_SCHEMA_VERSION).toBe(1);
-  });
-
   it('parses a built flow', () => {
     expect(flowSchema.safeParse(basicFlow().build()).success).toBe(true);
   });

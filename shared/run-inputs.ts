@@ -1,7 +1,7 @@
 /** Run inputs checked against the flow's input fields, before anything runs. */
 import type { Flow } from './flow.ts';
-import { inputConfigSchema } from './kinds/input.ts';
-import { checkPortValue, portFromField, type PortSpec } from './ports.ts';
+import { registry } from './kinds/registry.ts';
+import { checkPortValue, type PortSpec } from './ports.ts';
 
 export interface InputProblem {
   field: string;
@@ -9,11 +9,13 @@ export interface InputProblem {
   message: string;
 }
 
+/** The run's input fields: the output ports of every node whose kind takes the run's inputs. */
 export function runInputFields(flow: Flow): Array<PortSpec & { nodeId: string }> {
   return flow.nodes.flatMap((node) => {
-    if (node.kind !== 'input') return [];
-    const config = inputConfigSchema.safeParse(node.config);
-    return config.success ? config.data.fields.map((field) => ({ ...portFromField(field), nodeId: node.id })) : [];
+    const kind = registry.get(node.kind);
+    if (!kind?.takesRunInputs) return [];
+    const config = kind.configSchema.safeParse(node.config);
+    return config.success ? kind.ports(config.data).outputs.map((port) => ({ ...port, nodeId: node.id })) : [];
   });
 }
 

@@ -65,7 +65,7 @@ describe('foldEvents over a whole log', () => {
 
   it('records the approval request and the decision', () => {
     expect(state.steps.review!.request).toEqual({ title: 'Approve this?', payload: 'two categories fit', allowEdit: false });
-    expect(state.steps.review!.decision).toEqual({ decision: 'approve', by: 'ana', comment: 'billing', edited: false, at: '2025-01-01T12:00:18.000Z' });
+    expect(state.steps.review!.decision).toEqual({ by: 'ana', answer: { decision: 'approve', comment: 'billing' }, at: '2025-01-01T12:00:18.000Z' });
   });
 
   it('records logs, durations and the output step\'s result', () => {

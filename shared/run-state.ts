@@ -3,7 +3,7 @@
  * the browser (live canvas, history). `applyEvent` updates a draft in place (fast folding of long
  * logs); `reduceRun` is the immutable form for UI stores.
  */
-import type { ApprovalRequest, RunEvent, StepError } from './events.ts';
+import type { RunEvent, StepError } from './events.ts';
 import { exhaustive } from './events.ts';
 import type { Flow } from './flow.ts';
 
@@ -37,8 +37,10 @@ export interface StepState {
   costFinal: boolean;
   simulated: boolean;
   logs: Array<{ level: string; text: string; at: string }>;
-  request?: ApprovalRequest;
-  decision?: { decision: 'approve' | 'reject'; by: string; comment?: string; edited: boolean; at: string };
+  /** What the step waits for, in the shape its kind declares (`wait.requestSchema`). */
+  request?: unknown;
+  /** What ended the wait, in the shape its kind declares (`wait.answerSchema`). */
+  decision?: { by: string; answer: unknown; at: string };
 }
 
 export interface RunState {
@@ -132,6 +134,8 @@ export function applyEvent(state: RunState, event: RunEvent): RunState {
       setStatus(state, step!, 'running');
       Object.assign(step!, { attempt: event.attempt, startedAt: event.at, inputs: event.inputs, text: '' });
       delete step!.error;
+      delete step!.request;
+      delete step!.decision;
       break;
     case 'step.prompt':
       step!.prompt = { model: event.model, simulated: event.simulated, messages: event.messages };
@@ -162,7 +166,7 @@ export function applyEvent(state: RunState, event: RunEvent): RunState {
       step!.request = event.request;
       break;
     case 'step.decided':
-      step!.decision = { decision: event.decision, by: event.by, edited: event.edited, at: event.at, ...(event.comment !== undefined ? { comment: event.comment } : {}) };
+      step!.decision = { by: event.by, answer: event.answer, at: event.at };
       setStatus(state, step!, 'running');
       break;
     case 'step.succeeded':

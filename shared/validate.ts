@@ -182,7 +182,7 @@ function checkGraph(nodes: CheckedNode[], edges: Array<{ edge: FlowEdge; index: 
 
   const inputFieldOwner = new Map<string, string>();
   for (const checked of byId.values()) {
-    if (checked.node.kind !== 'input' || !checked.ports) continue;
+    if (!registry.get(checked.node.kind)?.takesRunInputs || !checked.ports) continue;
     for (const port of checked.ports.outputs) {
       const owner = inputFieldOwner.get(port.name);
       if (owner === checked.node.id) continue; // a repeat inside one node is a duplicate-port

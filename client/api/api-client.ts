@@ -1,4 +1,4 @@
-/** The REST routes of the contract (DESIGN.md), typed. */
+/** The REST routes of the server (server/http/*-router.ts), typed. */
 import type { Flow } from '../../shared/flow.ts';
 import {
   anyJsonSchema,

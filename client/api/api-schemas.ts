@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { runEventSchema } from '../../shared/events.ts';
+import { approvalRequestSchema } from '../../shared/kinds/approval.ts';
 
 function bareOrWrapped<T extends z.ZodType>(key: string, schema: T) {
   return z.union([schema, z.object({ [key]: schema }).transform((value) => (value as Record<string, z.infer<T>>)[key]!)]) as unknown as z.ZodType<z.infer<T>>;
@@ -47,14 +48,7 @@ export const approvalItemSchema = z.looseObject({
   label: z.string().optional(),
   since: z.string().optional(),
   at: z.string().optional(),
-  request: z.looseObject({
-    title: z.string(),
-    instructions: z.string().optional(),
-    payload: z.unknown(),
-    allowEdit: z.boolean().optional(),
-    deadline: z.string().optional(),
-    onTimeout: z.enum(['approve', 'reject']).optional(),
-  }),
+  request: approvalRequestSchema,
 });
 export type ApprovalItem = z.infer<typeof approvalItemSchema>;
 export const approvalListSchema = bareOrWrapped('approvals', z.array(approvalItemSchema));

@@ -20,7 +20,7 @@ interface Entry {
   node: WeftCanvasNode;
 }
 
-/** Node box parts in px, as in styles.css (.weft-node borders, .node-head, .node-title, .node-ports, .port, .port-handle, .node-empty). */
+/** Node box parts in px, as in styles.css (.weft-node borders, .node-head, .node-title, .node-summary, .node-ports, .port, .port-handle, .node-empty). */
 const NODE_WIDTH = 240;
 const BORDER_TOP = 4;
 const BORDER_SIDE = 1;
@@ -29,16 +29,23 @@ const PORTS_PADDING = 4;
 const PORT_ROW = 24;
 const HANDLE = 12;
 const NO_PORTS = 33;
+const SUMMARY_PADDING_AND_BORDER = 4 + 5 + 1;
+const SUMMARY_LINE = 16;
+
+/** The kind's summary lines under the title, when it has any. */
+function summaryHeight(data: WeftNodeData): number {
+  return data.summary.length > 0 ? SUMMARY_PADDING_AND_BORDER + data.summary.length * SUMMARY_LINE : 0;
+}
 
 /** The size a node is drawn at, before React Flow has measured it. */
 export function estimatedSize(data: WeftNodeData): Size {
   const rows = Math.max(data.ports.inputs.length, data.ports.outputs.length);
-  return { width: NODE_WIDTH, height: BORDER_TOP + HEAD_AND_TITLE + (rows > 0 ? 2 * PORTS_PADDING + rows * PORT_ROW : NO_PORTS) + BORDER_SIDE };
+  return { width: NODE_WIDTH, height: BORDER_TOP + HEAD_AND_TITLE + summaryHeight(data) + (rows > 0 ? 2 * PORTS_PADDING + rows * PORT_ROW : NO_PORTS) + BORDER_SIDE };
 }
 
 /** Where a node's handles are, before React Flow has measured them: one per port row, centred on the node's side. */
 export function estimatedHandles(data: WeftNodeData, size: Size): NodeHandle[] {
-  const top = BORDER_TOP + HEAD_AND_TITLE + PORTS_PADDING + PORT_ROW / 2 - HANDLE / 2;
+  const top = BORDER_TOP + HEAD_AND_TITLE + summaryHeight(data) + PORTS_PADDING + PORT_ROW / 2 - HANDLE / 2;
   const handles: NodeHandle[] = data.ports.inputs.map((port, row) => ({ id: handleId('in', port.name), type: 'target', position: Position.Left, x: BORDER_SIDE - HANDLE / 2, y: top + row * PORT_ROW, width: HANDLE, height: HANDLE }));
   for (const [row, port] of data.ports.outputs.entries()) {
     handles.push({ id: handleId('out', port.name), type: 'source', position: Position.Right, x: size.width - BORDER_SIDE - HANDLE / 2, y: top + row * PORT_ROW, width: HANDLE, height: HANDLE });

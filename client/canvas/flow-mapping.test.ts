@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { FlowNode } from '../../shared/flow.ts';
 import { addNode, connect, emptyFlow, updateNode } from '../state/flow-edits.ts';
-import { checkConnection, connectionToEdge, edgeType, flowIndex, handleId, portOfHandle, portsOf, toCanvasEdge, toCanvasNode } from './flow-mapping.ts';
+import { checkConnection, connectionToEdge, edgeType, flowIndex, handleId, portOfHandle, portsOf, summaryOf, toCanvasEdge, toCanvasNode, toCanvasNodeData } from './flow-mapping.ts';
 import { nodePorts } from './node-ports.ts';
 
 function flowWithCode() {
@@ -98,5 +98,16 @@ describe('ports of equal configs', () => {
     const copy = JSON.parse(JSON.stringify(code)) as FlowNode;
     expect(portsOf(copy)).toBe(portsOf(code));
     expect(portsOf({ ...copy, kind: 'model' })).not.toBe(portsOf(code));
+  });
+});
+
+describe('node summaries', () => {
+  it("carries the kind's summary, once per config object, and none for a config its kind cannot read", () => {
+    const config = { model: 'gpt-4o-mini', prompt: 'Summarise: {{text}}', inputs: [{ name: 'text', type: 'string' }] };
+    const node = { id: 'm', kind: 'model', position: { x: 0, y: 0 }, config };
+    expect(toCanvasNodeData(node).summary).toEqual(['gpt-4o-mini', 'Summarise: {{text}}']);
+    expect(summaryOf(node)).toBe(summaryOf({ ...node }));
+    expect(summaryOf({ kind: 'model', config: { inputs: [] } })).toEqual([]);
+    expect(summaryOf({ kind: 'webhook', config: {} })).toEqual([]);
   });
 });

@@ -7,6 +7,7 @@ import { formatEndpoint, parseEndpoint, type Flow, type FlowEdge, type FlowNode 
 import { canConnect, PORT_COLOURS, type Fit, type NodePorts, type PortType } from '../../shared/ports.ts';
 import { edgeKey } from '../state/flow-diff.ts';
 import { nodePorts } from './node-ports.ts';
+import { registry } from '../../shared/kinds/registry.ts';
 
 export const NODE_TYPE = 'weft';
 /** The edge type drawn by `weft-edge.tsx` (a bezier with a run look). */
@@ -20,6 +21,8 @@ export interface WeftNodeData extends Record<string, unknown> {
   kind: string;
   label: string;
   ports: NodePorts;
+  /** The kind's short lines about this config (`summary` in shared/kinds/<kind>.ts). */
+  summary: string[];
 }
 
 export type WeftCanvasNode = Node<WeftNodeData, typeof NODE_TYPE>;
@@ -97,8 +100,28 @@ export function flowIndex(flow: Flow): FlowIndex {
   return index;
 }
 
+const summaryCache = new WeakMap<object, { kind: string; lines: string[] }>();
+const NO_LINES: string[] = [];
+
+/** The kind's summary of a node's config, once per config object; none for a config it cannot read. */
+export function summaryOf(node: Pick<FlowNode, 'kind' | 'config'>): string[] {
+  const config = node.config as unknown;
+  const definition = registry.get(node.kind);
+  if (!definition || typeof config !== 'object' || config === null) return NO_LINES;
+  const cached = summaryCache.get(config);
+  if (cached && cached.kind === node.kind) return cached.lines;
+  let lines: string[];
+  try {
+    lines = definition.summary(config as never).filter((line) => typeof line === 'string' && line !== '');
+  } catch {
+    lines = NO_LINES; // a config its kind's schema refuses: the node's problems say why
+  }
+  summaryCache.set(config, { kind: node.kind, lines });
+  return lines;
+}
+
 export function toCanvasNodeData(node: FlowNode): WeftNodeData {
-  return { kind: node.kind, label: node.label ?? '', ports: portsOf(node) };
+  return { kind: node.kind, label: node.label ?? '', ports: portsOf(node), summary: summaryOf(node) };
 }
 
 export function toCanvasNode(node: FlowNode, selected: boolean, measured?: { width: number; height: number }, data: WeftNodeData = toCanvasNodeData(node)): WeftCanvasNode {

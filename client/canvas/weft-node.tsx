@@ -5,7 +5,7 @@
  */
 import { useUpdateNodeInternals, type NodeProps } from '@xyflow/react';
 import { memo, useEffect, useRef } from 'react';
-import { registry } from '../../shared/kinds/registry.ts';
+import { registry, waitsForPerson, waitTitle } from '../../shared/kinds/registry.ts';
 import type { StepState } from '../../shared/run-state.ts';
 import type { Problem } from '../../shared/validate.ts';
 import { stepLabel } from '../lib/format.ts';
@@ -48,7 +48,7 @@ function WeftNodeView({ id, data, selected }: NodeProps<WeftCanvasNode>) {
 
   const status = step?.status;
   const classes = ['weft-node', selected ? 'selected' : '', nodeProblems ? 'has-problems' : '', status ? `status-${status}` : ''].filter(Boolean).join(' ');
-  const request = step?.request;
+  const summary = data.summary;
 
   return (
     <div className={classes} style={{ '--accent': definition?.colour ?? '#7a828e' } as React.CSSProperties} data-testid={`node-${id}`} data-status={status ?? ''}>
@@ -69,6 +69,15 @@ function WeftNodeView({ id, data, selected }: NodeProps<WeftCanvasNode>) {
         <span className="node-label">{data.label || id}</span>
         <span className="node-id">{id}</span>
       </div>
+      {summary.length > 0 ? (
+        <div className="node-summary" data-testid={`node-summary-${id}`}>
+          {summary.map((line, index) => (
+            <div key={index} className="node-muted node-summary-line">
+              {line}
+            </div>
+          ))}
+        </div>
+      ) : null}
       {data.ports.inputs.length + data.ports.outputs.length > 0 ? (
         <div className="node-ports">
           <div className="ports-col">
@@ -85,8 +94,8 @@ function WeftNodeView({ id, data, selected }: NodeProps<WeftCanvasNode>) {
       ) : (
         <div className="node-muted node-empty">No ports: add fields in the inspector</div>
       )}
-      {step && status !== 'pending' ? <NodeRunDetails step={step} isModel={data.kind === 'model'} /> : null}
-      {status === 'waiting' && request ? <NodeWaiting nodeId={id} title={request.title} /> : null}
+      {step && status !== 'pending' ? <NodeRunDetails step={step} isModel={definition?.streamsText === true} /> : null}
+      {status === 'waiting' && step?.request !== undefined && waitsForPerson(data.kind) ? <NodeWaiting nodeId={id} title={waitTitle(data.kind, step.request)} /> : null}
     </div>
   );
 }

@@ -13,10 +13,11 @@ function RunStepInspector() {
   const focused = useUi((state) => state.focusedStep);
   const step = useRun((state) => (focused ? state.run?.steps[focused] : undefined));
   const label = useRun((state) => (focused && state.run?.flow ? flowIndex(state.run.flow).nodes.get(focused)?.label : undefined));
+  const kind = useRun((state) => (focused && state.run?.flow ? flowIndex(state.run.flow).nodes.get(focused)?.kind : undefined));
   if (!step) return <div className="panel-body muted small">Click a node to see what its step did: inputs, prompt and reply, outputs, cost and timings.</div>;
   return (
     <div className="panel-body">
-      <StepTrace step={step} label={label} />
+      <StepTrace step={step} label={label} kind={kind} />
     </div>
   );
 }

@@ -77,9 +77,9 @@ function applyRecords<T>(items: readonly T[], keyOf: (item: T) => string, diff: 
   const result: T[] = [];
   for (const item of items) {
     const key = keyOf(item);
-    if (key in diff.removed) continue;
-    const update = diff.updated[key];
-    result.push(update ? update[1] : item);
+    // Own keys only: "constructor" is a valid node id, and `key in` would find Object.prototype's.
+    if (Object.hasOwn(diff.removed, key)) continue;
+    result.push(Object.hasOwn(diff.updated, key) ? diff.updated[key]![1] : item);
   }
   for (const item of Object.values(diff.added)) result.push(item);
   return result;

@@ -54,6 +54,17 @@ describe('flow edits', () => {
     expect(new Set(back.edges.map((edge) => `${edge.from}>${edge.to}`))).toEqual(new Set(before.edges.map((edge) => `${edge.from}>${edge.to}`)));
   });
 
+  it('keeps a node whose id is "constructor" through undo and redo', () => {
+    const before = wired();
+    const after = renameNode(before, 'output-1', 'constructor');
+    const diff = diffFlows(before, after);
+    expect(applyDiff(before, diff).nodes.map((node) => node.id).sort()).toEqual(after.nodes.map((node) => node.id).sort());
+    const moved = { ...after, nodes: after.nodes.map((node) => (node.id === 'constructor' ? { ...node, position: { x: 1, y: 2 } } : node)) };
+    const move = diffFlows(after, moved);
+    expect(applyDiff(after, move).nodes.find((node) => node.id === 'constructor')!.position).toEqual({ x: 1, y: 2 });
+    expect(applyDiff(moved, reverseDiff(move)).nodes.find((node) => node.id === 'constructor')!.position).toEqual(after.nodes.find((node) => node.id === 'constructor')!.position);
+  });
+
   it('keeps wires when a port is renamed in place', () => {
     const flow = wired();
     const renamed = updateConfig(flow, 'input-1', { fields: [{ name: 'question', type: 'string' }] });

@@ -1,5 +1,7 @@
 /** Human-readable progress lines for `weft run`, one per step event that matters. */
 import type { RunEvent } from '../../shared/events.ts';
+import type { Flow } from '../../shared/flow.ts';
+import { answerText, waitsForPerson, waitTitle } from '../../shared/kinds/registry.ts';
 import { formatUsd } from '../../shared/pricing.ts';
 
 export function costText(usd: number | null, simulated: boolean): string {
@@ -7,7 +9,11 @@ export function costText(usd: number | null, simulated: boolean): string {
   return simulated ? `${amount} (simulated)` : amount;
 }
 
-export function progressLine(event: RunEvent, costs: Map<string, { usd: number | null; inputTokens: number; outputTokens: number; simulated: boolean }>): string | undefined {
+function kindOf(flow: Flow | undefined, nodeId: string): string {
+  return flow?.nodes.find((node) => node.id === nodeId)?.kind ?? '';
+}
+
+export function progressLine(event: RunEvent, costs: Map<string, { usd: number | null; inputTokens: number; outputTokens: number; simulated: boolean }>, flow?: Flow): string | undefined {
   switch (event.type) {
     case 'run.started':
       return `run ${event.runId} of ${event.flowId}`;
@@ -28,9 +34,9 @@ export function progressLine(event: RunEvent, costs: Map<string, { usd: number |
     case 'step.skipped':
       return `  - ${event.nodeId} skipped: ${event.reason}`;
     case 'step.waiting':
-      return `  || ${event.nodeId} waits for a person: ${event.request.title}`;
+      return `  || ${event.nodeId} ${waitsForPerson(kindOf(flow, event.nodeId)) ? 'waits for a person' : 'waits'}: ${waitTitle(kindOf(flow, event.nodeId), event.request)}`;
     case 'step.decided':
-      return `  ${event.nodeId} ${event.decision === 'approve' ? 'approved' : 'rejected'} by ${event.by}${event.comment ? `: ${event.comment}` : ''}`;
+      return `  ${event.nodeId} ${answerText(kindOf(flow, event.nodeId), event.answer, event.by)}`;
     case 'step.cancelled':
       return `  x ${event.nodeId} cancelled`;
     default:

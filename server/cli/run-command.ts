@@ -5,6 +5,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
+import type { Flow } from '../../shared/flow.ts';
+import { waitsForPerson, waitTitle } from '../../shared/kinds/registry.ts';
 import { checkRunInputs } from '../../shared/run-inputs.ts';
 import { startRun } from '../engine/index.ts';
 import { executors } from '../executors/index.ts';
@@ -48,7 +50,7 @@ export async function runCommand(args: string[], io: CliIo): Promise<number> {
   const reject = new Set(values.reject ?? []);
   for (const nodeId of [...approve, ...reject]) {
     const node = loaded.flow.nodes.find((candidate) => candidate.id === nodeId);
-    if (!node || node.kind !== 'approval') {
+    if (!node || !waitsForPerson(node.kind)) {
       io.err(`--approve/--reject ${nodeId}: the flow has no approval node "${nodeId}"\n`);
       return EXIT.invalid;
     }
@@ -64,7 +66,7 @@ export async function runCommand(args: string[], io: CliIo): Promise<number> {
       onEvent: (event) => {
         if (values.json) io.out(`${JSON.stringify(event)}\n`);
         else {
-          const line = progressLine(event, costs);
+          const line = progressLine(event, costs, loaded.flow);
           if (line) io.out(`${line}\n`);
         }
       },
@@ -76,7 +78,7 @@ export async function runCommand(args: string[], io: CliIo): Promise<number> {
       const undecided = waiting.filter((step) => !approve.has(step.nodeId) && !reject.has(step.nodeId));
       if (undecided.length > 0) {
         if (!values.json) {
-          for (const step of undecided) io.out(`stopped: "${step.nodeId}" waits for a decision (${step.request.title}); run again with --approve ${step.nodeId} or --reject ${step.nodeId}\n`);
+          for (const step of undecided) io.out(`stopped: "${step.nodeId}" waits for a decision (${waitTitle(kindOfNode(loaded.flow, step.nodeId), step.request)}); run again with --approve ${step.nodeId} or --reject ${step.nodeId}\n`);
         }
         run.cancel('weft run (no decision given)');
         return EXIT.waiting;
@@ -102,4 +104,8 @@ export async function runCommand(args: string[], io: CliIo): Promise<number> {
   } finally {
     await runtime.close();
   }
+}
+
+function kindOfNode(flow: Flow, nodeId: string): string {
+  return flow.nodes.find((node) => node.id === nodeId)?.kind ?? '';
 }

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { runEventSchema } from '../../shared/events.ts';
 import { foldEvents } from '../../shared/run-state.ts';
+import type { ApprovalRequest } from '../../shared/kinds/approval.ts';
 import { StepFailure } from './executor.ts';
 import { DecisionError, resumeRun, startRun } from './index.ts';
 import { assertGapless, deferred, field, flowOf, harness, nodes } from './testing/engine-harness.ts';
@@ -271,7 +273,7 @@ describe('engine: approvals and resume', () => {
     expect(() => run.decide('manager', { decision: 'reject', by: 'eve' })).toThrow(DecisionError);
     expect(await run.settled()).toBe('succeeded');
     expect(h.of('step.decided')).toHaveLength(1);
-    expect(h.of('step.decided')[0]).toMatchObject({ decision: 'approve', by: 'grace', comment: 'fine', edited: true, payload: { amount: 4500 } });
+    expect(h.of('step.decided')[0]).toMatchObject({ by: 'grace', answer: { decision: 'approve', comment: 'fine', payload: { amount: 4500 } } });
     expect(h.of('run.succeeded')[0]!.outputs).toEqual({ approved: { amount: 4500 } });
     expect(h.of('step.skipped').map((event) => event.nodeId)).toEqual([]);
   });
@@ -335,6 +337,24 @@ describe('engine: approvals and resume', () => {
     expect(second.of('run.succeeded')[0]!.outputs).toEqual({ rejected: 'no' });
   });
 
+  it('a log written before waits were generic (a flat step.decided) resumes with its decision applied', async () => {
+    const first = harness({ prepare: (context) => ({ invoice: { amount: context.inputs.amount } }) });
+    const run = startRun('r15b', approvalFlow(), { amount: 8 }, first.options);
+    await run.settled();
+    run.decide('manager', { decision: 'approve', by: 'grace', payload: { amount: 6 } });
+    const cut = first.events.findIndex((event) => event.type === 'step.decided') + 1;
+    // As the older engine wrote it to disk.
+    const onDisk = first.events.slice(0, cut).map((event) => {
+      if (event.type !== 'step.decided') return JSON.stringify(event);
+      const { answer, ...rest } = event;
+      return JSON.stringify({ ...rest, ...(answer as object), edited: true });
+    });
+    const second = harness();
+    const resumed = resumeRun(onDisk.map((line) => runEventSchema.parse(JSON.parse(line))), second.options);
+    expect(await resumed.settled()).toBe('succeeded');
+    expect(second.of('run.succeeded')[0]!.outputs).toEqual({ approved: { amount: 6 } });
+  });
+
   it('a step that was running at the crash runs again as its next attempt', async () => {
     const hang = harness({ upper: () => new Promise(() => undefined) });
     startRun('r16', linear(), { text: 'a' }, hang.options);
@@ -355,7 +375,7 @@ describe('engine: approvals and resume', () => {
     let clock = Date.now();
     const run = startRun('r17', flow, { amount: 3 }, { ...h.options, now: () => clock });
     expect(await run.settled()).toBe('waiting');
-    const request = h.of('step.waiting')[0]!.request;
+    const request = h.of('step.waiting')[0]!.request as ApprovalRequest;
     expect(request.onTimeout).toBe('approve');
     run.cancel();
 
@@ -366,7 +386,7 @@ describe('engine: approvals and resume', () => {
     const resumed = resumeRun(log, { ...second.options, now: () => clock });
     expect(resumed.status).toBe('waiting');
     expect(await resumed.finished()).toBe('succeeded');
-    expect(second.of('step.decided')[0]).toMatchObject({ decision: 'approve', by: 'deadline' });
+    expect(second.of('step.decided')[0]).toMatchObject({ by: 'deadline', answer: { decision: 'approve' } });
   });
 
   it('refuses a log with a gap', async () => {

@@ -1,3 +1,4 @@
+import type { z } from 'zod';
 import type { StepError } from '../../shared/events.ts';
 import { StepFailure } from './executor.ts';
 
@@ -13,9 +14,12 @@ export type DecisionErrorCode = 'unknown-step' | 'not-waiting' | 'run-ended' | '
 /** A decision that cannot apply: REST maps `unknown-step` to 404, `invalid-decision` to 400 and the others to 409. */
 export class DecisionError extends Error {
   readonly code: DecisionErrorCode;
-  constructor(code: DecisionErrorCode, message: string) {
+  /** An answer that does not fit its kind's `wait.answerSchema`: the schema's issues, paths relative to the answer. */
+  readonly issues: z.ZodError | undefined;
+  constructor(code: DecisionErrorCode, message: string, issues?: z.ZodError) {
     super(message);
     this.name = 'DecisionError';
     this.code = code;
+    this.issues = issues;
   }
 }

@@ -1,12 +1,12 @@
 /**
- * What an executor (server/executors/<kind>.ts) receives and returns. The engine gives every step
+ * What an executor (server/executors/<kind>/) receives and returns. The engine gives every step
  * a context with its inputs, an abort signal and ways to report progress; the executor never sees
  * the log, the store or the network layer.
  */
-import type { ApprovalRequest, RunEventBody, StepError } from '../../shared/events.ts';
+import type { RunEventBody, StepError } from '../../shared/events.ts';
 import type { FlowNode, FlowSettings } from '../../shared/flow.ts';
 import type { ConfigOf, KindName } from '../../shared/kinds/registry.ts';
-import type { ModelService } from './services.ts';
+import type { ModelService, ResolvedModel } from './services.ts';
 import type { SandboxService } from './services.ts';
 
 /** Progress an executor may report while it runs (the engine stamps nodeId, seq and time). */
@@ -61,27 +61,59 @@ export interface EngineServices {
   sandbox?: SandboxService;
 }
 
-/** What a step ends with: values on output ports (a port absent from `outputs` does not fire), or a wait for a person. */
+/**
+ * What a step ends with: values on output ports (a port absent from `outputs` does not fire), or a
+ * wait whose `request` has the shape its kind declares (`wait.requestSchema` in shared/kinds/<kind>.ts).
+ */
 export type StepOutcome =
   | { type: 'outputs'; outputs: Record<string, unknown>; /** Fields added to the run's result (output nodes). */ result?: Record<string, unknown> }
-  | { type: 'wait'; request: ApprovalRequest };
+  | { type: 'wait'; request: unknown };
 
+/** What ends a wait: who answered, and the answer's fields (checked against the kind's `wait.answerSchema`). */
 export interface Decision {
-  decision: 'approve' | 'reject';
   by: string;
-  comment?: string;
-  payload?: unknown;
+  [field: string]: unknown;
 }
 
-export interface Executor<Config = unknown> {
+/** What `estimate` is given: the step's config and the values known before the run (`{{name}}` for the rest). */
+export interface EstimateRequest<Config = unknown> {
+  nodeId: string;
+  config: Config;
+  /** Per input port: the run input that feeds it directly, else its placeholder `{{name}}`. */
+  inputs: Record<string, unknown>;
+  models: ModelService;
+  resolve(model: string): ResolvedModel;
+}
+
+/** A step's worst case for one attempt, as `POST /api/estimate` and `weft estimate` report it. */
+export interface StepEstimate {
+  nodeId: string;
+  model: string;
+  simulated: boolean;
+  promptTokens: number;
+  maxTokens: number;
+  /** null: the model has no known price. */
+  worstCaseUsd: number | null;
+}
+
+export interface Executor<Config = unknown, Request = unknown, Answer = unknown> {
   run(context: StepContext<Config>): Promise<StepOutcome>;
   /** Wall-clock bound of the whole step; the engine aborts and fails the step past it. */
   timeoutMs?(config: Config): number | undefined;
-  /** For kinds that wait: turns a person's decision into outputs. Throws DecisionError('invalid-decision') for a bad one. */
-  decide?(context: StepContext<Config>, request: ApprovalRequest, decision: Decision): StepOutcome;
+  /**
+   * For kinds that wait: turns an answer (already checked against the kind's `wait.answerSchema`)
+   * into outputs. Throws DecisionError('invalid-decision') for one that does not fit the request.
+   */
+  decide?(context: StepContext<Config>, request: Request, answer: Answer, by: string): StepOutcome;
+  /** For kinds that cost money: the worst case of one attempt, before anything runs. */
+  estimate?(request: EstimateRequest<Config>): StepEstimate;
 }
 
+/** Every built-in kind's executor; a kind without one does not compile. */
 export type ExecutorMap = { [K in KindName]: Executor<ConfigOf<K>> };
+
+/** Executors by kind name: the built-in map, plus any kind registered at run time (a test's). */
+export type ExecutorLookup = Readonly<Record<string, Executor>> | ExecutorMap;
 
 /** A step's failure with a stable code; the engine turns it into `step.failed`. */
 export class StepFailure extends Error {

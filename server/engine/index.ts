@@ -10,7 +10,7 @@ import { RunLoop, type EngineOptions } from './run-loop.ts';
 export { compile } from './compile.ts';
 export { DecisionError, toStepError } from './errors.ts';
 export { StepFailure } from './executor.ts';
-export type { Decision, EngineServices, Executor, ExecutorMap, StepContext, StepEmission, StepOutcome } from './executor.ts';
+export type { Decision, EngineServices, EstimateRequest, Executor, ExecutorLookup, ExecutorMap, StepContext, StepEmission, StepEstimate, StepOutcome } from './executor.ts';
 export { RunLoop, type EngineOptions, type SettleStatus } from './run-loop.ts';
 export type { ModelService, SandboxService, SandboxRunRequest, SandboxRunResult } from './services.ts';
 

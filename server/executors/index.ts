@@ -3,7 +3,7 @@ import type { ExecutorMap } from '../engine/executor.ts';
 import { approvalExecutor } from './approval.ts';
 import { codeExecutor } from './code.ts';
 import { inputExecutor } from './input.ts';
-import { modelExecutor } from './model.ts';
+import { modelExecutor } from './model/model-executor.ts';
 import { outputExecutor } from './output.ts';
 
 export const executors = {

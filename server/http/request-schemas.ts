@@ -2,7 +2,6 @@
 import { z } from 'zod';
 import { ID_PATTERN, ID_RULE } from '../../shared/ids.ts';
 
-const MAX_TEXT = 10_000;
 
 export const idParam = z.string().regex(ID_PATTERN, `must be an id (${ID_RULE})`);
 
@@ -33,13 +32,10 @@ export const actorName = z
   .string()
   .regex(/^[\p{L}\p{N}][\p{L}\p{N} ._@'-]{0,63}$/u, 'must be a name of 1 to 64 letters, digits, spaces or . _ @ \' -');
 
-export const decisionBody = z
-  .object({
-    decision: z.enum(['approve', 'reject']),
-    comment: z.string().max(MAX_TEXT).optional(),
-    payload: z.unknown().optional(),
-    by: actorName.optional(),
-  })
-  .strict();
+/**
+ * An answer to a waiting step: who answers, and the answer's own fields, which the step's kind
+ * checks against its `wait.answerSchema` (an approval's: `decision`, `comment`, `payload`).
+ */
+export const decisionBody = z.object({ by: actorName.optional() }).catchall(z.unknown());
 
 export const cancelBody = z.object({ by: actorName.optional() }).strict();

@@ -54,12 +54,8 @@ export function runsRouter(runs: RunManager): Router {
     const { runId, nodeId } = parseRequest(stepParams, request.params, 'params');
     parseRequest(emptyQuery, request.query, 'query');
     const body = parseRequest(decisionBody, request.body, 'body');
-    const state = await runs.decide(runId, nodeId, {
-      decision: body.decision,
-      by: body.by ?? DEFAULT_ACTOR,
-      ...(body.comment !== undefined ? { comment: body.comment } : {}),
-      ...(body.payload !== undefined ? { payload: body.payload } : {}),
-    });
+    const { by, ...answer } = body;
+    const state = await runs.decide(runId, nodeId, { ...answer, by: by ?? DEFAULT_ACTOR });
     response.json({ runId, nodeId, status: state.status, step: state.steps[nodeId] });
   });
 

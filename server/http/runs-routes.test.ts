@@ -99,9 +99,9 @@ describe('decisions', () => {
     );
     const response = await test.api.post(`/api/runs/${runId}/steps/review/decision`, { decision: 'approve', payload: 'checked', comment: 'fine', by: 'Ana María' });
     expect(response.status).toBe(200);
-    expect(response.body).toMatchObject({ runId, nodeId: 'review', step: { decision: { decision: 'approve', by: 'Ana María', comment: 'fine', edited: true } } });
+    expect(response.body).toMatchObject({ runId, nodeId: 'review', step: { decision: { by: 'Ana María', answer: { decision: 'approve', comment: 'fine', payload: 'checked' } } } });
     const decided = (await events(runId)).find((event) => event.type === 'step.decided');
-    expect(decided).toMatchObject({ nodeId: 'review', decision: 'approve', by: 'Ana María', payload: 'checked', edited: true });
+    expect(decided).toMatchObject({ nodeId: 'review', by: 'Ana María', answer: { decision: 'approve', comment: 'fine', payload: 'checked' } });
     const state = await eventually(async () => ((await test.api.get(`/api/runs/${runId}`)).body.status === 'succeeded' ? (await test.api.get(`/api/runs/${runId}`)).body : undefined));
     expect(state.outputs).toEqual({ approved: 'checked' });
     expect((await test.api.get('/api/approvals')).body.approvals.some((item: { runId: string }) => item.runId === runId)).toBe(false);
@@ -111,7 +111,7 @@ describe('decisions', () => {
     const runId = await startWaiting();
     const response = await test.api.post(`/api/runs/${runId}/steps/review/decision`, { decision: 'reject', comment: 'no' });
     expect(response.status).toBe(200);
-    expect(response.body.step.decision).toMatchObject({ decision: 'reject', by: 'user' });
+    expect(response.body.step.decision).toMatchObject({ by: 'user', answer: { decision: 'reject', comment: 'no' } });
     const state = await eventually(async () => ((await test.api.get(`/api/runs/${runId}`)).body.status === 'succeeded' ? (await test.api.get(`/api/runs/${runId}`)).body : undefined));
     expect(state.outputs).toEqual({ rejected: 'no' });
   });

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkAgainstSchema } from '../../shared/json-schema.ts';
 import type { ModelConfig } from '../../shared/kinds/model.ts';
 import type { ModelService } from '../engine/services.ts';
-import { modelExecutor } from '../executors/model.ts';
+import { modelExecutor } from '../executors/model/model-executor.ts';
 import { providerConfigFrom } from './config.ts';
 import { createModelService } from './openai-model-service.ts';
 import { startSimulatedEndpoint, type SimulatedEndpoint } from './simulated-endpoint.ts';

@@ -15,10 +15,10 @@
  * - A token cap (`max_completion_tokens` or `max_tokens`) cuts the reply as a real model would,
  *   with finish reason `length`.
  */
-import { promptTokenCount } from './model-prompt.ts';
+import { promptTokenCount } from '../executors/model/model-prompt.ts';
 import { exampleFromSchema } from './schema-example.ts';
 import { countTokens, truncateToTokens } from './tokens.ts';
-import { UNSURE_STATUS } from './wire-format.ts';
+import { UNSURE_STATUS } from '../executors/model/wire-format.ts';
 
 export interface SimulatedRequest {
   model: string;

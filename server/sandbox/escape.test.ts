@@ -5,7 +5,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createSandbox, type Sandbox, type SandboxLimits, type SandboxResult } from './index.ts';
 
 /**
- * Hostile code, one category of RELIABILITY.md per block. Every test ends as a failed
+ * Hostile code, one category of escape per block (constructor chains, stack tricks,
+ * species and thenables, prototype pollution, proxies, loops, memory, recursion, I/O, console). Every test ends as a failed
  * step naming its limit or as clean data, and afterEach proves the host untouched: no
  * marker file written, no prototype polluted, and a normal call still succeeds.
  */

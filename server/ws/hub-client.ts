@@ -9,7 +9,7 @@
  * is not handled and is answered with an `error` message; a client that keeps sending over the
  * limit is closed as a policy violation (1008).
  *
- * Every event still goes out as its own `{type:"event"}` text frame (the DESIGN.md contract), but
+ * Every event still goes out as its own `{type:"event"}` text frame (the subscribe/event protocol of server/ws/hub.ts), but
  * the frames come ready-made (event-frames.ts: encoded once for every client) and everything this
  * client gets from one store batch, or from one stretch of a replay, is written to its connection
  * in one write.

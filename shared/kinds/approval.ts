@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { defineKind } from './define-kind.ts';
+import { defineKind, defineWait } from './define-kind.ts';
 
 export const approvalConfigSchema = z
   .object({
@@ -11,6 +11,40 @@ export const approvalConfigSchema = z
   })
   .strict();
 export type ApprovalConfig = z.infer<typeof approvalConfigSchema>;
+
+/** What a waiting approval step asks (the `request` of its `step.waiting` event). */
+export const approvalRequestSchema = z.object({
+  title: z.string(),
+  instructions: z.string().optional(),
+  payload: z.unknown(),
+  allowEdit: z.boolean(),
+  /** ISO time at which `onTimeout` applies. */
+  deadline: z.string().optional(),
+  onTimeout: z.enum(['approve', 'reject']).optional(),
+});
+export type ApprovalRequest = z.infer<typeof approvalRequestSchema>;
+
+export const MAX_COMMENT_LENGTH = 10_000;
+
+/** A person's decision (the `answer` of its `step.decided` event); a payload means an edited one. */
+export const approvalAnswerSchema = z
+  .object({
+    decision: z.enum(['approve', 'reject']),
+    comment: z.string().max(MAX_COMMENT_LENGTH).optional(),
+    payload: z.unknown().optional(),
+  })
+  .strict();
+export type ApprovalAnswer = z.infer<typeof approvalAnswerSchema>;
+
+export const approvalWait = defineWait({
+  requestSchema: approvalRequestSchema,
+  answerSchema: approvalAnswerSchema,
+  forPerson: true,
+  title: (request) => request.title,
+  answerText: (answer, by) =>
+    `${answer.decision === 'approve' ? 'approved' : 'rejected'} by ${by}${answer.payload !== undefined ? ' (payload edited)' : ''}${answer.comment ? `: ${answer.comment}` : ''}`,
+  deadline: (request) => (request.deadline !== undefined ? { at: request.deadline, answer: { decision: request.onTimeout ?? 'reject', comment: `no decision by ${request.deadline}` } } : undefined),
+});
 
 export const approvalKind = defineKind({
   kind: 'approval',
@@ -27,4 +61,6 @@ export const approvalKind = defineKind({
       { name: 'rejected', type: 'string', required: false, description: 'The reason given' },
     ],
   }),
+  summary: (config) => [config.title, ...(config.timeoutMs !== undefined ? [`${config.onTimeout ?? 'reject'} after ${Math.round(config.timeoutMs / 1000)} s`] : [])],
+  wait: approvalWait,
 });

@@ -32,4 +32,19 @@ export const codeKind = defineKind({
     inputs: config.inputs.map((field) => portFromField(field)),
     outputs: config.outputs.map((field) => portFromField(field)),
   }),
+  summary: (config) => {
+    const line = firstMeaningfulLine(config.source);
+    return line === undefined ? [config.language] : [line];
+  },
+  editors: { source: 'code' },
 });
+
+/** The first line that is not blank, a comment or an import: what the code does, at a glance. */
+export function firstMeaningfulLine(source: string): string | undefined {
+  for (const raw of source.split('\n')) {
+    const line = raw.trim();
+    if (line === '' || line.startsWith('//') || line.startsWith('/*') || line.startsWith('*') || line.startsWith('import ')) continue;
+    return line.length > 60 ? `${line.slice(0, 59)}…` : line;
+  }
+  return undefined;
+}

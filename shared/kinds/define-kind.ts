@@ -1,11 +1,36 @@
 /**
- * One definition per node kind: its name, palette look, config schema and ports.
- * Executors live in server/executors/<kind>.ts so the browser never bundles them.
+ * One definition per node kind: everything the contract and the designer need to know about it.
+ * Other layers (validator, estimator, engine, run state, server, canvas) ask the registry for these
+ * declarations instead of comparing a node's kind to a name. Executors live in
+ * server/executors/<kind>/ so the browser never bundles them.
  */
 import type { z } from 'zod';
 import type { NodePorts } from '../ports.ts';
 
 export type PaletteGroup = 'Flow' | 'AI' | 'Logic' | 'People';
+
+/** Which editor the inspector uses for a top-level config field instead of the one its schema implies. */
+export type EditorHint = 'prompt' | 'code' | 'model';
+
+/**
+ * What a step of this kind can wait for. Its executor returns `{type: 'wait', request}`; the run
+ * pauses (`step.waiting`) until an answer arrives (`step.decided`), checked against `answerSchema`
+ * before anything is recorded. An approval is one such wait; a webhook or a child run would be others.
+ */
+export interface WaitDeclaration<Request = unknown, Answer = unknown> {
+  /** What a waiting step asks, as its executor returns it and the log records it. */
+  requestSchema: z.ZodType<Request>;
+  /** What ends the wait; a body that does not fit is refused with its path. */
+  answerSchema: z.ZodType<Answer>;
+  /** Listed in `GET /api/approvals` and the approvals panel: a person answers it. */
+  forPerson: boolean;
+  /** One line naming what is awaited (canvas, CLI, history). */
+  title(request: Request): string;
+  /** One line saying how the wait ended (CLI, history). */
+  answerText(answer: Answer, by: string): string;
+  /** When the wait ends by itself: at this ISO time, with this answer. */
+  deadline?(request: Request): { at: string; answer: Answer } | undefined;
+}
 
 export interface KindDefinition<Name extends string = string, Config = unknown> {
   kind: Name;
@@ -20,16 +45,38 @@ export interface KindDefinition<Name extends string = string, Config = unknown> 
   defaultConfig: () => Config;
   /** Ports, derived from config where the kind says so. */
   ports: (config: Config) => NodePorts;
+  /** Short lines the canvas node shows under its title. Pure: called on every render of the node. */
+  summary: (config: Config) => string[];
   /**
    * Output collects what arrives: it runs when its wired inputs are settled and at least one
    * carried a value, instead of being skipped as soon as one input is skipped.
    */
   acceptsPartialInputs?: boolean;
+  /** Its output ports are the run's inputs: checked before a run starts, unique across the flow. */
+  takesRunInputs?: boolean;
+  /** The canvas shows its streamed text and token cost while it runs, rather than its outputs. */
+  streamsText?: boolean;
   /** Template fields (`{{name}}`) whose names must match input ports. */
   templates?: (config: Config) => Array<{ key: string; text: string }>;
+  /** Inspector editors for config fields, by top-level key. */
+  editors?: Partial<Record<string, EditorHint>>;
+  /** Set when a step of this kind can pause the run. */
+  wait?: WaitDeclaration<never, never>;
 }
 
 /** Identity helper that keeps the config type inferred from the schema. */
 export function defineKind<const Name extends string, Config>(definition: KindDefinition<Name, Config>): KindDefinition<Name, Config> {
   return definition;
+}
+
+/** Identity helper for a kind's wait, keeping its request and answer types inferred. */
+export function defineWait<Request, Answer>(wait: WaitDeclaration<Request, Answer>): WaitDeclaration<never, never> {
+  return wait as unknown as WaitDeclaration<never, never>;
+}
+
+/** The wait declaration with its types erased, for code that handles any kind. */
+export type AnyWait = WaitDeclaration<unknown, unknown>;
+
+export function waitOf(definition: KindDefinition | undefined): AnyWait | undefined {
+  return definition?.wait as AnyWait | undefined;
 }

@@ -18,4 +18,6 @@ export const inputKind = defineKind({
   configSchema: inputConfigSchema,
   defaultConfig: (): InputConfig => ({ fields: [{ name: 'text', type: 'string' }] }),
   ports: (config) => ({ inputs: [], outputs: config.fields.map((field) => portFromField(field)) }),
+  summary: (config) => (config.fields.length > 0 ? [config.fields.map((field) => field.name).join(', ')] : []),
+  takesRunInputs: true,
 });

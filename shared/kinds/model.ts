@@ -53,6 +53,12 @@ export const modelKind = defineKind({
       ...(config.allowUnsure ? [{ name: 'unsure', type: 'string' as const, required: false, description: 'Why the model is unsure' }] : []),
     ],
   }),
+  summary: (config) => {
+    const prompt = config.prompt.replace(/\s+/g, ' ').trim();
+    return [config.model, prompt.length > 60 ? `${prompt.slice(0, 59)}…` : prompt];
+  },
+  streamsText: true,
+  editors: { prompt: 'prompt', system: 'prompt', model: 'model' },
   templates: (config) => [
     { key: 'prompt', text: config.prompt },
     ...(config.system !== undefined ? [{ key: 'system', text: config.system }] : []),

@@ -18,5 +18,6 @@ export const outputKind = defineKind({
   configSchema: outputConfigSchema,
   defaultConfig: (): OutputConfig => ({ fields: [{ name: 'result', type: 'any' }] }),
   ports: (config) => ({ inputs: config.fields.map((field) => portFromField(field)), outputs: [] }),
+  summary: (config) => (config.fields.length > 0 ? [config.fields.map((field) => field.name).join(', ')] : []),
   acceptsPartialInputs: true,
 });

@@ -5,7 +5,7 @@ import { defineKind, type KindDefinition } from './define-kind.ts';
 import { inputKind } from './input.ts';
 import { modelKind, modelResultPort, type ModelConfig } from './model.ts';
 import { outputKind } from './output.ts';
-import { isKindName, KINDS, KindRegistry, registry } from './registry.ts';
+import { answerText, isKindName, KINDS, KindRegistry, registry, waitsForPerson, waitTitle } from './registry.ts';
 
 const stub = (kind: string): KindDefinition =>
   defineKind({
@@ -17,6 +17,7 @@ const stub = (kind: string): KindDefinition =>
     configSchema: approvalKind.configSchema,
     defaultConfig: () => ({ title: kind }),
     ports: () => ({ inputs: [], outputs: [] }),
+    summary: () => [],
   }) as unknown as KindDefinition;
 
 describe('the kind registry', () => {
@@ -120,5 +121,46 @@ describe('ports derived from config', () => {
 
   it('the input kind refuses fields that are not an array', () => {
     expect(inputKind.configSchema.safeParse({ fields: {} }).success).toBe(false);
+  });
+});
+
+describe('summaries the canvas shows', () => {
+  it('model: the model name and the start of the prompt, on one line', () => {
+    expect(modelKind.summary({ model: 'gpt-4o-mini', prompt: 'Classify\n\nthis ticket: {{text}}', inputs: [] })).toEqual(['gpt-4o-mini', 'Classify this ticket: {{text}}']);
+    expect(modelKind.summary({ model: 'm', prompt: 'x'.repeat(80), inputs: [] })[1]).toHaveLength(60);
+  });
+
+  it('code: the first line that is not blank, a comment or an import', () => {
+    const source = "// shout\nimport x from 'y';\n\nexport default function (inputs) {\n  return {};\n}\n";
+    expect(codeKind.summary({ language: 'javascript', source, inputs: [], outputs: [] })).toEqual(['export default function (inputs) {']);
+    expect(codeKind.summary({ language: 'typescript', source: '\n// nothing\n', inputs: [], outputs: [] })).toEqual(['typescript']);
+  });
+
+  it('input, output and approval: their fields and their question', () => {
+    expect(inputKind.summary({ fields: [{ name: 'text', type: 'string' }, { name: 'n', type: 'number' }] })).toEqual(['text, n']);
+    expect(outputKind.summary({ fields: [] })).toEqual([]);
+    expect(approvalKind.summary({ title: 'Pay it?', timeoutMs: 60_000, onTimeout: 'approve' })).toEqual(['Pay it?', 'approve after 60 s']);
+  });
+});
+
+describe('waits', () => {
+  it('only the approval kind waits, for a person; its deadline answers with onTimeout', () => {
+    expect(KINDS.filter((kind) => (kind as KindDefinition).wait).map((kind) => kind.kind)).toEqual(['approval']);
+    expect(waitsForPerson('approval')).toBe(true);
+    expect(waitsForPerson('model')).toBe(false);
+    const wait = registry.waitOf('approval')!;
+    expect(wait.deadline!({ title: 't', payload: 1, allowEdit: false, deadline: '2030-01-01T00:00:00.000Z', onTimeout: 'approve' })).toEqual({
+      at: '2030-01-01T00:00:00.000Z',
+      answer: { decision: 'approve', comment: 'no decision by 2030-01-01T00:00:00.000Z' },
+    });
+    expect(wait.deadline!({ title: 't', payload: 1, allowEdit: false })).toBeUndefined();
+  });
+
+  it('reads a wait and its answer as one line each, whatever the kind', () => {
+    expect(waitTitle('approval', { title: 'Pay it?', payload: 1, allowEdit: false })).toBe('Pay it?');
+    expect(waitTitle('approval', { nonsense: true })).toBe('waiting');
+    expect(answerText('approval', { decision: 'approve', payload: 2, comment: 'ok' }, 'ana')).toBe('approved by ana (payload edited): ok');
+    expect(answerText('approval', { decision: 'reject' }, 'bo')).toBe('rejected by bo');
+    expect(answerText('webhook', {}, 'x')).toBe('answered by x');
   });
 });

@@ -56,7 +56,7 @@ export function triageRunBodies(): RunEventBody[] {
     { type: 'step.log', nodeId: 'local', level: 'info', text: 'calling a local model' },
     { type: 'step.cost', nodeId: 'local', model: 'llama3.1:8b', inputTokens: 50, outputTokens: 5, usd: null, final: true, simulated: false },
     { type: 'step.succeeded', nodeId: 'local', outputs: { result: 'Billing' }, durationMs: 900 },
-    { type: 'step.decided', nodeId: 'review', decision: 'approve', by: 'ana', comment: 'billing', edited: false },
+    { type: 'step.decided', nodeId: 'review', by: 'ana', answer: { decision: 'approve', comment: 'billing' } },
     { type: 'step.succeeded', nodeId: 'review', outputs: { approved: 'billing' }, durationMs: 60_000 },
     { type: 'step.started', nodeId: 'result', attempt: 1, inputs: { reviewed: 'billing', note: 'Billing' } },
     { type: 'step.succeeded', nodeId: 'result', outputs: {}, result: { reviewed: 'billing', note: 'Billing' }, durationMs: 0 },

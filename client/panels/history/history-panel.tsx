@@ -13,12 +13,13 @@ function RunTrace() {
   if (!run || run.lastSeq === 0) return null;
   const order = stepOrder(run);
   const labels = new Map(run.flow?.nodes.map((node) => [node.id, node.label]) ?? []);
+  const kinds = new Map(run.flow?.nodes.map((node) => [node.id, node.kind]) ?? []);
   return (
     <div className="trace" data-testid="run-trace">
       <div className="section-title">Trace</div>
       {order.map((nodeId) => {
         const step = run.steps[nodeId];
-        return step ? <StepTrace key={nodeId} step={step} label={labels.get(nodeId)} /> : null;
+        return step ? <StepTrace key={nodeId} step={step} label={labels.get(nodeId)} kind={kinds.get(nodeId)} /> : null;
       })}
     </div>
   );

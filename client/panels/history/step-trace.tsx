@@ -1,4 +1,5 @@
 /** Everything one step did: inputs, prompt and reply, outputs, tokens, cost, timings, logs, decision. */
+import { answerText, waitTitle } from '../../../shared/kinds/registry.ts';
 import type { StepState } from '../../../shared/run-state.ts';
 import { formatDuration, formatTokens, formatUsd, prettyJson, STEP_LABELS } from '../../lib/format.ts';
 
@@ -11,7 +12,12 @@ function Block({ title, children }: { title: string; children: React.ReactNode }
   );
 }
 
-export function StepTrace({ step, label }: { step: StepState; label?: string | undefined }) {
+function sentence(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+/** `kind`: the node's kind, which says how its wait and answer read. */
+export function StepTrace({ step, label, kind = '' }: { step: StepState; label?: string | undefined; kind?: string | undefined }) {
   return (
     <div className="trace-step" data-testid={`trace-${step.nodeId}`}>
       <div className="row between">
@@ -53,19 +59,15 @@ export function StepTrace({ step, label }: { step: StepState; label?: string | u
           <pre className="code-block">{step.text}</pre>
         </Block>
       ) : null}
-      {step.request ? (
+      {step.request !== undefined ? (
         <Block title="Asked">
-          <div>{step.request.title}</div>
-          <pre className="code-block">{prettyJson(step.request.payload)}</pre>
+          <div>{waitTitle(kind, step.request)}</div>
+          <pre className="code-block">{prettyJson(step.request)}</pre>
         </Block>
       ) : null}
       {step.decision ? (
         <Block title="Decision">
-          <div data-testid={`trace-decision-${step.nodeId}`}>
-            {step.decision.decision === 'approve' ? 'Approved' : 'Rejected'} by {step.decision.by}
-            {step.decision.edited ? ' (payload edited)' : ''}
-            {step.decision.comment ? `: "${step.decision.comment}"` : ''}
-          </div>
+          <div data-testid={`trace-decision-${step.nodeId}`}>{sentence(answerText(kind, step.decision.answer, step.decision.by))}</div>
         </Block>
       ) : null}
       {step.outputs && Object.keys(step.outputs).length > 0 ? (

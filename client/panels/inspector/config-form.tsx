@@ -1,6 +1,7 @@
 /**
- * The form of a node's config, generated from its kind's zod schema (schema-form.ts), with the
- * prompt editor for template fields and the code editor for a code node's source.
+ * The form of a node's config, generated from its kind's zod schema (schema-form.ts). A kind picks
+ * other editors for its fields through `editors` in its definition: the prompt editor for a
+ * template, the code editor for source, the model picker for a model name.
  */
 import type { KindDefinition } from '../../../shared/kinds/define-kind.ts';
 import type { Field } from '../../../shared/ports.ts';
@@ -94,11 +95,14 @@ export function ConfigForm({ definition, config, onChange }: ConfigFormProps) {
   } catch {
     templateKeys = [];
   }
-  if (definition.kind === 'model') templateKeys = [...new Set([...templateKeys, 'prompt', 'system'])];
+  const editors = definition.editors ?? {};
+  const editorOf = (key: string) => (Object.hasOwn(editors, key) ? editors[key] : undefined);
   const inputs = Array.isArray(config.inputs) ? (config.inputs as Field[]) : [];
 
   const special: FieldProps['special'] = (field, value, change, testId) => {
-    if (field.control === 'text' && templateKeys.includes(field.key)) {
+    if (field.control !== 'text') return undefined;
+    const editor = editorOf(field.key);
+    if (editor === 'prompt' || templateKeys.includes(field.key)) {
       return (
         <PromptEditor
           value={value as string | undefined}
@@ -110,10 +114,10 @@ export function ConfigForm({ definition, config, onChange }: ConfigFormProps) {
         />
       );
     }
-    if (field.control === 'text' && definition.kind === 'model' && field.key === 'model') {
+    if (editor === 'model') {
       return <TextControl field={field} value={value as string | undefined} onChange={change} testId={testId} suggestions={Object.keys(OPENAI_PRICES)} />;
     }
-    if (field.control === 'text' && definition.kind === 'code' && field.key === 'source') {
+    if (editor === 'code') {
       return <CodeEditor value={(value as string | undefined) ?? ''} onChange={change} testId={testId} />;
     }
     return undefined;

@@ -7,13 +7,14 @@
  * problem go back to the model), then the step fails naming the path. Each request reserves its
  * own worst case before it is sent, so the corrective one is budget-checked too.
  */
-import { DEFAULT_MAX_TOKENS, type ModelConfig } from '../../shared/kinds/model.ts';
-import { formatUsd, worstCaseUsd } from '../../shared/pricing.ts';
-import { StepFailure, type Executor, type StepContext } from '../engine/executor.ts';
-import type { ChatMessage, ModelService, ResolvedModel } from '../engine/services.ts';
-import { buildModelMessages, promptTokenCount } from '../providers/model-prompt.ts';
-import { StepCostMeter } from '../providers/step-cost-meter.ts';
-import { wireFormatFor, type WireFormat, type WireReading } from '../providers/wire-format.ts';
+import { DEFAULT_MAX_TOKENS, type ModelConfig } from '../../../shared/kinds/model.ts';
+import { formatUsd, worstCaseUsd } from '../../../shared/pricing.ts';
+import { StepFailure, type Executor, type StepContext } from '../../engine/executor.ts';
+import type { ChatMessage, ModelService, ResolvedModel } from '../../engine/services.ts';
+import { estimateModelStep } from './model-estimate.ts';
+import { buildModelMessages, promptTokenCount } from './model-prompt.ts';
+import { StepCostMeter } from '../../providers/step-cost-meter.ts';
+import { wireFormatFor, type WireFormat, type WireReading } from './wire-format.ts';
 
 interface Reply {
   text: string;
@@ -122,4 +123,6 @@ export const modelExecutor: Executor<ModelConfig> = {
     if (second.ok) return { type: 'outputs', outputs: outputsOf(second) };
     throw schemaFailure(second, retry, maxTokens);
   },
+
+  estimate: estimateModelStep,
 };

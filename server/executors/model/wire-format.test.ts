@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { strictProblem } from './strict-schema.ts';
+import { strictProblem } from '../../providers/strict-schema.ts';
 import { wireFormatFor } from './wire-format.ts';
 
 const strictObject = { type: 'object', properties: { a: { type: 'string' }, n: { type: ['integer', 'null'] } }, required: ['a', 'n'], additionalProperties: false };

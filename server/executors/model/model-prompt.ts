@@ -2,9 +2,9 @@
  * The messages a model step sends and what they count as, shared by the executor (which sends
  * them) and the estimate (which prices them before anything runs), so both agree to the token.
  */
-import type { ModelConfig } from '../../shared/kinds/model.ts';
-import { renderTemplate } from '../../shared/template.ts';
-import type { ChatMessage, ModelService } from '../engine/services.ts';
+import type { ModelConfig } from '../../../shared/kinds/model.ts';
+import { renderTemplate } from '../../../shared/template.ts';
+import type { ChatMessage, ModelService } from '../../engine/services.ts';
 import type { WireFormat } from './wire-format.ts';
 
 export function buildModelMessages(config: Pick<ModelConfig, 'system' | 'prompt'>, values: Record<string, unknown>, format: Pick<WireFormat, 'instruction'>): ChatMessage[] {

@@ -1,10 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { ModelConfig } from '../../shared/kinds/model.ts';
-import { StepFailure } from '../engine/executor.ts';
-import { textReply } from '../providers/testing/fake-openai-server.ts';
-import { startFakeProvider, type FakeProvider } from '../providers/testing/fake-provider.ts';
-import { fakeStepContext } from '../providers/testing/fake-step-context.ts';
-import { modelExecutor } from './model.ts';
+import type { ModelConfig } from '../../../shared/kinds/model.ts';
+import { StepFailure } from '../../engine/executor.ts';
+import { textReply } from '../../providers/testing/fake-openai-server.ts';
+import { startFakeProvider, type FakeProvider } from '../../providers/testing/fake-provider.ts';
+import { fakeStepContext } from '../../providers/testing/fake-step-context.ts';
+import { modelExecutor } from './model-executor.ts';
 
 const ticketSchema = {
   type: 'object',

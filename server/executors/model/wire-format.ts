@@ -12,10 +12,10 @@
  * Problems are reported at the path inside the RESULT value (what the flow author's schema
  * describes, `/category`), and at the wire path for the corrective message to the model.
  */
-import { checkAgainstSchema, type JsonSchema } from '../../shared/json-schema.ts';
-import { parseJsonText } from '../../shared/json-text.ts';
-import type { ModelConfig } from '../../shared/kinds/model.ts';
-import { isStrictCompatible } from './strict-schema.ts';
+import { checkAgainstSchema, type JsonSchema } from '../../../shared/json-schema.ts';
+import { parseJsonText } from '../../../shared/json-text.ts';
+import type { ModelConfig } from '../../../shared/kinds/model.ts';
+import { isStrictCompatible } from '../../providers/strict-schema.ts';
 
 export type ModelOutcome = { type: 'result'; value: unknown } | { type: 'unsure'; reason: string };
 

@@ -1,12 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { ModelConfig } from '../../shared/kinds/model.ts';
-import { costUsd, OPENAI_PRICES } from '../../shared/pricing.ts';
-import { StepFailure } from '../engine/executor.ts';
-import { publicProviderInfo } from '../providers/public-provider-info.ts';
-import { textReply } from '../providers/testing/fake-openai-server.ts';
-import { startFakeProvider, TEST_API_KEY, type FakeProvider } from '../providers/testing/fake-provider.ts';
-import { fakeStepContext, type FakeStepContextOptions } from '../providers/testing/fake-step-context.ts';
-import { modelExecutor } from './model.ts';
+import type { ModelConfig } from '../../../shared/kinds/model.ts';
+import { costUsd, OPENAI_PRICES } from '../../../shared/pricing.ts';
+import { StepFailure } from '../../engine/executor.ts';
+import { publicProviderInfo } from '../../providers/public-provider-info.ts';
+import { textReply } from '../../providers/testing/fake-openai-server.ts';
+import { startFakeProvider, TEST_API_KEY, type FakeProvider } from '../../providers/testing/fake-provider.ts';
+import { fakeStepContext, type FakeStepContextOptions } from '../../providers/testing/fake-step-context.ts';
+import { modelExecutor } from './model-executor.ts';
 
 const summarise: ModelConfig = { model: 'gpt-4o-mini', system: 'You summarise support tickets.', prompt: 'Summarise: {{text}}', inputs: [{ name: 'text', type: 'string' }] };
 
