@@ -20,6 +20,12 @@ export interface EngineOptions {
   onEvent: (event: RunEvent) => void;
   /** Wall clock in ms (event times, deadlines); defaults to Date.now. */
   now?: () => number;
+  /**
+   * Resolves when every event emitted so far is durable, rejects if the store failed. An
+   * executor's `run` is called only once the `step.started` of its attempt is durable; on a
+   * rejection the attempt never runs (whoever owns the run stops it).
+   */
+  durable?: () => Promise<void>;
 }
 
 export type SettleStatus = 'succeeded' | 'failed' | 'cancelled' | 'waiting';
@@ -312,9 +318,22 @@ export class RunLoop {
         return;
       }
     }
+    const attempt = runtime.attempt;
+    const durable = this.#options.durable?.();
+    if (!durable) return this.#runAttempt(planNode, runtime, attempt);
+    durable.then(
+      () => {
+        if (this.#isCurrent(runtime, attempt, Status.Running)) this.#runAttempt(planNode, runtime, attempt);
+      },
+      () => undefined,
+    );
+  }
+
+  /** Calls the executor for an attempt whose start is recorded. */
+  #runAttempt(planNode: PlanNode, runtime: NodeRuntime, attempt: number): void {
+    const nodeId = planNode.node.id;
     const executor = this.#executor(planNode);
     const context = this.#context(planNode, runtime);
-    const attempt = runtime.attempt;
     const timeoutMs = executor.timeoutMs?.(planNode.config as never);
     if (timeoutMs !== undefined) {
       runtime.timer = setTimeout(() => {
