@@ -4,6 +4,7 @@
  */
 import { resolve } from 'node:path';
 import { z } from 'zod';
+import { DEFAULT_RUN_LIMITS } from './run-limits.ts';
 
 export const DEFAULT_PORT = 4317;
 export const DEFAULT_HOST = '127.0.0.1';
@@ -23,6 +24,10 @@ export interface ServerConfig {
   allowedOrigins: string[];
   /** Built client to serve, if any. */
   distDir: string | undefined;
+  /** Events one run may write before it is stopped as too large. */
+  maxRunEvents: number;
+  /** Bytes of events one run may write before it is stopped as too large. */
+  maxRunBytes: number;
 }
 
 export class ConfigError extends Error {
@@ -36,6 +41,12 @@ const list = z
   .string()
   .optional()
   .transform((value) => (value ?? '').split(',').map((item) => item.trim()).filter((item) => item !== ''));
+
+const positiveInteger = z
+  .string()
+  .regex(/^[1-9]\d{0,14}$/, 'must be a whole number above 0')
+  .transform(Number)
+  .optional();
 
 const envSchema = z.object({
   PORT: z
@@ -51,6 +62,8 @@ const envSchema = z.object({
   WEFT_ALLOWED_HOSTS: list.pipe(z.array(z.string().regex(/^[a-z0-9.\-[\]:]+$/i, 'must be host names, comma separated'))),
   WEFT_ALLOWED_ORIGINS: list.pipe(z.array(z.string().refine((value) => URL.canParse(value) && new URL(value).origin === value, 'must be origins like http://localhost:5173, comma separated'))),
   WEFT_DIST_DIR: z.string().min(1).optional(),
+  WEFT_MAX_RUN_EVENTS: positiveInteger,
+  WEFT_MAX_RUN_BYTES: positiveInteger,
 });
 
 export function isLoopbackHost(host: string): boolean {
@@ -80,5 +93,7 @@ export function loadServerConfig(env: Record<string, string | undefined> = proce
     allowedHosts: values.WEFT_ALLOWED_HOSTS.map((name) => name.toLowerCase()),
     allowedOrigins: values.WEFT_ALLOWED_ORIGINS,
     distDir: values.WEFT_DIST_DIR !== undefined ? resolve(cwd, values.WEFT_DIST_DIR) : undefined,
+    maxRunEvents: values.WEFT_MAX_RUN_EVENTS ?? DEFAULT_RUN_LIMITS.maxEvents,
+    maxRunBytes: values.WEFT_MAX_RUN_BYTES ?? DEFAULT_RUN_LIMITS.maxBytes,
   };
 }
