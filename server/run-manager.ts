@@ -25,7 +25,7 @@ import { indexEntry, pendingApprovals, type PendingApproval } from './run-views.
 import { PinnedFlows } from './store/pinned-flows.ts';
 import type { RunIndexEntry } from './store/run-index.ts';
 import type { RecoveredLog, RunsStore } from './store/runs-store.ts';
-import { StoreClosedError, StoreUnavailableError, UnrecordableEventError } from './store/store-errors.ts';
+import { StoreClosedError, storeUnavailable, StoreUnavailableError, UnrecordableEventError } from './store/store-errors.ts';
 
 export interface RunManagerOptions {
   store: RunsStore;
@@ -175,7 +175,7 @@ export class RunManager {
     } catch (error) {
       if (error instanceof UnrecordableEventError) throw badRequest(`${what}: ${error.message}`);
       if (error instanceof StoreClosedError) throw new StoreUnavailableError(`${what}: the server is shutting down`);
-      if (error instanceof StoreUnavailableError) throw new StoreUnavailableError(`${what}: ${error.message}; try again once the data directory can be written`, error.code);
+      if (error instanceof StoreUnavailableError) throw storeUnavailable(error, what);
       throw error;
     }
   }
