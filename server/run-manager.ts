@@ -185,12 +185,12 @@ export class RunManager {
     const record = this.#live.get(runId);
     if (record?.handle) return record;
     if (record?.halted) {
-      if (nodeId !== undefined && !(nodeId in record.state.steps)) throw notFound(`run ${runId} has no step "${nodeId}"`);
+      if (nodeId !== undefined && !Object.hasOwn(record.state.steps, nodeId)) throw notFound(`run ${runId} has no step "${nodeId}"`);
       throw new StoreUnavailableError(`run ${runId} is stopped because its log could not be written; it continues from its log once the data directory can be written`);
     }
     const state = await this.state(runId);
     if (!state) throw notFound(`there is no run "${runId}"`);
-    if (nodeId !== undefined && !(nodeId in state.steps)) throw notFound(`run ${runId} has no step "${nodeId}"`);
+    if (nodeId !== undefined && !Object.hasOwn(state.steps, nodeId)) throw notFound(`run ${runId} has no step "${nodeId}"`);
     if (state.status === 'running' || state.status === 'waiting') throw conflict(`run ${runId} cannot continue (its log could not be resumed); it is being marked failed`);
     throw conflict(`run ${runId} has ended (${state.status})`);
   }
