@@ -20,7 +20,11 @@ export const RUN_TOO_LARGE_CODE = 'run-too-large';
 export function exceededRunLimit(event: RunEvent, bytes: number, limits: RunLimits): StepError | undefined {
   let what: string | undefined;
   if (event.seq > limits.maxEvents) what = `more than ${limits.maxEvents} events (the limit per run, WEFT_MAX_RUN_EVENTS)`;
-  else if (bytes > limits.maxBytes) what = `more than ${limits.maxBytes} bytes of events (the limit per run, WEFT_MAX_RUN_BYTES)`;
+  else if (bytes > limits.maxBytes) what = `more than ${limits.maxBytes} bytes${mebibytes(limits.maxBytes)} of events (the limit per run, WEFT_MAX_RUN_BYTES)`;
   if (what === undefined) return undefined;
   return { code: RUN_TOO_LARGE_CODE, message: `run ${event.runId} wrote ${what}; it was stopped at event ${event.seq}` };
+}
+
+function mebibytes(bytes: number): string {
+  return bytes >= 1024 * 1024 ? ` (${Number((bytes / (1024 * 1024)).toFixed(1))} MiB)` : '';
 }
