@@ -44,8 +44,9 @@ function logNames(dataDir: string): string[] {
 }
 
 describe('a full disk', () => {
-  it('answers 503 with no trace and no provider request, keeps list and logs consistent, and serves normally once space is back', async () => {
-    const disk = makeFailingDisk();
+  // The first case is a real tmpfs where mounting is allowed; the second always injects the failures.
+  it.each([{ injected: false }, { injected: true }])('answers 503 with no trace and no provider request, keeps list and logs consistent, and serves normally once space is back (injected: $injected)', async ({ injected }) => {
+    const disk = makeFailingDisk({ injected });
     cleanups.push(() => disk.remove());
     const flowsDir = makeTempDirs();
     cleanups.push(() => flowsDir.remove());

@@ -56,9 +56,10 @@ function tryTmpfs(root: string): boolean {
   return spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', root], { stdio: 'ignore' }).status === 0;
 }
 
-export function makeFailingDisk(): FailingDisk {
+/** A real tmpfs where mounting is allowed (unless `injected` is asked for), injected failures otherwise. */
+export function makeFailingDisk(options: { injected?: boolean } = {}): FailingDisk {
   const root = mkdtempSync(join(tmpdir(), 'weft-disk-'));
-  if (tryTmpfs(root)) {
+  if (!options.injected && tryTmpfs(root)) {
     const filler = join(root, 'filler');
     return {
       kind: 'tmpfs',
