@@ -236,14 +236,19 @@ export class RunManager {
       onEvent: (event: RunEvent) => {
         if (record.halted) return;
         const stored: RunEvent = record.overLimit && event.type === 'run.cancelled' ? { runId: event.runId, seq: event.seq, at: event.at, type: 'run.failed', error: record.overLimit, costUsd: event.costUsd } : event;
-        const write = this.#store.append(stored);
-        // Events appended together share one write promise: one failure handler per write.
-        if (write !== record.lastWrite) write.catch((error: unknown) => this.#halt(record, error));
-        record.lastWrite = write;
+        this.#append(record, stored);
         if (!record.overLimit) this.#checkLimits(record, event);
       },
       durable: () => record.lastWrite,
     };
+  }
+
+  /** Appends an event of the run; a failed write halts the run (`#halt`). */
+  #append(record: LiveRun, event: RunEvent): void {
+    const write = this.#store.append(event);
+    // Events appended together share one write promise: one failure handler per write.
+    if (write !== record.lastWrite) write.catch((error: unknown) => this.#halt(record, error));
+    record.lastWrite = write;
   }
 
   /**
@@ -362,12 +367,12 @@ export class RunManager {
     const quarantined = findQuarantinedSteps(events);
     if (quarantined.length > 0) {
       for (const step of quarantined) this.#log(`weft: run ${runId}: ${step.error.message}.`);
-      for (const event of quarantineEvents(state, quarantined, new Date().toISOString())) record.lastWrite = this.#store.append(event);
+      for (const event of quarantineEvents(state, quarantined, new Date().toISOString())) this.#append(record, event);
       return 'failed';
     }
     const fail = (message: string, code: string): 'failed' => {
       this.#log(`weft: run ${runId} cannot continue: ${message}`);
-      record.lastWrite = this.#store.append({ runId, seq: state.lastSeq + 1, at: new Date().toISOString(), type: 'run.failed', error: { message, code }, costUsd: state.costUsd });
+      this.#append(record, { runId, seq: state.lastSeq + 1, at: new Date().toISOString(), type: 'run.failed', error: { message, code }, costUsd: state.costUsd });
       return 'failed';
     };
     if (recovered.damage?.kind === 'corrupt') return fail(`its log was damaged after event ${events.length} (${recovered.damage.message}); the original is kept as ${recovered.keptAside}`, 'corrupt-log');
