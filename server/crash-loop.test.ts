@@ -86,7 +86,7 @@ describe('a step that kills the whole server', () => {
       expect(boomAttempts(events)).toEqual([1, 2]);
       expect(events.filter((event) => event.type === 'run.failed')).toHaveLength(1);
       expect((await api.get('/api/health')).status).toBe(200);
-      if (round === 1) expect(server.output()).toMatch(/was quarantined/);
+      if (round === 1) await eventually(() => (/step "boom" was quarantined/.test(server.output()) ? true : undefined), 5_000, 'the quarantine in the server log');
       server.child.kill('SIGTERM');
       expect((await server.exited).code).toBe(0);
     }
