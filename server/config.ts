@@ -4,6 +4,7 @@
  */
 import { resolve } from 'node:path';
 import { z } from 'zod';
+import { DEFAULT_RUN_LIMITS } from './run-limits.ts';
 
 export const DEFAULT_PORT = 4317;
 export const DEFAULT_HOST = '127.0.0.1';
@@ -25,6 +26,10 @@ export interface ServerConfig {
   distDir: string | undefined;
   /** `WEFT_DATABASE_URL`: PostgreSQL instead of files (server/store/open-flows-storage.ts); undefined keeps files. */
   databaseUrl?: string | undefined;
+  /** Events one run may write before it is stopped as too large. */
+  maxRunEvents: number;
+  /** Bytes of events one run may write before it is stopped as too large. */
+  maxRunBytes: number;
 }
 
 export class ConfigError extends Error {
@@ -38,6 +43,12 @@ const list = z
   .string()
   .optional()
   .transform((value) => (value ?? '').split(',').map((item) => item.trim()).filter((item) => item !== ''));
+
+const positiveInteger = z
+  .string()
+  .regex(/^[1-9]\d{0,14}$/, 'must be a whole number above 0')
+  .transform(Number)
+  .optional();
 
 const envSchema = z.object({
   PORT: z
@@ -55,6 +66,8 @@ const envSchema = z.object({
   WEFT_DIST_DIR: z.string().min(1).optional(),
   // The message never repeats the value: it may hold a password.
   WEFT_DATABASE_URL: z.string().optional().refine((value) => !value || (/^postgres(ql)?:\/\//.test(value) && URL.canParse(value)), 'must be a URL like postgres://user@host:5432/database'),
+  WEFT_MAX_RUN_EVENTS: positiveInteger,
+  WEFT_MAX_RUN_BYTES: positiveInteger,
 });
 
 export function isLoopbackHost(host: string): boolean {
@@ -85,5 +98,7 @@ export function loadServerConfig(env: Record<string, string | undefined> = proce
     allowedOrigins: values.WEFT_ALLOWED_ORIGINS,
     distDir: values.WEFT_DIST_DIR !== undefined ? resolve(cwd, values.WEFT_DIST_DIR) : undefined,
     databaseUrl: values.WEFT_DATABASE_URL || undefined,
+    maxRunEvents: values.WEFT_MAX_RUN_EVENTS ?? DEFAULT_RUN_LIMITS.maxEvents,
+    maxRunBytes: values.WEFT_MAX_RUN_BYTES ?? DEFAULT_RUN_LIMITS.maxBytes,
   };
 }

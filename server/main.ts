@@ -41,6 +41,8 @@ export interface StartServerOptions {
   wsMaxPayloadBytes?: number;
   wsLimits?: Partial<ClientLimits>;
   log?: (line: string) => void;
+  /** The file operations of the runs store (tests make them fail like a full disk). */
+  storeFs?: import('./store/atomic-write.ts').AtomicWriteFs;
 }
 
 export interface RunningServer {
@@ -77,7 +79,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
   const config: ServerConfig = { ...loadServerConfig(options.env ?? process.env, options.cwd), ...options.config };
   if (!isLoopbackHost(config.host) && config.token === undefined) throw new ConfigError(`HOST=${config.host} is reachable from other machines: set WEFT_TOKEN.`);
   const storage = await openFlowsStorage({ databaseUrl: config.databaseUrl, flowsDir: config.flowsDir, log });
-  const store = await RunsStore.open({ dataDir: config.dataDir, log }).catch(async (error: unknown) => {
+  const store = await RunsStore.open({ dataDir: config.dataDir, log, ...(options.storeFs ? { fs: options.storeFs } : {}) }).catch(async (error: unknown) => {
     await storage.close();
     throw error;
   });
@@ -89,7 +91,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     // After the store: steps aborted by closing the services must not be recorded as failed.
     cleanup.push(() => runtime.close());
     const executors = options.executors ?? (await import('./executors/index.ts')).executors;
-    const runs = new RunManager({ store, executors, services: runtime.services, log });
+    const runs = new RunManager({ store, executors, services: runtime.services, log, limits: { maxEvents: config.maxRunEvents, maxBytes: config.maxRunBytes } });
     const { resumed, failed } = await runs.resumeAll(unfinished);
     if (resumed.length > 0) log(`weft: resumed ${resumed.length} unfinished run${resumed.length === 1 ? '' : 's'} from ${config.dataDir}`);
     if (failed.length > 0) log(`weft: ${failed.length} run${failed.length === 1 ? '' : 's'} could not continue and were marked failed`);

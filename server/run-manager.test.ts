@@ -80,8 +80,10 @@ describe('RunManager.resumeAll', () => {
 
     // Each resumed run still runs its own course on the shared flow.
     const [first, second] = runIds.get(shared)!;
-    expect((await runs.decide(first!, 'review', { decision: 'approve', by: 'test' })).status).toBe('succeeded');
-    expect((await runs.decide(second!, 'review', { decision: 'reject', by: 'test', comment: 'no' })).status).toBe('succeeded');
+    // A decision is answered once step.decided is on disk; its effect (and the steps after it) follow.
+    expect((await runs.decide(first!, 'review', { decision: 'approve', by: 'test' })).steps.review!.decision).toMatchObject({ by: 'test', answer: { decision: 'approve' } });
+    expect((await runs.decide(second!, 'review', { decision: 'reject', by: 'test', comment: 'no' })).steps.review!.decision).toMatchObject({ by: 'test', answer: { decision: 'reject', comment: 'no' } });
+    await eventually(async () => ((await runs.state(first!))!.status === 'succeeded' && (await runs.state(second!))!.status === 'succeeded') || undefined);
     expect((await runs.state(first!))!.outputs).toEqual({ approved: 'text 0' });
     expect((await runs.state(second!))!.outputs).toEqual({ rejected: 'no' });
     expect(runs.approvals()).toHaveLength(63);

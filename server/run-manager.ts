@@ -5,25 +5,36 @@
  *
  * The state it reports is the shared reducer over STORED events only, so what REST answers and the
  * WebSocket sends never gets ahead of the disk.
+ *
+ * Write-ahead: a step's executor runs only once its `step.started` is on disk (the engine's
+ * `durable` gate), a run is answered as started only once `run.started` is, and a decision only
+ * once `step.decided` is. When a write of a run fails, the run is halted (its engine cancelled,
+ * its later events dropped, in-flight steps aborted) and continues from its log, as after a
+ * restart, once the store can write again; meanwhile requests that would write answer 503.
  */
 import { randomBytes } from 'node:crypto';
-import { isTerminal, type RunEvent } from '../shared/events.ts';
+import { isTerminal, type RunEvent, type StepError } from '../shared/events.ts';
 import type { Flow } from '../shared/flow.ts';
 import { checkRunInputs } from '../shared/run-inputs.ts';
 import { applyEvent, foldEvents, initialRunState, type RunState } from '../shared/run-state.ts';
 import { zodIssues } from './http/parse-request.ts';
 import { DecisionError, resumeRun, startRun, type Decision, type EngineServices, type ExecutorLookup, type RunHandle } from './engine/index.ts';
 import { badRequest, conflict, notFound, RequestError } from './request-error.ts';
+import { DEFAULT_RUN_LIMITS, exceededRunLimit, type RunLimits } from './run-limits.ts';
+import { findQuarantinedSteps, quarantineEvents } from './run-quarantine.ts';
 import { indexEntry, pendingApprovals, type PendingApproval } from './run-views.ts';
 import { PinnedFlows } from './store/pinned-flows.ts';
 import type { RunIndexEntry } from './store/run-index.ts';
 import type { RecoveredLog, RunsStore } from './store/runs-store.ts';
+import { StoreClosedError, storeUnavailable, StoreUnavailableError, UnrecordableEventError } from './store/store-errors.ts';
 
 export interface RunManagerOptions {
   store: RunsStore;
   executors: ExecutorLookup;
   services: EngineServices;
   log?: (line: string) => void;
+  /** Caps per run (run-limits.ts); defaults in DEFAULT_RUN_LIMITS. */
+  limits?: Partial<RunLimits>;
 }
 
 interface LiveRun {
@@ -34,6 +45,10 @@ interface LiveRun {
   state: RunState;
   /** Settles when the last event appended for this run is on disk. */
   lastWrite: Promise<void>;
+  /** A write of the run failed: its engine is stopped, its events are dropped until it continues from its log. */
+  halted: boolean;
+  /** The run went past a cap: its engine is being cancelled and the end is recorded as this failure. */
+  overLimit: StepError | undefined;
 }
 
 const ENDED_CACHE_SIZE = 32;
@@ -85,13 +100,20 @@ export class RunManager {
   /** Folded states of ended runs recently read (they never change). */
   readonly #ended = new Map<string, RunState>();
   readonly #listeners = new Set<(events: RunEvent[]) => void>();
+  readonly #limits: RunLimits;
+  /** Halted runs being read back from their logs (one read at a time per run). */
+  readonly #continuing = new Set<string>();
 
   constructor(options: RunManagerOptions) {
     this.#store = options.store;
     this.#executors = options.executors;
     this.#services = options.services;
     this.#log = options.log ?? ((line) => console.warn(line));
+    this.#limits = { ...DEFAULT_RUN_LIMITS, ...options.limits };
     this.#store.onStored((events) => this.#onStored(events));
+    this.#store.onRecovered(() => {
+      for (const record of [...this.#live.values()]) if (record.halted) void this.#continueHalted(record);
+    });
   }
 
   /** Hears every event once it is stored, in order (the WebSocket hub). */
@@ -100,14 +122,19 @@ export class RunManager {
     return () => this.#listeners.delete(listener);
   }
 
-  /** Starts a run of a validated flow; answers once `run.started` is on disk. */
+  /**
+   * Starts a run of a validated flow; answers once `run.started` is on disk. When it cannot be
+   * written the run leaves no trace (no log, no index entry, no step run) and this throws a
+   * StoreUnavailableError (503).
+   */
   async start(flow: Flow, inputs: Record<string, unknown>): Promise<{ runId: string }> {
     const problems = checkRunInputs(flow, inputs);
     if (problems.length > 0) {
       throw badRequest(`the run inputs do not fit flow "${flow.id}"`, problems.map((problem) => ({ path: `inputs.${problem.field}`, message: problem.message, ...(problem.nodeId ? { nodeId: problem.nodeId } : {}) })));
     }
+    await this.#store.writable('the run was not started');
     const runId = newRunId();
-    const record: LiveRun = { runId, handle: undefined, state: initialRunState(runId), lastWrite: Promise.resolve() };
+    const record: LiveRun = { runId, handle: undefined, state: initialRunState(runId), lastWrite: Promise.resolve(), halted: false, overLimit: undefined };
     this.#live.set(runId, record);
     try {
       record.handle = startRun(runId, flow, inputs, this.#engineOptions(record));
@@ -115,36 +142,56 @@ export class RunManager {
       this.#live.delete(runId);
       throw error;
     }
-    await record.lastWrite;
+    await this.#recorded(record, 'the run was not started');
     return { runId };
   }
 
   async decide(runId: string, nodeId: string, decision: Decision): Promise<RunState> {
     const record = await this.#liveOrExplain(runId, nodeId);
+    await this.#store.writable('the decision was not recorded');
+    if (!record.handle) return this.decide(runId, nodeId, decision);
     try {
-      record.handle!.decide(nodeId, decision);
+      record.handle.decide(nodeId, decision);
     } catch (error) {
       if (!(error instanceof DecisionError)) throw error;
       throw new RequestError(error.code === 'unknown-step' ? 404 : error.code === 'invalid-decision' ? 400 : 409, error.message, error.issues ? zodIssues(error.issues, 'body') : undefined);
     }
-    await record.lastWrite;
+    await this.#recorded(record, 'the decision was not recorded');
     return record.state;
   }
 
   async cancel(runId: string, by: string): Promise<RunState> {
     const record = await this.#liveOrExplain(runId);
-    record.handle!.cancel(by);
-    await record.lastWrite;
+    await this.#store.writable('the run was not cancelled');
+    if (!record.handle) return this.cancel(runId, by);
+    record.handle.cancel(by);
+    await this.#recorded(record, 'the run was not cancelled');
     return record.state;
   }
 
-  /** A live run, or the 404/409 that says why there is none. */
+  /** Waits until what the run appended is on disk; a failure becomes the error the request answers. */
+  async #recorded(record: LiveRun, what: string): Promise<void> {
+    try {
+      await record.lastWrite;
+    } catch (error) {
+      if (error instanceof UnrecordableEventError) throw badRequest(`${what}: ${error.message}`);
+      if (error instanceof StoreClosedError) throw new StoreUnavailableError(`${what}: the server is shutting down`);
+      if (error instanceof StoreUnavailableError) throw storeUnavailable(error, what);
+      throw error;
+    }
+  }
+
+  /** A live run, or the 404/409 (503 while it is halted) that says why there is none. */
   async #liveOrExplain(runId: string, nodeId?: string): Promise<LiveRun> {
     const record = this.#live.get(runId);
     if (record?.handle) return record;
+    if (record?.halted) {
+      if (nodeId !== undefined && !Object.hasOwn(record.state.steps, nodeId)) throw notFound(`run ${runId} has no step "${nodeId}"`);
+      throw new StoreUnavailableError(`run ${runId} is stopped because its log could not be written; it continues from its log once the data directory can be written`);
+    }
     const state = await this.state(runId);
     if (!state) throw notFound(`there is no run "${runId}"`);
-    if (nodeId !== undefined && !(nodeId in state.steps)) throw notFound(`run ${runId} has no step "${nodeId}"`);
+    if (nodeId !== undefined && !Object.hasOwn(state.steps, nodeId)) throw notFound(`run ${runId} has no step "${nodeId}"`);
     if (state.status === 'running' || state.status === 'waiting') throw conflict(`run ${runId} cannot continue (its log could not be resumed); it is being marked failed`);
     throw conflict(`run ${runId} has ended (${state.status})`);
   }
@@ -180,7 +227,7 @@ export class RunManager {
 
   /** Every step waiting for a person, across runs, oldest first. */
   approvals(): PendingApproval[] {
-    return pendingApprovals([...this.#live.values()].map((record) => record.state));
+    return pendingApprovals([...this.#live.values()].filter((record) => !record.halted).map((record) => record.state));
   }
 
   #engineOptions(record: LiveRun) {
@@ -188,9 +235,74 @@ export class RunManager {
       executors: this.#executors,
       services: this.#services,
       onEvent: (event: RunEvent) => {
-        record.lastWrite = this.#store.append(event);
+        if (record.halted) return;
+        const stored: RunEvent = record.overLimit && event.type === 'run.cancelled' ? { runId: event.runId, seq: event.seq, at: event.at, type: 'run.failed', error: record.overLimit, costUsd: event.costUsd } : event;
+        this.#append(record, stored);
+        if (!record.overLimit) this.#checkLimits(record, event);
       },
+      durable: () => record.lastWrite,
     };
+  }
+
+  /** Appends an event of the run; a failed write halts the run (`#halt`). */
+  #append(record: LiveRun, event: RunEvent): void {
+    const write = this.#store.append(event);
+    // Events appended together share one write promise: one failure handler per write.
+    if (write !== record.lastWrite) write.catch((error: unknown) => this.#halt(record, error));
+    record.lastWrite = write;
+  }
+
+  /**
+   * Past a cap, the engine is cancelled (outside the event being emitted): it settles what the
+   * running steps spent and cancels them, and its `run.cancelled` is recorded as `run.failed`.
+   */
+  #checkLimits(record: LiveRun, event: RunEvent): void {
+    const error = exceededRunLimit(event, this.#store.bytesOf(record.runId), this.#limits);
+    if (!error) return;
+    record.overLimit = error;
+    this.#log(`weft: ${error.message}`);
+    queueMicrotask(() => record.handle?.cancel('limit'));
+  }
+
+  /**
+   * A write of the run failed. The engine is cancelled with its events dropped, so nothing more
+   * runs or is recorded; the run continues from its log once the store can write (at once when
+   * the store is fine and only an event could not be written). A run with nothing on disk yet was
+   * being started: it is forgotten (the start answers the failure).
+   */
+  #halt(record: LiveRun, error: unknown): void {
+    if (record.halted || this.#live.get(record.runId) !== record) return;
+    record.halted = true;
+    const handle = record.handle;
+    record.handle = undefined;
+    handle?.cancel('store');
+    if (record.state.lastSeq === 0) {
+      this.#live.delete(record.runId);
+      return;
+    }
+    if (error instanceof StoreClosedError) return;
+    this.#log(`weft: run ${record.runId} is stopped (${error instanceof Error ? error.message : String(error)}); it continues from its log once the store can write.`);
+    if (this.#store.healthy) void this.#continueHalted(record);
+  }
+
+  /** Reads a halted run's log back (cut to its whole events) and resumes it as a restart would. */
+  async #continueHalted(record: LiveRun): Promise<void> {
+    if (this.#continuing.has(record.runId)) return;
+    this.#continuing.add(record.runId);
+    let recovered: RecoveredLog | undefined;
+    try {
+      recovered = await this.#store.reopen(record.runId);
+    } catch (error) {
+      this.#log(`weft: run ${record.runId} could not be read back (${error instanceof Error ? error.message : String(error)}); it is tried again when the store recovers.`);
+      return;
+    } finally {
+      this.#continuing.delete(record.runId);
+    }
+    if (this.#live.get(record.runId) !== record || !record.halted) return;
+    this.#live.delete(record.runId);
+    const outcome = this.#resume(record.runId, recovered, new PinnedFlows());
+    void this.#store.indexChanged();
+    if (outcome === 'resumed') this.#log(`weft: run ${record.runId} continues from its log.`);
   }
 
   #onStored(events: RunEvent[]): void {
@@ -251,11 +363,17 @@ export class RunManager {
     const state = foldEvents(events, runId);
     this.#store.index.put(indexEntry(state));
     if (state.status !== 'running' && state.status !== 'waiting') return 'ended';
-    const record: LiveRun = { runId, handle: undefined, state, lastWrite: Promise.resolve() };
+    const record: LiveRun = { runId, handle: undefined, state, lastWrite: Promise.resolve(), halted: false, overLimit: undefined };
     this.#live.set(runId, record);
+    const quarantined = findQuarantinedSteps(events);
+    if (quarantined.length > 0) {
+      for (const step of quarantined) this.#log(`weft: run ${runId}: ${step.error.message}.`);
+      for (const event of quarantineEvents(state, quarantined, new Date().toISOString())) this.#append(record, event);
+      return 'failed';
+    }
     const fail = (message: string, code: string): 'failed' => {
       this.#log(`weft: run ${runId} cannot continue: ${message}`);
-      record.lastWrite = this.#store.append({ runId, seq: state.lastSeq + 1, at: new Date().toISOString(), type: 'run.failed', error: { message, code }, costUsd: state.costUsd });
+      this.#append(record, { runId, seq: state.lastSeq + 1, at: new Date().toISOString(), type: 'run.failed', error: { message, code }, costUsd: state.costUsd });
       return 'failed';
     };
     if (recovered.damage?.kind === 'corrupt') return fail(`its log was damaged after event ${events.length} (${recovered.damage.message}); the original is kept as ${recovered.keptAside}`, 'corrupt-log');

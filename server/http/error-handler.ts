@@ -6,6 +6,7 @@ import type { ErrorRequestHandler, RequestHandler, Response } from 'express';
 import { RequestError, type Issue } from '../request-error.ts';
 import { InvalidFlowIdError } from '../store/flows-store.ts';
 import { DatabaseUnavailableError } from '../store/postgres/database-errors.ts';
+import { StoreUnavailableError } from '../store/store-errors.ts';
 
 export function sendError(response: Response, status: number, message: string, issues?: Issue[]): void {
   response.status(status).json({ error: { message, ...(issues && issues.length > 0 ? { issues } : {}) } });
@@ -40,6 +41,12 @@ export function errorHandler(log: (line: string) => void): ErrorRequestHandler {
     if (error instanceof RequestError) return sendError(response, error.status, error.message, error.issues);
     if (error instanceof InvalidFlowIdError) return sendError(response, 400, error.message);
     if (error instanceof DatabaseUnavailableError) return sendError(response.set('Retry-After', '5'), 503, error.message);
+    // The disk, not the request: logged, and answered with what failed (no paths) so clients retry later.
+    if (error instanceof StoreUnavailableError) {
+      log(`weft: request refused: ${error.message}`);
+      response.setHeader('Retry-After', '1');
+      return sendError(response, 503, error.message);
+    }
     const parser = bodyParserError(error);
     if (parser) return sendError(response, parser.status, parser.message);
     log(`weft: request failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);

@@ -21,12 +21,13 @@ export function temporaryPathFor(path: string): string {
   return join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
 }
 
-export async function writeFileAtomic(path: string, text: string, fs: AtomicWriteFs = defaultFs): Promise<void> {
+/** `content` is written as is: a string as UTF-8, bytes unchanged. */
+export async function writeFileAtomic(path: string, content: string | Uint8Array, fs: AtomicWriteFs = defaultFs): Promise<void> {
   const temporary = temporaryPathFor(path);
   try {
     const handle = await fs.open(temporary, 'wx', 0o644);
     try {
-      await handle.writeFile(text, 'utf8');
+      await handle.writeFile(content);
       await handle.sync();
     } finally {
       await handle.close();

@@ -37,32 +37,36 @@ export function parseEventLine(line: string, runId: string, seq: number): { ok: 
   return { ok: true, event: parsed.data };
 }
 
+const NEWLINE = 0x0a;
+
 /**
  * Parses a whole log, checking every line. `after` skips the first lines without parsing them
  * (line n holds seq n, which recovery checked when the server started).
+ *
+ * It works on the file's bytes, not on decoded text: lines are found by their newline byte and
+ * each is decoded on its own, so `validLength` is an exact byte offset whatever the damaged or
+ * torn parts hold. (Decoding the whole file first turned each invalid UTF-8 byte into a
+ * three-byte replacement character, and the repair then cut the file in the wrong place.)
  */
-export function parseEventLog(text: string, runId: string, after = 0): ParsedLog {
+export function parseEventLog(bytes: Uint8Array, runId: string, after = 0): ParsedLog {
+  const buffer = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const events: RunEvent[] = [];
   let offset = 0;
   let lineNumber = 0;
-  while (offset < text.length) {
-    const end = text.indexOf('\n', offset);
+  while (offset < buffer.length) {
+    const end = buffer.indexOf(NEWLINE, offset);
     lineNumber++;
     if (end === -1) {
-      return { events, validLength: byteLength(text, offset), damage: { kind: 'truncated-tail', line: lineNumber, message: `line ${lineNumber} is cut short (no newline): a write was interrupted` } };
+      return { events, validLength: offset, damage: { kind: 'truncated-tail', line: lineNumber, message: `line ${lineNumber} is cut short (no newline): a write was interrupted` } };
     }
     if (lineNumber > after) {
-      const result = parseEventLine(text.slice(offset, end), runId, lineNumber);
-      if (!result.ok) return { events, validLength: byteLength(text, offset), damage: { kind: 'corrupt', line: lineNumber, message: `line ${lineNumber} ${result.message}` } };
+      const result = parseEventLine(buffer.toString('utf8', offset, end), runId, lineNumber);
+      if (!result.ok) return { events, validLength: offset, damage: { kind: 'corrupt', line: lineNumber, message: `line ${lineNumber} ${result.message}` } };
       events.push(result.event);
     }
     offset = end + 1;
   }
-  return { events, validLength: byteLength(text, offset) };
-}
-
-function byteLength(text: string, characters: number): number {
-  return Buffer.byteLength(text.slice(0, characters), 'utf8');
+  return { events, validLength: offset };
 }
 
 export function formatEventLines(events: readonly RunEvent[]): string {

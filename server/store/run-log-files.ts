@@ -4,10 +4,10 @@
  * handles stay open (least recently used is closed first, never one that is being written to:
  * appends to different runs run in parallel). One append per run at a time (the store sees to it).
  */
-import { open, type FileHandle } from 'node:fs/promises';
+import { open, unlink, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ID_PATTERN } from '../../shared/ids.ts';
-import { syncDirectory } from './atomic-write.ts';
+import { syncDirectory, type AtomicWriteFs } from './atomic-write.ts';
 
 export const LOG_SUFFIX = '.jsonl';
 const MAX_OPEN = 64;
@@ -23,9 +23,12 @@ interface OpenLog {
 export class RunLogFiles {
   readonly directory: string;
   readonly #open = new Map<string, OpenLog>();
+  readonly #fs: Pick<AtomicWriteFs, 'open' | 'unlink'>;
 
-  constructor(directory: string) {
+  /** `fs` is for tests that make writes fail (a full disk) without a real one. */
+  constructor(directory: string, fs: Pick<AtomicWriteFs, 'open' | 'unlink'> = { open, unlink }) {
     this.directory = directory;
+    this.#fs = fs;
   }
 
   pathFor(runId: string): string {
@@ -33,7 +36,11 @@ export class RunLogFiles {
     return join(this.directory, `${runId}${LOG_SUFFIX}`);
   }
 
-  /** Appends whole lines; on failure the file is cut back so no half line stays behind. */
+  /**
+   * Appends whole lines; on failure the file is cut back so no half line stays behind, and a log
+   * that was empty before (a run whose `run.started` could not be written) is removed, so no run
+   * is left that the index does not list.
+   */
   async append(runId: string, text: string, sync: boolean): Promise<void> {
     const log = await this.#get(runId);
     try {
@@ -44,6 +51,7 @@ export class RunLogFiles {
       await log.handle.truncate(log.size).catch(() => undefined);
       log.busy = false;
       await this.close(runId);
+      if (log.size === 0) await this.#fs.unlink(this.pathFor(runId)).catch(() => undefined);
       throw error;
     }
     log.busy = false;
@@ -58,12 +66,12 @@ export class RunLogFiles {
       this.#open.set(runId, existing);
       return existing;
     }
-    const handle = await open(this.pathFor(runId), 'a', 0o644);
+    const handle = await this.#fs.open(this.pathFor(runId), 'a', 0o644);
     const log: OpenLog = { handle, size: 0, busy: true };
     try {
       log.size = (await handle.stat()).size;
       // A new file: make its directory entry durable too, not only its contents.
-      if (log.size === 0) await syncDirectory(this.directory);
+      if (log.size === 0) await syncDirectory(this.directory, this.#fs);
     } catch (error) {
       await handle.close().catch(() => undefined);
       throw error;

@@ -218,12 +218,12 @@ describe('RunsStore: one server per data directory', () => {
     expect(existsSync(store.lockPath)).toBe(false);
   });
 
-  it('ignores appends after close, leaving the log a clean prefix', async () => {
+  it('refuses appends after close (nothing may act on them), leaving the log a clean prefix', async () => {
     const store = await openStore();
     const [first, second] = triageRunEvents();
     await store.append(first!);
     await store.close();
-    await store.append(second!);
+    await expect(store.append(second!)).rejects.toThrow('the runs store is closed');
     appendFileSync(logPath('run-1'), '');
     expect(readFileSync(logPath('run-1'), 'utf8')).toBe(formatEventLines([first!]));
   });

@@ -8,17 +8,23 @@
  * own. Memory is changed before anything is awaited, so no read-modify-write spans an await.
  * Listeners hear about a run's events only once they are on disk: that is where the WebSocket
  * broadcast and the REST answers hang, so nothing is shown that a crash could take back.
+ *
+ * When a write fails the run's later appends are refused (its owner stops it and continues it
+ * from its log once `reopen` is called), and when the failure was the disk's the store turns
+ * unhealthy (store-health.ts) until a probe write succeeds.
  */
-import { mkdir, readdir, readFile } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rename, unlink } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { isTerminal, type RunEvent } from '../../shared/events.ts';
 import { ID_PATTERN } from '../../shared/ids.ts';
-import { writeFileAtomic } from './atomic-write.ts';
+import { writeFileAtomic, type AtomicWriteFs } from './atomic-write.ts';
 import { acquireDataLock, type DataLock } from './data-lock.ts';
-import { formatEventLines, parseEventLog, type LogDamage } from './event-log-text.ts';
+import { parseEventLog, type LogDamage } from './event-log-text.ts';
 import { copyAside } from './keep-aside.ts';
 import { RunIndex } from './run-index.ts';
 import { LOG_SUFFIX, RunLogFiles } from './run-log-files.ts';
+import { describeStoreFault, StoreClosedError, StoreUnavailableError, UnrecordableEventError } from './store-errors.ts';
+import { StoreHealth } from './store-health.ts';
 
 export const INDEX_FILE_NAME = 'runs-index.json';
 export const RUNS_DIRECTORY_NAME = 'runs';
@@ -31,6 +37,8 @@ export interface RunsStoreOptions {
   log?: (line: string) => void;
   /** fsync each batch (default true); false only writes, for benchmarks that measure the difference. */
   sync?: boolean;
+  /** The file operations of every write (logs, index, probe); tests pass one that fails like a full disk. */
+  fs?: AtomicWriteFs;
 }
 
 export interface RecoveredLog {
@@ -46,6 +54,8 @@ export type StoredListener = (events: RunEvent[]) => void;
 /** Events of one run waiting for (or in) one write; their `append` promises settle together. */
 interface PendingWrite {
   events: RunEvent[];
+  /** Each event as its log line, formatted when it was appended. */
+  lines: string[];
   done: Promise<void>;
   settle(error?: unknown): void;
 }
@@ -71,9 +81,14 @@ export class RunsStore {
   readonly #lock: DataLock;
   readonly #log: (line: string) => void;
   readonly #sync: boolean;
+  readonly #fs: AtomicWriteFs;
   readonly #listeners = new Set<StoredListener>();
-  /** Runs whose log could not be written: later events are not stored (a restart resumes from the log). */
-  readonly #broken = new Set<string>();
+  /** Runs whose log could not be written, with why: later events are refused until `reopen`. */
+  readonly #broken = new Map<string, Error>();
+  /** Bytes in the log of each unfinished run, counting what is queued (`bytesOf`). */
+  readonly #sizes = new Map<string, number>();
+  readonly #health: StoreHealth;
+  readonly #recoveredListeners = new Set<() => void>();
   readonly #queues = new Map<string, RunQueue>();
   /** Runs with events waiting for a write slot, oldest first. */
   readonly #ready = new Set<string>();
@@ -92,9 +107,12 @@ export class RunsStore {
     this.dataDir = dataDir;
     this.index = index;
     this.#lock = lock;
-    this.#files = new RunLogFiles(join(dataDir, RUNS_DIRECTORY_NAME));
+    const fs = options.fs ?? DEFAULT_FS;
+    this.#fs = fs;
+    this.#files = new RunLogFiles(join(dataDir, RUNS_DIRECTORY_NAME), fs);
     this.#log = options.log ?? ((line) => console.warn(line));
     this.#sync = options.sync ?? true;
+    this.#health = new StoreHealth({ dataDir, fs, log: this.#log, onRecovered: () => this.#onRecovered() });
   }
 
   /** Locks the data directory (refusing a second server), then reads the index. */
@@ -104,7 +122,7 @@ export class RunsStore {
     await mkdir(join(dataDir, RUNS_DIRECTORY_NAME), { recursive: true });
     const lock = await acquireDataLock(dataDir, log);
     try {
-      const { index } = await RunIndex.open(join(dataDir, INDEX_FILE_NAME), log);
+      const { index } = await RunIndex.open(join(dataDir, INDEX_FILE_NAME), log, options.fs);
       return new RunsStore(dataDir, index, lock, options);
     } catch (error) {
       await lock.release();
@@ -121,12 +139,44 @@ export class RunsStore {
     return () => this.#listeners.delete(listener);
   }
 
+  /** Hears that the store can write again after a failure. */
+  onRecovered(listener: () => void): () => void {
+    this.#recoveredListeners.add(listener);
+    return () => this.#recoveredListeners.delete(listener);
+  }
+
+  /** False from a failed write until a probe write succeeds. */
+  get healthy(): boolean {
+    return this.#health.healthy;
+  }
+
+  /** Resolves when the store can write; otherwise rejects with a `StoreUnavailableError` (503) naming `what` was not done. */
+  writable(what?: string): Promise<void> {
+    return this.#health.check(what);
+  }
+
+  /** Bytes of the run's log, counting appended events not yet written (for the per-run cap). */
+  bytesOf(runId: string): number {
+    return this.#sizes.get(runId) ?? 0;
+  }
+
   /**
    * Queues an event; the promise settles when the write holding it is on disk (it never counts as
-   * unhandled, so callers that do not wait need not catch).
+   * unhandled, so callers that do not wait need not catch). It rejects when the write failed, when
+   * an earlier write of the run failed, when the event cannot be written as JSON, and after close.
    */
   append(event: RunEvent): Promise<void> {
-    if (this.#closed) return Promise.resolve();
+    if (this.#closed) return handled(Promise.reject(new StoreClosedError()));
+    let line: string;
+    try {
+      line = `${JSON.stringify(event)}\n`;
+    } catch (error) {
+      const reason = new UnrecordableEventError(`event ${event.seq} of run ${event.runId} (${event.type}) cannot be written as JSON: ${describe(error)}`);
+      if (!this.#broken.has(event.runId)) this.#broken.set(event.runId, reason);
+      this.#log(`weft: ${reason.message}; the run's later events are not stored.`);
+      line = '';
+    }
+    this.#sizes.set(event.runId, this.bytesOf(event.runId) + Buffer.byteLength(line));
     let queue = this.#queues.get(event.runId);
     if (!queue) {
       queue = { next: undefined, writing: false };
@@ -141,6 +191,7 @@ export class RunsStore {
       }
     }
     queue.next.events.push(event);
+    queue.next.lines.push(line);
     return queue.next.done;
   }
 
@@ -169,7 +220,7 @@ export class RunsStore {
     this.#enter();
     let settle!: (error?: unknown) => void;
     const done = handled(new Promise<void>((resolve, reject) => (settle = (error) => (error === undefined ? resolve() : reject(error)))));
-    return { events: [], done, settle };
+    return { events: [], lines: [], done, settle };
   }
 
   #enter(): void {
@@ -206,17 +257,19 @@ export class RunsStore {
     queue.next = undefined;
     queue.writing = true;
     this.#writesInFlight++;
-    let failure: unknown;
-    if (this.#broken.has(runId)) {
-      failure = new Error(`the log of run ${runId} could not be written earlier; its events are no longer stored`);
-    } else {
+    let failure: unknown = this.#broken.get(runId);
+    if (failure === undefined) {
       try {
-        await this.#files.append(runId, formatEventLines(write.events), this.#sync);
-        if (write.events.some(isTerminal)) await this.#files.close(runId);
+        await this.#files.append(runId, write.lines.join(''), this.#sync);
+        if (write.events.some(isTerminal)) {
+          await this.#files.close(runId);
+          this.#sizes.delete(runId);
+        }
       } catch (error) {
-        failure = error;
-        this.#broken.add(runId);
-        this.#log(`weft: could not write the log of run ${runId} (${describe(error)}); its later events are not stored. Restart the server to resume the run from its log.`);
+        failure = new StoreUnavailableError(`the log of run ${runId} could not be written: ${describeStoreFault(error)}`, (error as NodeJS.ErrnoException).code);
+        this.#broken.set(runId, failure as Error);
+        this.#health.reportFault(error);
+        this.#log(`weft: could not write the log of run ${runId} (${describe(error)}); the run is stopped and continues from its log once the store can write.`);
       }
     }
     const read = this.#reads.get(runId);
@@ -250,7 +303,8 @@ export class RunsStore {
       await this.index.write();
       return undefined;
     } catch (error) {
-      this.#log(`weft: could not write the run index (${describe(error)}); it is retried with the next write and rebuilt from the logs on start.`);
+      this.#health.reportFault(error);
+      this.#log(`weft: could not write the run index (${describe(error)}); it is written again once the store can write, and rebuilt from the logs on start.`);
       return error;
     }
   }
@@ -273,15 +327,15 @@ export class RunsStore {
   }
 
   async #readLog(runId: string, after: number): Promise<RunEvent[] | undefined> {
-    let text: string;
+    let bytes: Buffer;
     try {
-      text = await readFile(this.#files.pathFor(runId), 'utf8');
+      bytes = await readFile(this.#files.pathFor(runId));
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
       throw error;
     }
     // A half line at the end is an append in progress: it is read once it is whole.
-    const parsed = parseEventLog(text, runId, after);
+    const parsed = parseEventLog(bytes, runId, after);
     if (parsed.damage?.kind === 'corrupt') this.#log(`weft: the log of run ${runId} is damaged: ${parsed.damage.message}`);
     return parsed.events;
   }
@@ -299,13 +353,38 @@ export class RunsStore {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
       throw error;
     }
-    const parsed = parseEventLog(bytes.toString('utf8'), runId);
+    const parsed = parseEventLog(bytes, runId);
+    const last = parsed.events.at(-1);
+    if (last && !isTerminal(last)) this.#sizes.set(runId, parsed.validLength);
     if (!parsed.damage) return { events: parsed.events };
     const keptAside = await copyAside(path);
-    await writeFileAtomic(path, bytes.subarray(0, parsed.validLength).toString('utf8'));
+    await writeFileAtomic(path, bytes.subarray(0, parsed.validLength), this.#fs);
     const what = parsed.damage.kind === 'truncated-tail' ? 'dropped a half-written last event (the server stopped during a write)' : `the log is damaged (${parsed.damage.message}); kept its first ${parsed.events.length} events`;
     this.#log(`weft: run ${runId}: ${what}. The original was kept as ${keptAside}.`);
     return { events: parsed.events, damage: parsed.damage, keptAside };
+  }
+
+  /**
+   * After a failed write of a run: once nothing of the run is queued, forgets the failure and
+   * reads the log back as `recover` does (cutting off whatever the failed write left), so the
+   * run can continue from what is on disk.
+   */
+  async reopen(runId: string): Promise<RecoveredLog | undefined> {
+    while (this.#queues.has(runId)) await this.flush();
+    this.#broken.delete(runId);
+    this.#sizes.delete(runId);
+    return this.recover(runId);
+  }
+
+  #onRecovered(): void {
+    if (this.index.dirty && !this.#indexWrite) void this.indexChanged();
+    for (const listener of this.#recoveredListeners) {
+      try {
+        listener();
+      } catch (error) {
+        this.#log(`weft: a listener failed when the store recovered: ${describe(error)}`);
+      }
+    }
   }
 
   /** Ids of every run with a log file. */
@@ -318,6 +397,7 @@ export class RunsStore {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    this.#health.close();
     await this.flush();
     // Index changes listeners made while the last writes were stored.
     if (this.index.dirty) await this.#writeIndex();
@@ -325,6 +405,8 @@ export class RunsStore {
     await this.#lock.release();
   }
 }
+
+const DEFAULT_FS: AtomicWriteFs = { open, rename, unlink };
 
 function nextMacrotask(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));

@@ -18,9 +18,9 @@ function childEnv(env: Record<string, string>): NodeJS.ProcessEnv {
   return { ...rest, PORT: '0', HOST: '127.0.0.1', ...env };
 }
 
-/** Spawns the server; resolves once it prints its URL, rejects if it exits first. */
-export function spawnServer(env: Record<string, string>, timeoutMs = 30_000): Promise<ServerProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], { cwd: REPO_ROOT, env: childEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
+/** Spawns the server (or another entry file); resolves once it prints its URL, rejects if it exits first. */
+export function spawnServer(env: Record<string, string>, timeoutMs = 30_000, entry = 'server/main.ts'): Promise<ServerProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', entry], { cwd: REPO_ROOT, env: childEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
   return new Promise((resolve, reject) => {
@@ -41,7 +41,7 @@ export function spawnServer(env: Record<string, string>, timeoutMs = 30_000): Pr
     child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
     void exited.then(({ code, signal }) => {
       clearTimeout(timer);
-      reject(Object.assign(new Error(`the server exited (${code ?? signal}) before starting:\n${output}`), { code, output }));
+      reject(Object.assign(new Error(`the server exited (${code ?? signal}) before starting:\n${output}`), { code, signal, output }));
     });
   });
 }
