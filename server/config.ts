@@ -8,6 +8,7 @@ import { z } from 'zod';
 export const DEFAULT_PORT = 4317;
 export const DEFAULT_HOST = '127.0.0.1';
 export const MIN_TOKEN_LENGTH = 16;
+export const DEFAULT_MAX_WS_CONNECTIONS = 500;
 
 export interface ServerConfig {
   host: string;
@@ -23,6 +24,8 @@ export interface ServerConfig {
   allowedOrigins: string[];
   /** Built client to serve, if any. */
   distDir: string | undefined;
+  /** WebSocket connections open at once, across all clients; more upgrades get 503. */
+  maxWebSocketConnections: number;
 }
 
 export class ConfigError extends Error {
@@ -51,6 +54,12 @@ const envSchema = z.object({
   WEFT_ALLOWED_HOSTS: list.pipe(z.array(z.string().regex(/^[a-z0-9.\-[\]:]+$/i, 'must be host names, comma separated'))),
   WEFT_ALLOWED_ORIGINS: list.pipe(z.array(z.string().refine((value) => URL.canParse(value) && new URL(value).origin === value, 'must be origins like http://localhost:5173, comma separated'))),
   WEFT_DIST_DIR: z.string().min(1).optional(),
+  WEFT_WS_MAX_CONNECTIONS: z
+    .string()
+    .regex(/^\d{1,6}$/, 'must be a whole number from 1 to 100000')
+    .transform(Number)
+    .refine((count) => count >= 1 && count <= 100_000, 'must be a whole number from 1 to 100000')
+    .optional(),
 });
 
 export function isLoopbackHost(host: string): boolean {
@@ -80,5 +89,6 @@ export function loadServerConfig(env: Record<string, string | undefined> = proce
     allowedHosts: values.WEFT_ALLOWED_HOSTS.map((name) => name.toLowerCase()),
     allowedOrigins: values.WEFT_ALLOWED_ORIGINS,
     distDir: values.WEFT_DIST_DIR !== undefined ? resolve(cwd, values.WEFT_DIST_DIR) : undefined,
+    maxWebSocketConnections: values.WEFT_WS_MAX_CONNECTIONS ?? DEFAULT_MAX_WS_CONNECTIONS,
   };
 }

@@ -14,30 +14,10 @@ import { worstCaseUsd } from '../shared/pricing.ts';
 import type { ModelService, ResolvedModel } from './engine/services.ts';
 import { buildModelMessages, promptTokenCount } from './providers/model-prompt.ts';
 import { wireFormatFor } from './providers/wire-format.ts';
+import type { FlowEstimate, StepEstimate } from '../shared/wire/rest-answers.ts';
 
-export interface StepEstimate {
-  nodeId: string;
-  model: string;
-  simulated: boolean;
-  promptTokens: number;
-  maxTokens: number;
-  /** null: the model has no known price. */
-  worstCaseUsd: number | null;
-}
-
-export interface FlowEstimate {
-  steps: StepEstimate[];
-  /** Sum over priced steps. */
-  totalUsd: number;
-  /** Model steps whose model has no known price. */
-  unpricedSteps: string[];
-  budgetUsd?: number;
-  /**
-   * null without a budget. With one: whether the worst case fits; false when a step is unpriced,
-   * because such a step fails under a budget (its cost cannot be checked).
-   */
-  fitsBudget: boolean | null;
-}
+/** The answer's types are the wire contract's (`POST /api/estimate`). */
+export type { FlowEstimate, StepEstimate };
 
 function templateValues(flow: Flow, nodeId: string, config: ModelConfig, inputs: Record<string, unknown>): Record<string, unknown> {
   const values: Record<string, unknown> = {};

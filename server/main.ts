@@ -21,8 +21,8 @@ import { WebSocketHub } from './ws/hub.ts';
 export interface ServerRuntime {
   services: EngineServices;
   simulated: boolean;
-  publicInfo(): { simulated: boolean; providers: unknown };
-  estimate?(flow: import('../shared/flow.ts').Flow, inputs: Record<string, unknown>): unknown;
+  publicInfo(): Omit<import('../shared/wire/rest-answers.ts').Health, 'ok'>;
+  estimate?(flow: import('../shared/flow.ts').Flow, inputs: Record<string, unknown>): import('../shared/wire/rest-answers.ts').FlowEstimate;
   close(): Promise<void>;
 }
 
@@ -117,6 +117,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
       policy: currentPolicy,
       ...(options.heartbeatMs !== undefined ? { heartbeatMs: options.heartbeatMs } : {}),
       ...(options.wsMaxPayloadBytes !== undefined ? { maxPayloadBytes: options.wsMaxPayloadBytes } : {}),
+      maxConnections: config.maxWebSocketConnections,
       ...(options.wsLimits ? { limits: options.wsLimits } : {}),
     });
     cleanup.unshift(() => hub.close());

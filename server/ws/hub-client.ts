@@ -19,7 +19,8 @@ import { WebSocket } from 'ws';
 import type { RunEvent } from '../../shared/events.ts';
 import { zodIssues } from '../http/parse-request.ts';
 import { eventFrame, textFrame, type FrameBatch } from './event-frames.ts';
-import { clientMessageSchema, encode, type ServerMessage } from './messages.ts';
+import { clientMessageSchema, type ServerMessage } from '../../shared/wire/socket-messages.ts';
+import { encode } from './messages.ts';
 import { TokenBucket, type Rate } from './token-bucket.ts';
 
 export interface EventSource {
