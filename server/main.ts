@@ -40,6 +40,8 @@ export interface StartServerOptions {
   bodyLimitBytes?: number;
   wsMaxPayloadBytes?: number;
   wsLimits?: Partial<ClientLimits>;
+  /** How the hub sends live events (server/ws/event-frames.ts); for benchmarks. */
+  wsEventSending?: import('./ws/event-frames.ts').EventSending;
   log?: (line: string) => void;
 }
 
@@ -118,6 +120,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
       ...(options.heartbeatMs !== undefined ? { heartbeatMs: options.heartbeatMs } : {}),
       ...(options.wsMaxPayloadBytes !== undefined ? { maxPayloadBytes: options.wsMaxPayloadBytes } : {}),
       maxConnections: config.maxWebSocketConnections,
+      ...(options.wsEventSending ? { eventSending: options.wsEventSending } : {}),
       ...(options.wsLimits ? { limits: options.wsLimits } : {}),
     });
     cleanup.unshift(() => hub.close());

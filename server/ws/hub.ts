@@ -10,7 +10,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { RunEvent } from '../../shared/events.ts';
 import { cookieToken, decideAccess, singleHeader, type AccessPolicy } from '../security.ts';
-import { FrameBatch } from './event-frames.ts';
+import { FrameBatch, type EventSending } from './event-frames.ts';
 import { HubClient, type ClientLimits, type EventSource } from './hub-client.ts';
 
 export const WS_PATH = '/ws';
@@ -24,6 +24,8 @@ export interface HubOptions {
   maxPayloadBytes?: number;
   /** Upgrades past this many open connections are refused with 503. */
   maxConnections?: number;
+  /** How live events leave (event-frames.ts); `ws` only to measure against. */
+  eventSending?: EventSending;
   limits?: Partial<ClientLimits>;
 }
 
@@ -90,7 +92,7 @@ export class WebSocketHub {
 
   /** `connection` is the upgraded socket itself, which the WebSocket runs on. */
   #accept(socket: WebSocket, connection: Duplex): void {
-    const client = new HubClient(socket, connection, this.#options.source, this.#limits);
+    const client = new HubClient(socket, connection, this.#options.source, this.#limits, this.#options.eventSending);
     this.#clients.add(client);
     socket.on('pong', () => {
       client.alive = true;
