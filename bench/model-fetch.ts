@@ -8,7 +8,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { startChild, type Child } from './children.ts';
 import { modelChainFlow } from './flows.ts';
-import { json } from './http.ts';
+import { json, jsonRetryingDrops } from './http.ts';
 import { processCpuMs } from './process-cpu.ts';
 import { runStandalone } from './standalone.ts';
 import { figure, notAvailable, tryImport, type BenchContext, type BenchReport } from './stats.ts';
@@ -34,12 +34,12 @@ const METHOD =
 async function runBatch(url: string, count: number): Promise<void> {
   const ids = new Set(
     await Promise.all(
-      Array.from({ length: count }, () => json(`${url}/api/flows/bench-models/runs`, { method: 'POST', body: JSON.stringify({ inputs: { value: 'hello' } }) }).then((body: { runId: string }) => body.runId)),
+      Array.from({ length: count }, () => jsonRetryingDrops(`${url}/api/flows/bench-models/runs`, { method: 'POST', body: JSON.stringify({ inputs: { value: 'hello' } }) }).then((body: { runId: string }) => body.runId)),
     ),
   );
   const deadline = Date.now() + 120_000;
   for (;;) {
-    const { runs } = (await json(`${url}/api/runs?flowId=bench-models`)) as { runs: Array<{ runId: string; status: string; endedAt?: string }> };
+    const { runs } = (await jsonRetryingDrops(`${url}/api/runs?flowId=bench-models`)) as { runs: Array<{ runId: string; status: string; endedAt?: string }> };
     const ended = runs.filter((run) => ids.has(run.runId) && run.endedAt !== undefined);
     if (ended.length === count) {
       const failed = ended.filter((run) => run.status !== 'succeeded').length;

@@ -10,9 +10,9 @@
  * (pings, close, other messages) whole and at once, so frames never interleave.
  *
  * Why not `ws`'s own `send`: at a model latency of 300 ms, with 10 clients following every run,
- * sending each event with `socket.send` cost the server 11 to 13 % more CPU per model step; with
- * one client the two are level (bench/socket-frames.ts, which compares them with
- * `eventSending: 'ws'`).
+ * sending each event with `socket.send` cost the server about 12 % more CPU per model step
+ * (median of 5 pairs); with one client the two are level (bench/socket-frames.ts, which compares
+ * them with `eventSending: 'ws'`).
  */
 import type { RunEvent } from '../../shared/events.ts';
 import { encode } from './messages.ts';
