@@ -3,13 +3,13 @@
  * chain, output) whose model steps are answered by a local OpenAI-compatible server after a fixed
  * 50 ms. Total time against the ideal (the critical path, 8 x 50 ms), and the server's memory.
  */
-import { readFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import type { ExecutorMap } from '../server/engine/index.ts';
 import { startChild, type Child } from './children.ts';
 import { modelChainFlow } from './flows.ts';
+import { processCpuMs } from './process-cpu.ts';
 import { json } from './http.ts';
 import { runStandalone } from './standalone.ts';
 import { collectGarbage, figure, notAvailable, tryImport, type BenchContext, type BenchReport, type Figure } from './stats.ts';
@@ -41,19 +41,6 @@ interface RunEntry {
   endedAt?: string;
 }
 
-
-/** User + system CPU of another process so far, in ms (Linux /proc; undefined elsewhere). */
-function processCpuMs(pid: number | undefined): number | undefined {
-  if (pid === undefined) return undefined;
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
-  } catch {
-    return undefined;
-  }
-}
 
 async function runBatch(url: string, count: number): Promise<{ totalMs: number; startedMs: number; latencies: number[]; failed: number }> {
   const firstSent = Date.now();

@@ -38,3 +38,18 @@ export function json(url: string, init: { method?: string; body?: string; header
 export function closeHttpAgent(): void {
   agent.destroy();
 }
+
+/**
+ * `json`, sent once more when the connection was dropped before an answer ('socket hang up',
+ * ECONNRESET): a pooled keep-alive socket the server closed just as it was reused. For requests
+ * that are safe to repeat, and for runs started in bulk, where one extra run changes nothing measured.
+ */
+export async function jsonRetryingDrops(url: string, init: Parameters<typeof json>[1] = {}): Promise<any> {
+  try {
+    return await json(url, init);
+  } catch (error) {
+    const text = error instanceof Error ? `${error.message} ${(error as NodeJS.ErrnoException).code ?? ''}` : '';
+    if (!/socket hang up|ECONNRESET/.test(text)) throw error;
+    return json(url, init);
+  }
+}

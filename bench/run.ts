@@ -29,7 +29,9 @@ const BENCHMARKS: Entry[] = [
   { id: 'engine-overhead', title: 'Engine overhead per step', file: 'engine-overhead.ts', limit: [240, 40] },
   { id: 'code-step', title: 'Code step overhead', file: 'code-step.ts', limit: [120, 30] },
   { id: 'concurrency', title: 'Throughput under concurrency', file: 'concurrency.ts', limit: [240, 45] },
+  { id: 'model-fetch', title: 'Model requests: own fetch vs undici', file: 'model-fetch.ts', limit: [300, 90] },
   { id: 'event-delivery', title: 'Event delivery to WebSocket clients', file: 'event-delivery.ts', limit: [180, 40] },
+  { id: 'socket-frames', title: 'Live events: ready-made frames vs ws send', file: 'socket-frames.ts', limit: [600, 150] },
   { id: 'persistence', title: 'Persistence', file: 'persistence.ts', limit: [240, 45] },
   { id: 'canvas', title: 'Canvas in headless Chromium', file: 'canvas.ts', limit: [300, 60] },
 ];

@@ -27,6 +27,8 @@ export interface ServerChildOptions {
   stampAppends?: boolean;
   /** Limits for WebSocket clients' send queues (the hub's defaults otherwise). */
   wsLimits?: Record<string, number>;
+  /** How the hub sends live events (default: ready-made frames). */
+  wsEventSending?: 'frames' | 'ws';
   /**
    * Sample memory every 20 ms for the peak figures (default true). Each sample takes the event
    * loop for a moment, which shows in latency measurements: event-delivery turns it off.
@@ -67,6 +69,7 @@ if (process.send && process.argv[2]) {
     config: { dataDir: options.dataDir, flowsDir: options.flowsDir, port: 0, host: '127.0.0.1', distDir: options.distDir },
     ...(executors ? { executors } : {}),
     ...(options.wsLimits ? { wsLimits: options.wsLimits } : {}),
+    ...(options.wsEventSending ? { wsEventSending: options.wsEventSending } : {}),
     log: () => undefined,
   });
   const stamps: Array<[string, number, number]> = [];

@@ -9,6 +9,7 @@ import { DEFAULT_RUN_LIMITS } from './run-limits.ts';
 export const DEFAULT_PORT = 4317;
 export const DEFAULT_HOST = '127.0.0.1';
 export const MIN_TOKEN_LENGTH = 16;
+export const DEFAULT_MAX_WS_CONNECTIONS = 500;
 
 export interface ServerConfig {
   host: string;
@@ -30,6 +31,8 @@ export interface ServerConfig {
   maxRunEvents: number;
   /** Bytes of events one run may write before it is stopped as too large. */
   maxRunBytes: number;
+  /** WebSocket connections open at once, across all clients; more upgrades get 503. */
+  maxWebSocketConnections: number;
 }
 
 export class ConfigError extends Error {
@@ -68,6 +71,12 @@ const envSchema = z.object({
   WEFT_DATABASE_URL: z.string().optional().refine((value) => !value || (/^postgres(ql)?:\/\//.test(value) && URL.canParse(value)), 'must be a URL like postgres://user@host:5432/database'),
   WEFT_MAX_RUN_EVENTS: positiveInteger,
   WEFT_MAX_RUN_BYTES: positiveInteger,
+  WEFT_WS_MAX_CONNECTIONS: z
+    .string()
+    .regex(/^\d{1,6}$/, 'must be a whole number from 1 to 100000')
+    .transform(Number)
+    .refine((count) => count >= 1 && count <= 100_000, 'must be a whole number from 1 to 100000')
+    .optional(),
 });
 
 export function isLoopbackHost(host: string): boolean {
@@ -100,5 +109,6 @@ export function loadServerConfig(env: Record<string, string | undefined> = proce
     databaseUrl: values.WEFT_DATABASE_URL || undefined,
     maxRunEvents: values.WEFT_MAX_RUN_EVENTS ?? DEFAULT_RUN_LIMITS.maxEvents,
     maxRunBytes: values.WEFT_MAX_RUN_BYTES ?? DEFAULT_RUN_LIMITS.maxBytes,
+    maxWebSocketConnections: values.WEFT_WS_MAX_CONNECTIONS ?? DEFAULT_MAX_WS_CONNECTIONS,
   };
 }

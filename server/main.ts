@@ -21,8 +21,8 @@ import { WebSocketHub } from './ws/hub.ts';
 export interface ServerRuntime {
   services: EngineServices;
   simulated: boolean;
-  publicInfo(): { simulated: boolean; providers: unknown };
-  estimate?(flow: import('../shared/flow.ts').Flow, inputs: Record<string, unknown>, executors: ExecutorLookup): unknown;
+  publicInfo(): Omit<import('../shared/wire/rest-answers.ts').Health, 'ok' | 'store'>;
+  estimate?(flow: import('../shared/flow.ts').Flow, inputs: Record<string, unknown>, executors: ExecutorLookup): import('../shared/wire/rest-answers.ts').FlowEstimate;
   close(): Promise<void>;
 }
 
@@ -40,6 +40,8 @@ export interface StartServerOptions {
   bodyLimitBytes?: number;
   wsMaxPayloadBytes?: number;
   wsLimits?: Partial<ClientLimits>;
+  /** How the hub sends live events (server/ws/event-frames.ts); for benchmarks. */
+  wsEventSending?: import('./ws/event-frames.ts').EventSending;
   log?: (line: string) => void;
   /** The file operations of the runs store (tests make them fail like a full disk). */
   storeFs?: import('./store/atomic-write.ts').AtomicWriteFs;
@@ -121,6 +123,8 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
       policy: currentPolicy,
       ...(options.heartbeatMs !== undefined ? { heartbeatMs: options.heartbeatMs } : {}),
       ...(options.wsMaxPayloadBytes !== undefined ? { maxPayloadBytes: options.wsMaxPayloadBytes } : {}),
+      maxConnections: config.maxWebSocketConnections,
+      ...(options.wsEventSending ? { eventSending: options.wsEventSending } : {}),
       ...(options.wsLimits ? { limits: options.wsLimits } : {}),
     });
     cleanup.unshift(() => hub.close());

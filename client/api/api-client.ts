@@ -1,33 +1,42 @@
-/** The REST routes of the server (server/http/*-router.ts), typed. */
+/**
+ * The REST routes, typed and parsed with the shared wire contract: what goes out is typed by
+ * shared/wire/rest-requests.ts, what comes back is parsed with shared/wire/rest-answers.ts.
+ */
 import type { Flow } from '../../shared/flow.ts';
 import {
-  anyJsonSchema,
-  approvalListSchema,
-  estimateSchema,
-  flowDocumentSchema,
-  flowListSchema,
-  healthSchema,
-  runCreatedSchema,
-  runEventsSchema,
-  runListSchema,
-} from './api-schemas.ts';
+  approvalListAnswer,
+  cancelAnswer,
+  decisionAnswer,
+  estimateAnswer,
+  flowDocumentAnswer,
+  flowListAnswer,
+  healthAnswer,
+  noContentAnswer,
+  runCreatedAnswer,
+  runEventsAnswer,
+  runListAnswer,
+  savedFlowAnswer,
+} from '../../shared/wire/rest-answers.ts';
+import type { CancelBody, DecisionBody, EstimateBody, StartRunBody, StartSavedRunBody } from '../../shared/wire/rest-requests.ts';
 import { requestJson } from './http.ts';
 
 const enc = encodeURIComponent;
 
 export const api = {
-  health: () => requestJson('GET', '/api/health', healthSchema),
-  listFlows: () => requestJson('GET', '/api/flows', flowListSchema),
-  getFlow: (id: string) => requestJson('GET', `/api/flows/${enc(id)}`, flowDocumentSchema) as Promise<unknown>,
-  saveFlow: (flow: Flow) => requestJson('PUT', `/api/flows/${enc(flow.id)}`, anyJsonSchema, flow),
-  deleteFlow: (id: string) => requestJson('DELETE', `/api/flows/${enc(id)}`, anyJsonSchema),
-  startSavedRun: (flowId: string, inputs: Record<string, unknown>) => requestJson('POST', `/api/flows/${enc(flowId)}/runs`, runCreatedSchema, { inputs }),
-  startRun: (flow: Flow, inputs: Record<string, unknown>) => requestJson('POST', '/api/runs', runCreatedSchema, { flow, inputs }),
-  listRuns: (flowId: string) => requestJson('GET', `/api/runs?flowId=${enc(flowId)}`, runListSchema),
-  runEvents: (runId: string, after = 0) => requestJson('GET', `/api/runs/${enc(runId)}/events?after=${after}`, runEventsSchema),
-  cancelRun: (runId: string) => requestJson('POST', `/api/runs/${enc(runId)}/cancel`, anyJsonSchema, {}),
-  decide: (runId: string, nodeId: string, body: { decision: 'approve' | 'reject'; comment?: string; payload?: unknown }) =>
-    requestJson('POST', `/api/runs/${enc(runId)}/steps/${enc(nodeId)}/decision`, anyJsonSchema, body),
-  estimate: (flow: Flow, inputs?: Record<string, unknown>) => requestJson('POST', '/api/estimate', estimateSchema, inputs ? { flow, inputs } : { flow }),
-  approvals: () => requestJson('GET', '/api/approvals', approvalListSchema),
+  health: () => requestJson('GET', '/api/health', healthAnswer),
+  listFlows: async () => (await requestJson('GET', '/api/flows', flowListAnswer)).flows,
+  /** The flow, or the JSON object of an invalid file: the editor validates it (flow-actions.ts). */
+  getFlow: (id: string): Promise<unknown> => requestJson('GET', `/api/flows/${enc(id)}`, flowDocumentAnswer),
+  saveFlow: (flow: Flow) => requestJson('PUT', `/api/flows/${enc(flow.id)}`, savedFlowAnswer, flow),
+  deleteFlow: (id: string) => requestJson('DELETE', `/api/flows/${enc(id)}`, noContentAnswer),
+  startSavedRun: (flowId: string, inputs: Record<string, unknown>) =>
+    requestJson('POST', `/api/flows/${enc(flowId)}/runs`, runCreatedAnswer, { inputs } satisfies StartSavedRunBody),
+  startRun: (flow: Flow, inputs: Record<string, unknown>) => requestJson('POST', '/api/runs', runCreatedAnswer, { flow, inputs } satisfies StartRunBody),
+  listRuns: async (flowId: string) => (await requestJson('GET', `/api/runs?flowId=${enc(flowId)}`, runListAnswer)).runs,
+  runEvents: async (runId: string, after = 0) => (await requestJson('GET', `/api/runs/${enc(runId)}/events?after=${after}`, runEventsAnswer)).events,
+  cancelRun: (runId: string) => requestJson('POST', `/api/runs/${enc(runId)}/cancel`, cancelAnswer, {} satisfies CancelBody),
+  decide: (runId: string, nodeId: string, body: DecisionBody) => requestJson('POST', `/api/runs/${enc(runId)}/steps/${enc(nodeId)}/decision`, decisionAnswer, body),
+  estimate: (flow: Flow, inputs?: Record<string, unknown>) =>
+    requestJson('POST', '/api/estimate', estimateAnswer, (inputs ? { flow, inputs } : { flow }) satisfies EstimateBody),
+  approvals: async () => (await requestJson('GET', '/api/approvals', approvalListAnswer)).approvals,
 };

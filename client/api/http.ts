@@ -2,11 +2,8 @@
  * JSON over fetch with the contract's error shape (`{error: {message, issues?}}`), every response
  * parsed with a zod schema at the boundary.
  */
-import { z } from 'zod';
-
-const errorBodySchema = z.object({
-  error: z.object({ message: z.string(), issues: z.array(z.unknown()).optional() }),
-});
+import type { z } from 'zod';
+import { errorAnswer } from '../../shared/wire/rest-answers.ts';
 
 export class ApiError extends Error {
   readonly status: number;
@@ -27,7 +24,7 @@ export function issueText(issue: unknown): string {
   return JSON.stringify(issue);
 }
 
-export async function requestJson<T>(method: string, url: string, schema: z.ZodType<T>, body?: unknown): Promise<T> {
+export async function requestJson<T extends z.ZodType>(method: string, url: string, schema: T, body?: unknown): Promise<z.output<T>> {
   let response: Response;
   try {
     response = await fetch(url, {
@@ -46,7 +43,7 @@ export async function requestJson<T>(method: string, url: string, schema: z.ZodT
     json = undefined;
   }
   if (!response.ok) {
-    const parsed = errorBodySchema.safeParse(json);
+    const parsed = errorAnswer.safeParse(json);
     if (parsed.success) throw new ApiError(response.status, parsed.data.error.message, parsed.data.error.issues ?? []);
     throw new ApiError(response.status, `${method} ${url} failed with ${response.status} ${response.statusText}`.trim());
   }

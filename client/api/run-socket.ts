@@ -7,18 +7,10 @@
  * run's live events ahead of its replay, and those are dropped, since the run's own stream
  * (replay, then live) delivers every one of them in order.
  */
-import { z } from 'zod';
-import { runEventSchema, type RunEvent } from '../../shared/events.ts';
+import type { RunEvent } from '../../shared/events.ts';
+import { ALL_RUNS, serverMessageSchema, type ClientMessage } from '../../shared/wire/socket-messages.ts';
 
-export const ALL_RUNS = '*';
-
-const serverMessageSchema = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('event'), event: runEventSchema }),
-  z.looseObject({ type: z.literal('error'), message: z.string().optional(), error: z.unknown().optional() }),
-  z.looseObject({ type: z.literal('subscribed') }),
-  z.looseObject({ type: z.literal('unsubscribed') }),
-  z.looseObject({ type: z.literal('pong') }),
-]);
+export { ALL_RUNS };
 
 /** The part of the browser WebSocket this client uses (a fake one in tests). */
 export interface SocketLike {
@@ -77,7 +69,7 @@ export class RunSocket {
   /** Stops a run's events (any still in flight are dropped). */
   unsubscribe(runId: string): void {
     if (!this.#subscriptions.delete(runId)) return;
-    if (this.#socket?.readyState === OPEN) this.#socket.send(JSON.stringify({ type: 'unsubscribe', runId }));
+    if (this.#socket?.readyState === OPEN) this.#socket.send(JSON.stringify({ type: 'unsubscribe', runId } satisfies ClientMessage));
   }
 
   lastSeq(runId: string): number | undefined {
@@ -94,7 +86,7 @@ export class RunSocket {
   #send(runId: string): void {
     if (this.#socket?.readyState !== OPEN) return;
     // "*" streams live events only; replay from a seq is per run.
-    const message = runId === ALL_RUNS ? { type: 'subscribe', runId } : { type: 'subscribe', runId, after: this.#subscriptions.get(runId) ?? 0 };
+    const message: ClientMessage = runId === ALL_RUNS ? { type: 'subscribe', runId } : { type: 'subscribe', runId, after: this.#subscriptions.get(runId) ?? 0 };
     this.#socket.send(JSON.stringify(message));
   }
 
@@ -160,14 +152,12 @@ export class RunSocket {
     }
     const message = parsed.data;
     if (message.type === 'error') {
-      const runId = (message as { runId?: unknown }).runId;
-      if (typeof runId === 'string' && this.#subscriptions.has(runId)) this.#retrySubscribe(runId);
-      this.#options.onProblem?.(message.message ?? 'the server refused a WebSocket request');
+      if (message.runId !== undefined && this.#subscriptions.has(message.runId)) this.#retrySubscribe(message.runId);
+      this.#options.onProblem?.(message.message);
       return;
     }
     if (message.type === 'subscribed') {
-      const runId = (message as { runId?: unknown }).runId;
-      if (typeof runId === 'string') this.#retries.delete(runId);
+      this.#retries.delete(message.runId);
       return;
     }
     if (message.type !== 'event') return;

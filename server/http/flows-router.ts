@@ -7,7 +7,9 @@ import { badRequest, notFound, RequestError, type Issue } from '../request-error
 import type { RunManager } from '../run-manager.ts';
 import type { FlowsRepository } from '../store/flows-repository.ts';
 import { parseRequest } from './parse-request.ts';
-import { emptyQuery, flowParams, startSavedRunBody } from './request-schemas.ts';
+import { emptyQuery, flowDocumentBody, flowParams, startSavedRunBody } from '../../shared/wire/rest-requests.ts';
+import { flowDocumentAnswer, flowListAnswer, runCreatedAnswer, savedFlowAnswer } from '../../shared/wire/rest-answers.ts';
+import { reply } from './reply.ts';
 
 export function problemIssues(problems: Problem[], base = ''): Issue[] {
   return problems.map(({ path, message, ...rest }) => ({ path: base && path ? `${base}.${path}` : base || path, message, ...rest }));
@@ -18,7 +20,7 @@ export function flowsRouter(flows: FlowsRepository, runs: RunManager): Router {
 
   router.get('/', async (request, response) => {
     parseRequest(emptyQuery, request.query, 'query');
-    response.json({ flows: await flows.list() });
+    reply(response, flowListAnswer, { flows: await flows.list() });
   });
 
   router.get('/:id', async (request, response) => {
@@ -29,20 +31,23 @@ export function flowsRouter(flows: FlowsRepository, runs: RunManager): Router {
     if (result.status === 'invalid') {
       // A file that is JSON still opens (the editor shows its problems and can fix it); one that is not gets 422.
       if (!result.document) throw new RequestError(422, `the file of flow "${id}" is not a valid flow`, problemIssues(result.problems));
-      response.set('X-Weft-Flow-Problems', String(result.problems.length)).json(result.document);
+      response.set('X-Weft-Flow-Problems', String(result.problems.length));
+      reply(response, flowDocumentAnswer, result.document);
       return;
     }
-    response.set('ETag', `"${result.hash}"`).json(result.flow);
+    response.set('ETag', `"${result.hash}"`);
+    reply(response, savedFlowAnswer, result.flow);
   });
 
   router.put('/:id', async (request, response) => {
     const { id } = parseRequest(flowParams, request.params, 'params');
     parseRequest(emptyQuery, request.query, 'query');
-    const result = validateFlowDocument(request.body);
+    const result = validateFlowDocument(parseRequest(flowDocumentBody, request.body, 'body'));
     if (!result.ok) throw badRequest(`the flow is not valid: ${result.problems[0]?.message ?? ''}`, problemIssues(result.problems));
     if (result.flow.id !== id) throw badRequest(`the body's id "${result.flow.id}" differs from the URL's "${id}"`, [{ path: 'id', message: `must be "${id}"` }]);
     const { created, hash } = await flows.put(result.flow);
-    response.status(created ? 201 : 200).set('ETag', `"${hash}"`).json(canonicalFlow(result.flow));
+    response.set('ETag', `"${hash}"`);
+    reply(response, savedFlowAnswer, canonicalFlow(result.flow), created ? 201 : 200);
   });
 
   router.delete('/:id', async (request, response) => {
@@ -59,7 +64,7 @@ export function flowsRouter(flows: FlowsRepository, runs: RunManager): Router {
     const result = await flows.get(id);
     if (result.status === 'missing') throw notFound(`there is no flow "${id}"`);
     if (result.status === 'invalid') throw badRequest(`flow "${id}" has problems; fix them before running it`, problemIssues(result.problems, 'flow'));
-    response.status(201).json(await runs.start(result.flow, body.inputs ?? {}));
+    reply(response, runCreatedAnswer, await runs.start(result.flow, body.inputs ?? {}), 201);
   });
 
   return router;

@@ -5,7 +5,9 @@ import { badRequest, notFound } from '../request-error.ts';
 import type { RunManager } from '../run-manager.ts';
 import { problemIssues } from './flows-router.ts';
 import { parseRequest } from './parse-request.ts';
-import { cancelBody, decisionBody, emptyQuery, eventsQuery, runParams, runsQuery, startRunBody, stepParams } from './request-schemas.ts';
+import { cancelAnswer, decisionAnswer, runCreatedAnswer, runEventsAnswer, runListAnswer, runStateAnswer } from '../../shared/wire/rest-answers.ts';
+import { cancelBody, decisionBody, emptyQuery, eventsQuery, runParams, runsQuery, startRunBody, stepParams } from '../../shared/wire/rest-requests.ts';
+import { reply } from './reply.ts';
 
 export const DEFAULT_ACTOR = 'user';
 
@@ -17,13 +19,13 @@ export function runsRouter(runs: RunManager): Router {
     const body = parseRequest(startRunBody, request.body, 'body');
     const result = validateFlowDocument(body.flow);
     if (!result.ok) throw badRequest(`the flow is not valid: ${result.problems[0]?.message ?? ''}`, problemIssues(result.problems, 'flow'));
-    response.status(201).json(await runs.start(result.flow, body.inputs ?? {}));
+    reply(response, runCreatedAnswer, await runs.start(result.flow, body.inputs ?? {}), 201);
   });
 
   router.get('/', (request, response) => {
     const query = parseRequest(runsQuery, request.query, 'query');
     const list = runs.list(query.flowId);
-    response.json({ runs: query.limit !== undefined ? list.slice(0, query.limit) : list });
+    reply(response, runListAnswer, { runs: query.limit !== undefined ? list.slice(0, query.limit) : list });
   });
 
   router.get('/:runId', async (request, response) => {
@@ -31,7 +33,7 @@ export function runsRouter(runs: RunManager): Router {
     parseRequest(emptyQuery, request.query, 'query');
     const state = await runs.state(runId);
     if (!state) throw notFound(`there is no run "${runId}"`);
-    response.json(state);
+    reply(response, runStateAnswer, state);
   });
 
   router.get('/:runId/events', async (request, response) => {
@@ -39,7 +41,7 @@ export function runsRouter(runs: RunManager): Router {
     const { after = 0 } = parseRequest(eventsQuery, request.query, 'query');
     const events = await runs.events(runId, after);
     if (!events) throw notFound(`there is no run "${runId}"`);
-    response.json({ events });
+    reply(response, runEventsAnswer, { events });
   });
 
   router.post('/:runId/cancel', async (request, response) => {
@@ -47,7 +49,7 @@ export function runsRouter(runs: RunManager): Router {
     parseRequest(emptyQuery, request.query, 'query');
     const body = parseRequest(cancelBody, request.body ?? {}, 'body');
     const state = await runs.cancel(runId, body.by ?? DEFAULT_ACTOR);
-    response.json({ runId, status: state.status });
+    reply(response, cancelAnswer, { runId, status: state.status });
   });
 
   router.post('/:runId/steps/:nodeId/decision', async (request, response) => {
@@ -56,7 +58,7 @@ export function runsRouter(runs: RunManager): Router {
     const body = parseRequest(decisionBody, request.body, 'body');
     const { by, ...answer } = body;
     const state = await runs.decide(runId, nodeId, { ...answer, by: by ?? DEFAULT_ACTOR });
-    response.json({ runId, nodeId, status: state.status, step: state.steps[nodeId] });
+    reply(response, decisionAnswer, { runId, nodeId, status: state.status, step: Object.hasOwn(state.steps, nodeId) ? state.steps[nodeId] : undefined });
   });
 
   return router;

@@ -7,13 +7,15 @@ import type { RunManager } from '../run-manager.ts';
 import type { StoreKind } from '../store/flows-repository.ts';
 import { problemIssues } from './flows-router.ts';
 import { parseRequest } from './parse-request.ts';
-import { emptyQuery, estimateBody } from './request-schemas.ts';
+import { approvalListAnswer, estimateAnswer, pendingApprovalSchema, healthAnswer, type FlowEstimate, type Health } from '../../shared/wire/rest-answers.ts';
+import { emptyQuery, estimateBody } from '../../shared/wire/rest-requests.ts';
+import { reply } from './reply.ts';
 
 export interface ServiceInfo {
   /** Worst-case cost of a flow (server/estimate.ts over the model service). */
-  estimate(flow: Flow, inputs: Record<string, unknown>): unknown;
+  estimate(flow: Flow, inputs: Record<string, unknown>): FlowEstimate;
   /** What the UI may know about providers (names, models, simulated; never keys or URLs) and which store holds the state. */
-  health(): { simulated: boolean; providers: unknown; store: StoreKind };
+  health(): Omit<Health, 'ok'>;
 }
 
 export function serviceRouter(runs: RunManager, info: ServiceInfo): Router {
@@ -24,17 +26,23 @@ export function serviceRouter(runs: RunManager, info: ServiceInfo): Router {
     const body = parseRequest(estimateBody, request.body, 'body');
     const result = validateFlowDocument(body.flow);
     if (!result.ok) throw badRequest(`the flow is not valid: ${result.problems[0]?.message ?? ''}`, problemIssues(result.problems, 'flow'));
-    response.json(info.estimate(result.flow, body.inputs ?? {}));
+    reply(response, estimateAnswer, info.estimate(result.flow, body.inputs ?? {}));
   });
 
   router.get('/approvals', (request, response) => {
     parseRequest(emptyQuery, request.query, 'query');
-    response.json({ approvals: runs.approvals() });
+    // The inbox's cards are the approval kind's own UI: a wait of another person-answered kind
+    // needs its own card and its own entry in the wire schema before it is listed here.
+    const approvals = runs.approvals().flatMap((item) => {
+      const parsed = pendingApprovalSchema.safeParse(item);
+      return parsed.success ? [parsed.data] : [];
+    });
+    reply(response, approvalListAnswer, { approvals });
   });
 
   router.get('/health', (request, response) => {
     parseRequest(emptyQuery, request.query, 'query');
-    response.json({ ok: true, ...info.health() });
+    reply(response, healthAnswer, { ok: true, ...info.health() });
   });
 
   return router;

@@ -11,8 +11,10 @@
  * node, default 2; it honours `retry-after(-ms)`); we map only the final error (provider-errors.ts).
  *
  * CPU per request matters when many runs stream at once: the SDK sends through a keep-alive
- * node:http fetch (node-http-fetch.ts) instead of Node's fetch, the step's signal goes to the SDK
- * unwrapped, and the stall guard is one timer per reply (stall-guard.ts).
+ * node:http fetch (node-http-fetch.ts) instead of undici's fetch, which costs the server 15 to 25 %
+ * more CPU per model step at a model latency of 300 ms (bench/model-fetch.ts; `WEFT_MODEL_FETCH=undici`
+ * switches to it), the step's signal goes to the SDK unwrapped, and the stall guard is one timer
+ * per reply (stall-guard.ts).
  */
 import OpenAI from 'openai';
 import type { ChatCompletionCreateParamsStreaming } from 'openai/resources/chat/completions';
@@ -22,6 +24,7 @@ import type { ModelRequest, ModelService, ModelStreamPart, ResolvedModel } from 
 import { chunkParts } from './chat-chunk-parts.ts';
 import { providerFor, type ProviderConfig, type ProviderSettings } from './config.ts';
 import { createNodeHttpFetch } from './node-http-fetch.ts';
+import { createUndiciFetch, type FetchFunction } from './undici-fetch.ts';
 import { providerFailure } from './provider-errors.ts';
 import { createRedactor, type Redactor } from './redact.ts';
 import { isStrictCompatible } from './strict-schema.ts';
@@ -54,19 +57,31 @@ export interface ModelServiceOptions {
   simulatedBaseURL?: string;
   /** Builds the OpenAI client of a provider; tests point it at a local server. */
   clientFactory?: ClientFactory;
-  /** Where keys are read from, at client creation only (default process.env). */
+  /**
+   * Where keys are read from, at client creation only (default process.env); also
+   * `WEFT_MODEL_FETCH` (`undici` for undici's fetch) when no client factory is given.
+   */
   env?: Record<string, string | undefined>;
 }
 
-let sharedFetch: ReturnType<typeof createNodeHttpFetch> | undefined;
+/** The fetch every client shares: Weft's own over node:http (default) or undici's. */
+export type ModelFetchName = 'node-http' | 'undici';
+
+const sharedFetches = new Map<ModelFetchName, FetchFunction>();
+
+function sharedFetch(name: ModelFetchName): FetchFunction {
+  let fetch = sharedFetches.get(name);
+  if (!fetch) sharedFetches.set(name, (fetch = name === 'undici' ? createUndiciFetch() : createNodeHttpFetch()));
+  return fetch;
+}
 
 /**
  * Every value that could come from the environment is passed explicitly, so the SDK reads none.
- * Requests go through one keep-alive node:http fetch shared by every client (node-http-fetch.ts).
+ * Requests go through one keep-alive fetch shared by every client.
  */
-export const defaultClientFactory: ClientFactory = (settings) =>
+export const openAIClientFactory = (fetchName: ModelFetchName): ClientFactory => (settings) =>
   new OpenAI({
-    fetch: (sharedFetch ??= createNodeHttpFetch()),
+    fetch: sharedFetch(fetchName),
     apiKey: settings.apiKey,
     baseURL: settings.baseURL,
     organization: settings.organization,
@@ -76,6 +91,8 @@ export const defaultClientFactory: ClientFactory = (settings) =>
     maxRetries: DEFAULT_MAX_RETRIES,
   });
 
+export const defaultClientFactory: ClientFactory = openAIClientFactory('node-http');
+
 interface ProviderClient {
   client: OpenAI;
   redact: Redactor;
@@ -84,7 +101,7 @@ interface ProviderClient {
 export function createModelService(options: ModelServiceOptions): ModelService {
   const { config } = options;
   const env = options.env ?? process.env;
-  const factory = options.clientFactory ?? defaultClientFactory;
+  const factory = options.clientFactory ?? (env.WEFT_MODEL_FETCH === 'undici' ? openAIClientFactory('undici') : defaultClientFactory);
   const clients = new Map<string, ProviderClient>();
   // Off the first model step's path: the tokenizer table builds in slices from now on.
   void warmTokenizersOnce();

@@ -21,10 +21,7 @@ export interface WorkerStartData {
   cancelBuffer: SharedArrayBuffer;
 }
 
-/**
- * The contract, as schemas. The hot path reads messages with the equivalent hand-written
- * readers in read-worker-message.ts; read-worker-message.test.ts keeps the two in step.
- */
+/** The contract, as schemas; both sides read messages with them (read-worker-message.ts). */
 const limitNameSchema = z.enum(['timeout', 'memory', 'stack', 'output', 'console']);
 const consoleLineSchema = z.object({
   level: z.enum(['log', 'info', 'warn', 'error', 'debug']),

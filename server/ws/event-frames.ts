@@ -8,6 +8,11 @@
  * frame per event (RFC 6455 section 5.2; servers never mask). Writing them beside `ws` is safe
  * because `ws` (without permessage-deflate, and never given a Blob) writes each of its own frames
  * (pings, close, other messages) whole and at once, so frames never interleave.
+ *
+ * Why not `ws`'s own `send`: at a model latency of 300 ms, with 10 clients following every run,
+ * sending each event with `socket.send` cost the server about 12 % more CPU per model step
+ * (median of 5 pairs); with one client the two are level (bench/socket-frames.ts, which compares
+ * them with `eventSending: 'ws'`).
  */
 import type { RunEvent } from '../../shared/events.ts';
 import { encode } from './messages.ts';
@@ -37,6 +42,9 @@ export function textFrame(text: string): Buffer {
   return Buffer.concat([textFrameHeader(payload.length), payload]);
 }
 
+/** How live events leave: ready-made frames (default), or `ws`'s own send (the benchmark's baseline). */
+export type EventSending = 'frames' | 'ws';
+
 /** Keyed by the event object: an event nobody holds any more takes its frame with it. */
 const frames = new WeakMap<RunEvent, Buffer>();
 
@@ -48,6 +56,13 @@ export function eventFrame(event: RunEvent): Buffer {
     frames.set(event, frame);
   }
   return frame;
+}
+
+/** An event's `{type:"event", event}` message without its frame header, for `ws`'s own send. */
+export function eventPayload(event: RunEvent): Buffer {
+  const frame = eventFrame(event);
+  // The second byte holds the length itself, or 126 / 127 for a 2- / 8-byte length after it.
+  return frame.subarray(frame[1] === 126 ? 4 : frame[1] === 127 ? 10 : 2);
 }
 
 /** One store batch for the hub: its events, and all their frames joined (built on first use). */

@@ -18,8 +18,9 @@ import type { Writable } from 'node:stream';
 import { WebSocket } from 'ws';
 import type { RunEvent } from '../../shared/events.ts';
 import { zodIssues } from '../http/parse-request.ts';
-import { eventFrame, textFrame, type FrameBatch } from './event-frames.ts';
-import { clientMessageSchema, encode, type ServerMessage } from './messages.ts';
+import { eventFrame, eventPayload, textFrame, type EventSending, type FrameBatch } from './event-frames.ts';
+import { clientMessageSchema, type ServerMessage } from '../../shared/wire/socket-messages.ts';
+import { encode } from './messages.ts';
 import { TokenBucket, type Rate } from './token-bucket.ts';
 
 export interface EventSource {
@@ -70,10 +71,12 @@ export class HubClient {
   readonly #messages: TokenBucket;
   readonly #subscribes: TokenBucket;
   readonly #overLimit: TokenBucket;
+  readonly #sending: EventSending;
 
   /** `connection` is the socket `socket` was upgraded on: frames written to it reach the client. */
-  constructor(socket: WebSocket, connection: Connection, source: EventSource, limits: ClientLimits) {
+  constructor(socket: WebSocket, connection: Connection, source: EventSource, limits: ClientLimits, sending: EventSending = 'frames') {
     this.socket = socket;
+    this.#sending = sending;
     this.#connection = connection;
     this.#source = source;
     this.#limits = limits;
@@ -183,6 +186,7 @@ export class HubClient {
   /** Stored events of one batch, live: what this client takes of it leaves in one write. */
   publish(batch: FrameBatch): void {
     if (!this.open) return;
+    if (this.#sending === 'ws') return this.#publishWithWs(batch);
     let frames: Buffer[] | undefined;
     let takesAll = true;
     for (const event of batch.events) {
@@ -192,6 +196,15 @@ export class HubClient {
       else takesAll = false;
     }
     if (frames) this.#write(takesAll ? batch.joined() : joinFrames(frames));
+  }
+
+  /** The baseline bench/socket-frames.ts measures against: `ws`'s own send, one message per event. */
+  #publishWithWs(batch: FrameBatch): void {
+    if (this.socket.bufferedAmount > this.#limits.maxQueueBytes) return this.closeSlow();
+    for (const event of batch.events) {
+      const subscription = this.#subscriptions.get(event.runId);
+      if (subscription ? this.#take(subscription, event) : this.#all) this.socket.send(eventPayload(event), { binary: false });
+    }
   }
 
   /** Whether a live event goes out now: not while its run is replayed (then it is held), never twice. */

@@ -1,23 +1,31 @@
 /**
  * The WebSocket hub on `/ws`: upgrades on the main HTTP server (noServer), after the same Host,
- * Origin and token checks as REST. Small maxPayload, ping/pong heartbeats that drop dead clients,
- * and stored events fanned out to subscribers.
+ * Origin and token checks as REST, and under a global cap on connections (each one holds a send
+ * queue and may replay logs, so their number bounds the memory and reads clients can cause).
+ * Small maxPayload, ping/pong heartbeats that drop dead clients, and stored events fanned out to
+ * subscribers.
  */
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { RunEvent } from '../../shared/events.ts';
 import { cookieToken, decideAccess, singleHeader, type AccessPolicy } from '../security.ts';
-import { FrameBatch } from './event-frames.ts';
+import { FrameBatch, type EventSending } from './event-frames.ts';
 import { HubClient, type ClientLimits, type EventSource } from './hub-client.ts';
 
 export const WS_PATH = '/ws';
+/** Connections open at once, across all clients, when no cap is given (server/config.ts sets one). */
+export const DEFAULT_MAX_CONNECTIONS = 500;
 
 export interface HubOptions {
   source: EventSource;
   policy: () => AccessPolicy;
   heartbeatMs?: number;
   maxPayloadBytes?: number;
+  /** Upgrades past this many open connections are refused with 503. */
+  maxConnections?: number;
+  /** How live events leave (event-frames.ts); `ws` only to measure against. */
+  eventSending?: EventSending;
   limits?: Partial<ClientLimits>;
 }
 
@@ -76,12 +84,15 @@ export class WebSocketHub {
       token: url.searchParams.get('token') ?? cookieToken(singleHeader(request, 'cookie')),
     });
     if (!decision.ok) return refuse(socket, decision.status, decision.status === 401 ? 'Unauthorized' : 'Forbidden');
+    // `ws` completes an upgrade synchronously (no verifyClient), so the count is exact here.
+    const cap = this.#options.maxConnections ?? DEFAULT_MAX_CONNECTIONS;
+    if (this.#clients.size >= cap) return refuse(socket, 503, 'Service Unavailable', `too many WebSocket connections (at most ${cap}); try again later`);
     this.#server.handleUpgrade(request, socket, head, (ws) => this.#accept(ws, socket));
   }
 
   /** `connection` is the upgraded socket itself, which the WebSocket runs on. */
   #accept(socket: WebSocket, connection: Duplex): void {
-    const client = new HubClient(socket, connection, this.#options.source, this.#limits);
+    const client = new HubClient(socket, connection, this.#options.source, this.#limits, this.#options.eventSending);
     this.#clients.add(client);
     socket.on('pong', () => {
       client.alive = true;
@@ -129,7 +140,7 @@ export class WebSocketHub {
   }
 }
 
-function refuse(socket: Duplex, status: number, reason: string): void {
-  socket.end(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: ${reason.length}\r\n\r\n${reason}`);
+function refuse(socket: Duplex, status: number, reason: string, text = reason): void {
+  socket.end(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(text)}\r\n\r\n${text}`);
   setTimeout(() => socket.destroy(), 1_000).unref();
 }

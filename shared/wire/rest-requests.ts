@@ -1,0 +1,66 @@
+/**
+ * What a REST request may carry: params, queries and bodies, as strict zod schemas. The server
+ * parses every part with them (server/http/parse-request.ts); the client types what it sends
+ * with them (client/api/api-client.ts).
+ *
+ * Every body is first bounded as a whole (depth, keys and items, no `__proto__`, `constructor` or
+ * `prototype` key anywhere), then held to its strict shape; free JSON inside (a flow, run inputs,
+ * a decision's payload) is bounded the same way.
+ */
+import { z } from 'zod';
+import { ID_PATTERN, ID_RULE } from '../ids.ts';
+import { wireJson } from './wire-limits.ts';
+
+const MAX_TEXT = 10_000;
+
+export const idParam = z.string().regex(ID_PATTERN, `must be an id (${ID_RULE})`);
+
+export const flowParams = z.object({ id: idParam }).strict();
+export const runParams = z.object({ runId: idParam }).strict();
+export const stepParams = z.object({ runId: idParam, nodeId: idParam }).strict();
+
+export const emptyQuery = z.object({}).strict();
+export const runsQuery = z
+  .object({
+    flowId: idParam.optional(),
+    limit: z.string().regex(/^\d{1,4}$/, 'must be a whole number from 1 to 1000').transform(Number).pipe(z.number().min(1).max(1000)).optional(),
+  })
+  .strict();
+export const eventsQuery = z
+  .object({ after: z.string().regex(/^\d{1,15}$/, 'must be a whole number, the last seq seen').transform(Number).optional() })
+  .strict();
+
+/** A body: bounded as a whole first, so a deep or hostile document never reaches the shape check. */
+function body<T extends z.ZodType>(shape: T) {
+  return wireJson().pipe(shape);
+}
+
+const present = z.unknown().refine((value): boolean => value !== undefined, 'is required').pipe(wireJson());
+/** Run inputs by name; each value is checked against the flow's input ports when the run starts. */
+export const runInputsBody = z.record(z.string(), wireJson());
+
+/** `PUT /api/flows/:id`: a flow document, validated by shared/validate.ts after this bound. */
+export const flowDocumentBody = body(z.record(z.string(), z.unknown()));
+export const startSavedRunBody = body(z.object({ inputs: runInputsBody.optional() }).strict());
+export const startRunBody = body(z.object({ flow: present, inputs: runInputsBody.optional() }).strict());
+export const estimateBody = body(z.object({ flow: present, inputs: runInputsBody.optional() }).strict());
+
+/** Who decided or cancelled: a name a person would recognise, never markup. */
+export const actorName = z
+  .string()
+  .regex(/^[\p{L}\p{N}][\p{L}\p{N} ._@'-]{0,63}$/u, 'must be a name of 1 to 64 letters, digits, spaces or . _ @ \' -');
+
+/**
+ * An answer to a waiting step: who answers, and the answer's own fields, which the step's kind
+ * checks against its `wait.answerSchema` (an approval's: `decision`, `comment`, `payload`).
+ * Bounded like every body; the kind's schema is strict about the rest.
+ */
+export const decisionBody = body(z.object({ by: actorName.optional() }).catchall(wireJson()));
+
+export const cancelBody = body(z.object({ by: actorName.optional() }).strict());
+
+export type StartSavedRunBody = z.output<typeof startSavedRunBody>;
+export type StartRunBody = z.output<typeof startRunBody>;
+export type EstimateBody = z.output<typeof estimateBody>;
+export type DecisionBody = z.output<typeof decisionBody>;
+export type CancelBody = z.output<typeof cancelBody>;
