@@ -16,6 +16,7 @@ import { badRequest, conflict, notFound, RequestError } from './request-error.ts
 import { indexEntry, pendingApprovals, type PendingApproval } from './run-views.ts';
 import { PinnedFlows } from './store/pinned-flows.ts';
 import type { RunIndexEntry } from './store/run-index.ts';
+import type { EventScrubber } from './secret-scrub.ts';
 import type { RecoveredLog, RunsStore } from './store/runs-store.ts';
 
 export interface RunManagerOptions {
@@ -23,6 +24,8 @@ export interface RunManagerOptions {
   executors: ExecutorMap;
   services: EngineServices;
   log?: (line: string) => void;
+  /** Applied to every event before it is stored: removes configured secrets (secret-scrub.ts). */
+  scrub?: EventScrubber;
 }
 
 interface LiveRun {
@@ -80,6 +83,7 @@ export class RunManager {
   readonly #executors: ExecutorMap;
   readonly #services: EngineServices;
   readonly #log: (line: string) => void;
+  readonly #scrub: EventScrubber;
   readonly #live = new Map<string, LiveRun>();
   /** Folded states of ended runs recently read (they never change). */
   readonly #ended = new Map<string, RunState>();
@@ -90,6 +94,7 @@ export class RunManager {
     this.#executors = options.executors;
     this.#services = options.services;
     this.#log = options.log ?? ((line) => console.warn(line));
+    this.#scrub = options.scrub ?? ((event) => event);
     this.#store.onStored((events) => this.#onStored(events));
   }
 
@@ -143,7 +148,7 @@ export class RunManager {
     if (record?.handle) return record;
     const state = await this.state(runId);
     if (!state) throw notFound(`there is no run "${runId}"`);
-    if (nodeId !== undefined && !(nodeId in state.steps)) throw notFound(`run ${runId} has no step "${nodeId}"`);
+    if (nodeId !== undefined && !Object.hasOwn(state.steps, nodeId)) throw notFound(`run ${runId} has no step "${nodeId}"`);
     if (state.status === 'running' || state.status === 'waiting') throw conflict(`run ${runId} cannot continue (its log could not be resumed); it is being marked failed`);
     throw conflict(`run ${runId} has ended (${state.status})`);
   }
@@ -187,7 +192,7 @@ export class RunManager {
       executors: this.#executors,
       services: this.#services,
       onEvent: (event: RunEvent) => {
-        record.lastWrite = this.#store.append(event);
+        record.lastWrite = this.#store.append(this.#scrub(event));
       },
     };
   }

@@ -1,3 +1,4 @@
+import { checkJsonBounds } from '../../shared/json-bounds.ts';
 import type { ApprovalConfig } from '../../shared/kinds/approval.ts';
 import { DecisionError } from '../engine/errors.ts';
 import type { Executor } from '../engine/executor.ts';
@@ -23,6 +24,9 @@ export const approvalExecutor: Executor<ApprovalConfig> = {
   },
 
   decide(_context, request, decision) {
+    // Bounded before anything is recorded: the engine calls this once to check, then to apply.
+    const bounds = decision.payload === undefined ? undefined : checkJsonBounds(decision.payload, {}, 'payload');
+    if (bounds) throw new DecisionError('invalid-decision', bounds.message);
     if (decision.decision === 'reject') {
       if (decision.payload !== undefined) throw new DecisionError('invalid-decision', 'a rejection carries a comment, not a payload');
       return { type: 'outputs', outputs: { rejected: decision.comment ?? `rejected by ${decision.by}` } };
