@@ -4,11 +4,14 @@
  * `pattern`s. Each must end in a clear error (a 400, or a failed step naming the limit), and the
  * server must keep answering afterwards.
  */
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { flow } from '../shared/testing/flow-builder.ts';
 import { startFakeOpenAIServer, textReply, type FakeOpenAIServer } from './providers/testing/fake-openai-server.ts';
 import { TEST_API_KEY } from './providers/testing/fake-provider.ts';
-import { reviewFlow } from './testing/fixture-flows.ts';
+import { echoFlow, reviewFlow } from './testing/fixture-flows.ts';
 import { rawRequest } from './testing/http-client.ts';
 import { connectSocket } from './testing/ws-client.ts';
 import { eventually, startTestServer, type TestServer } from './testing/test-server.ts';
@@ -140,6 +143,37 @@ describe('forbidden keys and ids', () => {
     const saved = await test.api.put('/api/flows/long-wait', { ...reviewFlow('long-wait'), nodes: reviewFlow().nodes.map((node) => (node.kind === 'approval' ? { ...node, config: { ...node.config, timeoutMs: 9e15 } } : node)) });
     expect(saved.status).toBe(400);
     expect(saved.text).toMatch(/timeoutMs/);
+  });
+});
+
+describe('flow files', () => {
+  it('refuses and reports a flow file that is a symbolic link to a file outside the flows directory', async () => {
+    const outside = mkdtempSync(join(tmpdir(), 'weft-outside-'));
+    try {
+      const secret = { ...echoFlow('leak'), description: 'outside-secret-text' };
+      writeFileSync(join(outside, 'secret.json'), JSON.stringify(secret));
+      symlinkSync(join(outside, 'secret.json'), join(test.dirs.flowsDir, 'leak.flow.json'));
+      const read = await test.api.get('/api/flows/leak');
+      expect(read.status).toBe(422);
+      expect(read.text).not.toContain('outside-secret-text');
+      expect(read.body.error.issues[0].message).toMatch(/symbolic link to a file outside the flows directory/);
+      const listed = (await test.api.get('/api/flows')).body.flows.find((entry: { id: string }) => entry.id === 'leak');
+      expect(listed).toMatchObject({ valid: false, problems: [{ rule: 'file' }] });
+      expect(JSON.stringify(listed)).not.toContain('outside-secret-text');
+      expect((await test.api.post('/api/flows/leak/runs', { inputs: { text: 'x' } })).status).toBe(400);
+    } finally {
+      rmSync(outside, { recursive: true, force: true });
+    }
+  });
+
+  it('serves a symbolic link to a flow file inside the flows directory', async () => {
+    mkdirSync(join(test.dirs.flowsDir, 'kept'), { recursive: true });
+    writeFileSync(join(test.dirs.flowsDir, 'kept', 'alias.json'), JSON.stringify(echoFlow('alias')));
+    symlinkSync(join(test.dirs.flowsDir, 'kept', 'alias.json'), join(test.dirs.flowsDir, 'alias.flow.json'));
+    const read = await test.api.get('/api/flows/alias');
+    expect(read.status).toBe(200);
+    expect(read.headers['x-weft-flow-problems']).toBeUndefined();
+    expect(read.body.id).toBe('alias');
   });
 });
 

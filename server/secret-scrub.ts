@@ -71,10 +71,19 @@ function scrubbed(value: unknown, secrets: ReadonlyArray<string>): unknown {
     } else if (typeof from === 'object' && from !== null) {
       const copy: Record<string, unknown> = {};
       into[key] = copy;
-      for (const [childKey, child] of Object.entries(from)) stack.push({ from: child, into: copy, key: scrubText(childKey, secrets) });
+      for (const [childKey, child] of Object.entries(from)) {
+        const key = scrubText(childKey, secrets);
+        copy[key] = undefined; // keeps the key order; filled when the child is popped
+        stack.push({ from: child, into: copy, key });
+      }
     } else into[key] = from;
   }
   return root.value;
+}
+
+/** A log that writes each line with the secrets replaced (the server's own log lines). */
+export function scrubLines(log: (line: string) => void, secrets: ReadonlyArray<string>): (line: string) => void {
+  return secrets.length === 0 ? log : (line) => log(scrubText(line, secrets));
 }
 
 export function createEventScrubber(secrets: ReadonlyArray<string>): EventScrubber {

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { flow } from '../shared/testing/flow-builder.ts';
 import { startFakeOpenAIServer, type FakeOpenAIServer } from './providers/testing/fake-openai-server.ts';
 import { TEST_API_KEY } from './providers/testing/fake-provider.ts';
+import { echoFlow } from './testing/fixture-flows.ts';
 import { eventually, startTestServer, type TestServer } from './testing/test-server.ts';
 import { connectSocket } from './testing/ws-client.ts';
 
@@ -58,5 +59,18 @@ describe('a provider echoing the API key', () => {
     expect(JSON.stringify(socket.messages)).toContain('[redacted]');
     for (const file of filesUnder(test.dirs.dataDir)) expect(readFileSync(file, 'utf8'), file).not.toContain(secretPart);
     await socket.close();
+  });
+
+  it('scrubs a key that reaches an event by another road (run inputs, outputs) before it is stored', async () => {
+    const started = await test.api.post('/api/runs', { flow: echoFlow('echo-input'), inputs: { text: `use ${TEST_API_KEY} please` } });
+    expect(started.status).toBe(201);
+    const runId: string = started.body.runId;
+    const state = await eventually(async () => {
+      const body = (await test.api.get(`/api/runs/${runId}`)).body;
+      return body.status === 'succeeded' ? body : undefined;
+    }, 10_000, 'the run to succeed');
+    expect(state.inputs.text).toBe('use [redacted] please');
+    expect(state.outputs.text).toBe('use [redacted] please');
+    for (const file of filesUnder(test.dirs.dataDir)) expect(readFileSync(file, 'utf8'), file).not.toContain(TEST_API_KEY);
   });
 });
