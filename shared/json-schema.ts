@@ -38,8 +38,7 @@ function describe(unit: OutputUnit): SchemaProblem {
   return { path, message: unit.error };
 }
 
-/** Limits for values checked against a schema, and for schemas themselves. */
-export const SCHEMA_VALUE_LIMITS: Partial<JsonLimits> = {};
+/** Limits for schemas (values checked against one have the default limits of json-bounds.ts). */
 export const SCHEMA_LIMITS: Partial<JsonLimits> = { maxBytes: 1024 * 1024, maxEntries: 20_000 };
 
 /**
@@ -48,7 +47,7 @@ export const SCHEMA_LIMITS: Partial<JsonLimits> = { maxBytes: 1024 * 1024, maxEn
  * linear-time engine, and whatever goes wrong inside the validator becomes a problem, never a throw.
  */
 export function checkAgainstSchema(schema: JsonSchema, value: unknown): SchemaProblem[] {
-  const bounds = checkJsonBounds(value, SCHEMA_VALUE_LIMITS);
+  const bounds = checkJsonBounds(value);
   if (bounds) return [{ path: bounds.keys.map((key) => `/${key}`).join(''), message: bounds.detail }];
   let result;
   try {
