@@ -49,8 +49,8 @@ export interface Problem {
 
 export type ValidationResult = { ok: true; flow: Flow; problems: [] } | { ok: false; flow?: undefined; problems: Problem[] };
 
-/** A flow file may be large (2,000 nodes), but never deeper than a schema needs. */
-const FLOW_DOCUMENT_LIMITS: Partial<JsonLimits> = { maxDepth: 64 };
+/** A flow file may be large (10,000 nodes of about 20 keys each), but never deeper than a schema needs. */
+const FLOW_DOCUMENT_LIMITS: Partial<JsonLimits> = { maxDepth: 64, maxBytes: 64 * 1024 * 1024, maxEntries: 2_000_000 };
 
 export function formatPath(path: readonly PropertyKey[]): string {
   let text = '';
