@@ -52,7 +52,10 @@ describe('a provider echoing the API key', () => {
     expect(state.outputs.answer).toBe('Authorization: Bearer [redacted] and again [redacted].');
     await socket.next((message) => message.type === 'events' && message.events?.some((event: { type: string }) => event.type === 'run.succeeded'), 10_000).catch(() => undefined);
     const secretPart = TEST_API_KEY.slice(8, 20);
-    const rest = (await test.api.get(`/api/runs/${runId}/events`)).text + JSON.stringify(state);
+    const events = (await test.api.get(`/api/runs/${runId}/events`)).body.events as Array<{ type: string; text?: string }>;
+    // What a client shows is the deltas joined: a key split across deltas must not be there either.
+    expect(events.filter((event) => event.type === 'step.delta').map((event) => event.text).join('')).toBe('Authorization: Bearer [redacted] and again [redacted].');
+    const rest = JSON.stringify(events) + JSON.stringify(state);
     expect(rest).toContain('[redacted]');
     expect(rest).not.toContain(secretPart);
     expect(JSON.stringify(socket.messages)).not.toContain(secretPart);

@@ -125,7 +125,7 @@ export function createModelService(options: ModelServiceOptions): ModelService {
     const provider = providerFor(config, request.model);
     const { client, redact, secrets } = clientFor(provider);
     // A provider (or a proxy) that echoes the request's headers puts the key into the reply itself.
-    const replyRedactor = new StreamRedactor(secrets, redact);
+    const replyRedactor = new StreamRedactor(secrets);
     const maxRetries = request.maxRetries ?? DEFAULT_MAX_RETRIES;
     const context = { provider: provider.name, apiKeyEnv: provider.apiKeyEnv, maxRetries, timeoutMs: request.timeoutMs, signal: request.signal, redact, started: false };
     const stall = new StallGuard(request.timeoutMs ?? SDK_DEFAULT_TIMEOUT_MS);

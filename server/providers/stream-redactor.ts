@@ -1,34 +1,27 @@
 /**
- * Redacts secrets from a reply that arrives in pieces (streamed text deltas), where a key may be
- * split across chunks: `sk-weft-TES` + `T-0123...`. Each piece is released only up to a point no
- * secret can straddle; the rest is held until more text (or the end) arrives.
+ * Redacts the configured keys from a reply that arrives in pieces (streamed text deltas), where a
+ * key may be split across chunks: `sk-weft-TES` + `T-0123...`. Each piece is released only up to a
+ * point no key can straddle: the longest tail that a key starts with is held until more text (or
+ * the end) arrives, and a whole key that would be cut is held whole.
  *
- * Held back: the longest tail that is the start of a configured secret, the trailing word (a
- * key-shaped token or bearer token in the making), and a trailing `Bearer <token>`. The released
- * text then goes through the same `Redactor` as error messages (see redact.ts); what is held stays
- * as it came, so a token completed by the next piece is redacted whole.
+ * Only the exact keys are replaced, not everything shaped like a key (as redact.ts does for error
+ * messages): a reply is the user's data, and "sk-learn" or "Bearer" in it must stay as written.
  */
-import type { Redactor } from './redact.ts';
-
-/** A word longer than this is released even unfinished (text without spaces, such as base64). */
-const MAX_HELD_WORD = 256;
-const SPACE = /\s/;
+const REDACTED = '[redacted]';
 
 export class StreamRedactor {
   readonly #secrets: string[];
-  readonly #redact: Redactor;
   #held = '';
 
-  constructor(secrets: ReadonlyArray<string>, redact: Redactor) {
+  constructor(secrets: ReadonlyArray<string>) {
     this.#secrets = secrets.filter((secret) => secret.length > 0);
-    this.#redact = redact;
   }
 
   /** Takes the next piece; returns the text safe to release now (possibly empty). */
   push(text: string): string {
+    if (this.#secrets.length === 0) return text;
     const buffer = this.#held + text;
-    let cut = buffer.length - Math.max(this.#secretStartAtEnd(buffer), this.#tokenAtEnd(buffer));
-    // A whole secret that the cut would split is held whole.
+    let cut = buffer.length - this.#secretStartAtEnd(buffer);
     for (let moved = true; moved; ) {
       moved = false;
       for (const secret of this.#secrets) {
@@ -47,6 +40,12 @@ export class StreamRedactor {
     return rest;
   }
 
+  #redact(text: string): string {
+    let clean = text;
+    for (const secret of this.#secrets) if (clean.includes(secret)) clean = clean.split(secret).join(REDACTED);
+    return clean;
+  }
+
   /** Length of the longest tail of `buffer` that a secret starts with (but does not complete). */
   #secretStartAtEnd(buffer: string): number {
     let longest = 0;
@@ -59,19 +58,5 @@ export class StreamRedactor {
       }
     }
     return longest;
-  }
-
-  /** Length of the trailing word, with a `Bearer` before it; scanned by hand, so a long buffer costs one pass. */
-  #tokenAtEnd(buffer: string): number {
-    let start = buffer.length;
-    while (start > 0 && !SPACE.test(buffer[start - 1]!) && buffer.length - start <= MAX_HELD_WORD) start--;
-    if (buffer.length - start > MAX_HELD_WORD) return 0;
-    let before = start;
-    while (before > 0 && SPACE.test(buffer[before - 1]!) && start - before < MAX_HELD_WORD) before--;
-    const bearer = before - 'bearer'.length;
-    if (before < start && bearer >= 0 && buffer.slice(bearer, before).toLowerCase() === 'bearer' && (bearer === 0 || !/\w/.test(buffer[bearer - 1]!))) {
-      return buffer.length - bearer;
-    }
-    return buffer.length - start;
   }
 }
