@@ -34,6 +34,16 @@ describe('catastrophic patterns', () => {
   });
 });
 
+describe('uniqueItems', () => {
+  it('bounds values checked against a schema using uniqueItems (the validator compares every pair)', () => {
+    const schema = { type: 'object', properties: { tags: { type: 'array', uniqueItems: true } } };
+    const many = { tags: Array.from({ length: 20_000 }, (_, index) => ({ tag: index })) };
+    expect(checkAgainstSchema(schema, many)).toEqual([{ path: '/tags', message: expect.stringMatching(/limit of 1000 keys and items \(its schema uses uniqueItems/) }]);
+    expect(checkAgainstSchema(schema, { tags: [1, 2, 2] })).toEqual([{ path: '/tags', message: 'Duplicate items at indexes 1 and 2.' }]);
+    expect(checkAgainstSchema({ type: 'array' }, many.tags)).toEqual([]);
+  });
+});
+
 describe('deep values and schemas', () => {
   it('checkPortValue answers for a value nested 10,000 deep instead of throwing', () => {
     const deep = nested(10_000);
