@@ -11,6 +11,7 @@ import { createApp } from './app.ts';
 import { ConfigError, isLoopbackHost, loadServerConfig, type ServerConfig } from './config.ts';
 import type { EngineServices, ExecutorLookup } from './engine/index.ts';
 import { readUnfinishedRuns, RunManager } from './run-manager.ts';
+import { configuredSecrets, createEventScrubber, scrubLines } from './secret-scrub.ts';
 import { createAccessPolicy, type AccessPolicy } from './security.ts';
 import { openFlowsStorage } from './store/open-flows-storage.ts';
 import { RunsStore } from './store/runs-store.ts';
@@ -77,8 +78,9 @@ async function defaultRuntime(options: StartServerOptions): Promise<ServerRuntim
 }
 
 export async function startServer(options: StartServerOptions = {}): Promise<RunningServer> {
-  const log = options.log ?? ((line: string) => console.warn(line));
   const config: ServerConfig = { ...loadServerConfig(options.env ?? process.env, options.cwd), ...options.config };
+  const secrets = configuredSecrets({ env: options.env ?? process.env, ...(options.cwd ? { cwd: options.cwd } : {}) }, [config.token]);
+  const log = scrubLines(options.log ?? ((line: string) => console.warn(line)), secrets);
   if (!isLoopbackHost(config.host) && config.token === undefined) throw new ConfigError(`HOST=${config.host} is reachable from other machines: set WEFT_TOKEN.`);
   const storage = await openFlowsStorage({ databaseUrl: config.databaseUrl, flowsDir: config.flowsDir, log });
   const store = await RunsStore.open({ dataDir: config.dataDir, log, ...(options.storeFs ? { fs: options.storeFs } : {}) }).catch(async (error: unknown) => {
@@ -93,7 +95,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     // After the store: steps aborted by closing the services must not be recorded as failed.
     cleanup.push(() => runtime.close());
     const executors = options.executors ?? (await import('./executors/index.ts')).executors;
-    const runs = new RunManager({ store, executors, services: runtime.services, log, limits: { maxEvents: config.maxRunEvents, maxBytes: config.maxRunBytes } });
+    const runs = new RunManager({ store, executors, services: runtime.services, log, limits: { maxEvents: config.maxRunEvents, maxBytes: config.maxRunBytes }, scrub: createEventScrubber(secrets) });
     const { resumed, failed } = await runs.resumeAll(unfinished);
     if (resumed.length > 0) log(`weft: resumed ${resumed.length} unfinished run${resumed.length === 1 ? '' : 's'} from ${config.dataDir}`);
     if (failed.length > 0) log(`weft: ${failed.length} run${failed.length === 1 ? '' : 's'} could not continue and were marked failed`);

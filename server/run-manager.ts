@@ -25,6 +25,7 @@ import { findQuarantinedSteps, quarantineEvents } from './run-quarantine.ts';
 import { indexEntry, pendingApprovals, type PendingApproval } from './run-views.ts';
 import { PinnedFlows } from './store/pinned-flows.ts';
 import type { RunIndexEntry } from './store/run-index.ts';
+import type { EventScrubber } from './secret-scrub.ts';
 import type { RecoveredLog, RunsStore } from './store/runs-store.ts';
 import { StoreClosedError, storeUnavailable, StoreUnavailableError, UnrecordableEventError } from './store/store-errors.ts';
 
@@ -35,6 +36,8 @@ export interface RunManagerOptions {
   log?: (line: string) => void;
   /** Caps per run (run-limits.ts); defaults in DEFAULT_RUN_LIMITS. */
   limits?: Partial<RunLimits>;
+  /** Applied to every event before it is stored: removes configured secrets (secret-scrub.ts). */
+  scrub?: EventScrubber;
 }
 
 interface LiveRun {
@@ -96,6 +99,7 @@ export class RunManager {
   readonly #executors: ExecutorLookup;
   readonly #services: EngineServices;
   readonly #log: (line: string) => void;
+  readonly #scrub: EventScrubber;
   readonly #live = new Map<string, LiveRun>();
   /** Folded states of ended runs recently read (they never change). */
   readonly #ended = new Map<string, RunState>();
@@ -110,6 +114,7 @@ export class RunManager {
     this.#services = options.services;
     this.#log = options.log ?? ((line) => console.warn(line));
     this.#limits = { ...DEFAULT_RUN_LIMITS, ...options.limits };
+    this.#scrub = options.scrub ?? ((event) => event);
     this.#store.onStored((events) => this.#onStored(events));
     this.#store.onRecovered(() => {
       for (const record of [...this.#live.values()]) if (record.halted) void this.#continueHalted(record);
@@ -244,9 +249,9 @@ export class RunManager {
     };
   }
 
-  /** Appends an event of the run; a failed write halts the run (`#halt`). */
+  /** Appends an event of the run, secrets scrubbed; a failed write halts the run (`#halt`). */
   #append(record: LiveRun, event: RunEvent): void {
-    const write = this.#store.append(event);
+    const write = this.#store.append(this.#scrub(event));
     // Events appended together share one write promise: one failure handler per write.
     if (write !== record.lastWrite) write.catch((error: unknown) => this.#halt(record, error));
     record.lastWrite = write;

@@ -81,6 +81,9 @@ function describeLimit(rule: JsonBoundsRule, limits: JsonLimits): string {
  * messages (e.g. `inputs`, `payload`).
  */
 export function checkJsonBounds(value: unknown, limits: Partial<JsonLimits> = {}, root = ''): JsonBoundsProblem | undefined {
+  // Most port values are scalars: answered without setting up the walk.
+  if (value === null || typeof value === 'boolean' || (typeof value === 'number' && Number.isFinite(value))) return undefined;
+  if (typeof value === 'string' && value.length * 3 + 2 <= (limits.maxBytes ?? DEFAULT_JSON_LIMITS.maxBytes)) return undefined;
   const bounds: JsonLimits = { ...DEFAULT_JSON_LIMITS, ...limits };
   const stack: Frame[] = [{ value, depth: 0, parent: undefined, key: undefined }];
   const open = new Set<object>();

@@ -5,6 +5,9 @@
  */
 import { Validator, type OutputUnit } from '@cfworker/json-schema';
 import { z } from 'zod';
+import { checkJsonBounds, type JsonLimits } from './json-bounds.ts';
+import { withLinearRegExp } from './linear-regexp.ts';
+import { schemaProblems } from './schema-problems.ts';
 
 export type JsonSchema = { [key: string]: unknown };
 
@@ -19,15 +22,40 @@ export interface SchemaProblem {
   message: string;
 }
 
-const cache = new WeakMap<JsonSchema, Validator>();
+interface PreparedSchema {
+  validator: Validator;
+  /** Limits for the values checked against this schema. */
+  limits: Partial<JsonLimits>;
+}
 
-function validatorFor(schema: JsonSchema): Validator {
-  let validator = cache.get(schema);
-  if (!validator) {
-    validator = new Validator(schema as never, '2020-12', false);
-    cache.set(schema, validator);
+const cache = new WeakMap<JsonSchema, PreparedSchema>();
+
+/**
+ * The validator compares every pair of items for `uniqueItems` (10,000 small items took 17 s on the
+ * main thread), so values checked against a schema that uses it are kept small enough for that.
+ */
+export const UNIQUE_ITEMS_MAX_ENTRIES = 1_000;
+
+function usesUniqueItems(schema: JsonSchema): boolean {
+  const stack: unknown[] = [schema];
+  const seen = new Set<object>();
+  while (stack.length > 0) {
+    const node = stack.pop();
+    if (typeof node !== 'object' || node === null || seen.has(node)) continue;
+    seen.add(node);
+    if (!Array.isArray(node) && (node as JsonSchema).uniqueItems === true) return true;
+    for (const child of Object.values(node)) stack.push(child);
   }
-  return validator;
+  return false;
+}
+
+function prepared(schema: JsonSchema): PreparedSchema {
+  let found = cache.get(schema);
+  if (!found) {
+    found = { validator: new Validator(schema as never, '2020-12', false), limits: usesUniqueItems(schema) ? { maxEntries: UNIQUE_ITEMS_MAX_ENTRIES } : {} };
+    cache.set(schema, found);
+  }
+  return found;
 }
 
 function describe(unit: OutputUnit): SchemaProblem {
@@ -35,11 +63,24 @@ function describe(unit: OutputUnit): SchemaProblem {
   return { path, message: unit.error };
 }
 
-/** Checks a value against a schema; returns the most specific problems (empty when valid). */
+/** Limits for schemas (values checked against one have the default limits of json-bounds.ts). */
+export const SCHEMA_LIMITS: Partial<JsonLimits> = { maxBytes: 1024 * 1024, maxEntries: 20_000 };
+
+/**
+ * Checks a value against a schema; returns the most specific problems (empty when valid). The
+ * value is bounded first (so the validator's recursion stays shallow), `pattern` runs on the
+ * linear-time engine, and whatever goes wrong inside the validator becomes a problem, never a throw.
+ */
 export function checkAgainstSchema(schema: JsonSchema, value: unknown): SchemaProblem[] {
   let result;
   try {
-    result = validatorFor(schema).validate(value);
+    const { validator, limits } = prepared(schema);
+    const bounds = checkJsonBounds(value, limits);
+    if (bounds) {
+      const why = bounds.rule === 'entries' && limits.maxEntries !== undefined ? ' (its schema uses uniqueItems, which compares every pair of items)' : '';
+      return [{ path: bounds.keys.map((key) => `/${key}`).join(''), message: `${bounds.detail}${why}` }];
+    }
+    result = withLinearRegExp(() => validator.validate(value));
   } catch (error) {
     return [{ path: '', message: `the schema cannot be used: ${error instanceof Error ? error.message : String(error)}` }];
   }
@@ -52,51 +93,12 @@ export function checkAgainstSchema(schema: JsonSchema, value: unknown): SchemaPr
   return (specific.length > 0 ? specific : result.errors).map(describe);
 }
 
-const JSON_TYPES = new Set(['string', 'number', 'integer', 'boolean', 'object', 'array', 'null']);
-
-function resolvePointer(root: unknown, pointer: string): boolean {
-  if (pointer === '' || pointer === '/') return true;
-  let current: unknown = root;
-  for (const raw of pointer.slice(1).split('/')) {
-    const key = decodeURIComponent(raw).replace(/~1/g, '/').replace(/~0/g, '~');
-    if (typeof current !== 'object' || current === null || !Object.hasOwn(current, key)) return false;
-    current = (current as Record<string, unknown>)[key];
-  }
-  return true;
-}
-
-/** Problems the validator would only meet at run time: dangling or remote `$ref`, unknown `type` names. */
-function deepProblems(root: unknown, node: unknown, path: string): string | undefined {
-  if (Array.isArray(node)) {
-    for (let index = 0; index < node.length; index++) {
-      const problem = deepProblems(root, node[index], `${path}/${index}`);
-      if (problem) return problem;
-    }
-    return undefined;
-  }
-  if (typeof node !== 'object' || node === null) return undefined;
-  for (const [key, value] of Object.entries(node)) {
-    if (key === '$ref' && typeof value === 'string') {
-      if (!value.startsWith('#')) return `${path || '/'}: $ref "${value}" points outside the schema (only local references like "#/$defs/name" are allowed)`;
-      if (!resolvePointer(root, value.slice(1))) return `${path || '/'}: $ref "${value}" points nowhere`;
-    }
-    if (key === 'type' && (typeof value === 'string' || Array.isArray(value))) {
-      const names = Array.isArray(value) ? value : [value];
-      const unknown = names.find((name) => typeof name !== 'string' || !JSON_TYPES.has(name));
-      if (unknown !== undefined) return `${path || '/'}: "${String(unknown)}" is not a JSON Schema type (${[...JSON_TYPES].join(', ')})`;
-    }
-    if (key !== 'enum' && key !== 'const' && key !== 'default' && key !== 'examples') {
-      const problem = deepProblems(root, value, `${path}/${key}`);
-      if (problem) return problem;
-    }
-  }
-  return undefined;
-}
-
-/** A schema is usable when the validator accepts it and its references resolve; returns why not otherwise. */
+/** A schema is usable when it is bounded, the validator accepts it and its references and patterns work; returns why not otherwise. */
 export function schemaError(schema: unknown): string | undefined {
   if (typeof schema !== 'object' || schema === null || Array.isArray(schema)) return 'a JSON Schema must be an object';
-  const deep = deepProblems(schema, schema, '');
+  const bounds = checkJsonBounds(schema, SCHEMA_LIMITS);
+  if (bounds) return `${bounds.keys.map((key) => `/${key}`).join('') || '/'}: ${bounds.detail}`;
+  const deep = schemaProblems(schema as JsonSchema);
   if (deep) return deep;
   try {
     new Validator(schema as never, '2020-12');

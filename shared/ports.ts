@@ -2,6 +2,7 @@
  * Port types and the one compatibility rule used by the canvas, the validator and the engine.
  */
 import { z } from 'zod';
+import { checkJsonBounds, type JsonBoundsProblem } from './json-bounds.ts';
 import { checkAgainstSchema, jsonSchemaSchema, type JsonSchema } from './json-schema.ts';
 
 export const PORT_TYPES = ['string', 'number', 'boolean', 'json', 'any'] as const;
@@ -68,38 +69,26 @@ function typeOfValue(value: unknown): string {
   return typeof value;
 }
 
-/** Where a value stops being JSON (NaN, Infinity, undefined, functions ...), or undefined when it is JSON. */
-export function nonJsonAt(value: unknown, path = ''): { path: string; kind: string } | undefined {
-  if (value === null || typeof value === 'string' || typeof value === 'boolean') return undefined;
-  if (typeof value === 'number') return Number.isFinite(value) ? undefined : { path, kind: String(value) };
-  if (Array.isArray(value)) {
-    for (let index = 0; index < value.length; index++) {
-      const problem = nonJsonAt(value[index], `${path}/${index}`);
-      if (problem) return problem;
-    }
-    return undefined;
-  }
-  if (typeof value === 'object') {
-    for (const key of Object.keys(value)) {
-      const problem = nonJsonAt((value as Record<string, unknown>)[key], `${path}/${key}`);
-      if (problem) return problem;
-    }
-    return undefined;
-  }
-  return { path, kind: typeof value };
+/** A bounds problem as a port message: the path inside the value, as a JSON pointer, and what is wrong. */
+function boundsMessage(port: Pick<PortSpec, 'name'>, problem: JsonBoundsProblem): string {
+  const pointer = problem.keys.map((key) => `/${key}`).join('') || '/';
+  if (problem.rule === 'not-json') return `port "${port.name}" value is not JSON: at ${pointer} it ${problem.detail}`;
+  return `port "${port.name}" value at ${pointer} ${problem.detail}`;
 }
 
 /**
  * Checks a value arriving on (or leaving through) a port at run time.
- * Returns a message naming the port and the problem, or undefined when the value fits.
+ * Returns a message naming the port and the problem, or undefined when the value fits. The value
+ * is bounded first (depth, size, keys, forbidden keys: see json-bounds.ts) by an iterative walk,
+ * and the schema check cannot throw, so no value can crash or stall the engine that calls this.
  */
 export function checkPortValue(port: Pick<PortSpec, 'name' | 'type' | 'schema'>, value: unknown): string | undefined {
   const actual = typeOfValue(value);
   switch (port.type) {
     case 'any': {
       if (value === undefined) return `port "${port.name}" got no value`;
-      const bad = nonJsonAt(value);
-      return bad ? `port "${port.name}" value is not JSON: ${bad.kind} at ${bad.path || '/'}` : undefined;
+      const bad = checkJsonBounds(value);
+      return bad ? boundsMessage(port, bad) : undefined;
     }
     case 'string':
     case 'boolean':
@@ -110,8 +99,8 @@ export function checkPortValue(port: Pick<PortSpec, 'name' | 'type' | 'schema'>,
       if (value === undefined || actual === 'function' || actual === 'symbol' || actual === 'bigint' || actual === 'non-finite number') {
         return `port "${port.name}" expects JSON but got ${actual}`;
       }
-      const bad = nonJsonAt(value);
-      if (bad) return `port "${port.name}" value is not JSON: ${bad.kind} at ${bad.path}`;
+      const bad = checkJsonBounds(value);
+      if (bad) return boundsMessage(port, bad);
       if (!port.schema) return undefined;
       const problems = checkAgainstSchema(port.schema, value);
       if (problems.length === 0) return undefined;

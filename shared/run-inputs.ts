@@ -1,5 +1,6 @@
 /** Run inputs checked against the flow's input fields, before anything runs. */
 import type { Flow } from './flow.ts';
+import { checkJsonBounds } from './json-bounds.ts';
 import { registry } from './kinds/registry.ts';
 import { checkPortValue, type PortSpec } from './ports.ts';
 
@@ -20,6 +21,9 @@ export function runInputFields(flow: Flow): Array<PortSpec & { nodeId: string }>
 }
 
 export function checkRunInputs(flow: Flow, inputs: Record<string, unknown>): InputProblem[] {
+  // The whole value first: its size, and keys such as "__proto__" that no field may be named.
+  const bounds = checkJsonBounds(inputs, {}, 'inputs');
+  if (bounds) return [{ field: String(bounds.keys[0] ?? ''), nodeId: '', message: bounds.message }];
   const fields = runInputFields(flow);
   const problems: InputProblem[] = [];
   for (const field of fields) {

@@ -4,6 +4,7 @@
  */
 import type { z } from 'zod';
 import { edgeSchema, flowSchema, migrateFlowDocument, nodeSchema, parseEndpoint, type Flow, type FlowEdge, type FlowNode } from './flow.ts';
+import { checkJsonBounds, type JsonLimits } from './json-bounds.ts';
 import { schemaError } from './json-schema.ts';
 import { parseJsonText } from './json-text.ts';
 import { registry } from './kinds/registry.ts';
@@ -12,6 +13,8 @@ import { templateNames } from './template.ts';
 
 export type ProblemRule =
   | 'invalid-json'
+  | 'bounds'
+  | 'file'
   | 'schema-version'
   | 'structure'
   | 'bad-id'
@@ -45,6 +48,9 @@ export interface Problem {
 }
 
 export type ValidationResult = { ok: true; flow: Flow; problems: [] } | { ok: false; flow?: undefined; problems: Problem[] };
+
+/** A flow file may be large (10,000 nodes of about 20 keys each), but never deeper than a schema needs. */
+const FLOW_DOCUMENT_LIMITS: Partial<JsonLimits> = { maxDepth: 64, maxBytes: 64 * 1024 * 1024, maxEntries: 2_000_000 };
 
 export function formatPath(path: readonly PropertyKey[]): string {
   let text = '';
@@ -86,6 +92,10 @@ export function validateFlowText(text: string): ValidationResult {
 
 /** Validate a parsed document (from a file, a request body or the editor). */
 export function validateFlowDocument(document: unknown): ValidationResult {
+  // Bounded first, by an iterative walk: every later check may recurse, and a "__proto__" key would
+  // be dropped silently by the schemas below instead of refused.
+  const bounds = checkJsonBounds(document, FLOW_DOCUMENT_LIMITS);
+  if (bounds) return { ok: false, problems: [{ rule: 'bounds', message: `flow: ${bounds.message}`, path: formatPath(bounds.keys) }] };
   const migrated = migrateFlowDocument(document);
   if (!migrated.ok) return { ok: false, problems: [{ rule: 'schema-version', message: migrated.message, path: 'schemaVersion' }] };
   const raw = migrated.document as Record<string, unknown>;

@@ -1,3 +1,4 @@
+import { checkJsonBounds } from '../../shared/json-bounds.ts';
 import type { ApprovalAnswer, ApprovalConfig, ApprovalRequest } from '../../shared/kinds/approval.ts';
 import { DecisionError } from '../engine/errors.ts';
 import type { Executor } from '../engine/executor.ts';
@@ -21,6 +22,9 @@ export const approvalExecutor: Executor<ApprovalConfig, ApprovalRequest, Approva
   },
 
   decide(_context, request, answer, by) {
+    // Bounded before anything is recorded: the engine calls this once to check, then to apply.
+    const bounds = answer.payload === undefined ? undefined : checkJsonBounds(answer.payload, {}, 'payload');
+    if (bounds) throw new DecisionError('invalid-decision', bounds.message);
     if (answer.decision === 'reject') {
       if (answer.payload !== undefined) throw new DecisionError('invalid-decision', 'a rejection carries a comment, not a payload');
       return { type: 'outputs', outputs: { rejected: answer.comment ?? `rejected by ${by}` } };

@@ -27,6 +27,7 @@ import { createNodeHttpFetch } from './node-http-fetch.ts';
 import { createUndiciFetch, type FetchFunction } from './undici-fetch.ts';
 import { providerFailure } from './provider-errors.ts';
 import { createRedactor, type Redactor } from './redact.ts';
+import { StreamRedactor } from './stream-redactor.ts';
 import { isStrictCompatible } from './strict-schema.ts';
 import { SDK_DEFAULT_TIMEOUT_MS, StallGuard } from './stall-guard.ts';
 import { countTokens, warmTokenizersOnce } from './tokens.ts';
@@ -96,6 +97,8 @@ export const defaultClientFactory: ClientFactory = openAIClientFactory('node-htt
 interface ProviderClient {
   client: OpenAI;
   redact: Redactor;
+  /** The key sent to this provider (none for servers without one). */
+  secrets: string[];
 }
 
 export function createModelService(options: ModelServiceOptions): ModelService {
@@ -122,7 +125,8 @@ export function createModelService(options: ModelServiceOptions): ModelService {
       organization: isOpenAI ? (env.OPENAI_ORG_ID ?? null) : null,
       project: isOpenAI ? (env.OPENAI_PROJECT_ID ?? null) : null,
     });
-    const created = { client, redact: createRedactor([apiKey === NO_KEY ? undefined : apiKey]) };
+    const secrets = apiKey === NO_KEY ? [] : [apiKey];
+    const created = { client, redact: createRedactor(secrets), secrets };
     clients.set(provider.name, created);
     return created;
   }
@@ -136,7 +140,9 @@ export function createModelService(options: ModelServiceOptions): ModelService {
   async function* stream(request: ModelRequest): AsyncGenerator<ModelStreamPart> {
     if (request.signal.aborted) throw new StepFailure('cancelled', 'model request cancelled');
     const provider = providerFor(config, request.model);
-    const { client, redact } = clientFor(provider);
+    const { client, redact, secrets } = clientFor(provider);
+    // A provider (or a proxy) that echoes the request's headers puts the key into the reply itself.
+    const replyRedactor = new StreamRedactor(secrets);
     const maxRetries = request.maxRetries ?? DEFAULT_MAX_RETRIES;
     const context = { provider: provider.name, apiKeyEnv: provider.apiKeyEnv, maxRetries, timeoutMs: request.timeoutMs, signal: request.signal, redact, started: false };
     const stall = new StallGuard(request.timeoutMs ?? SDK_DEFAULT_TIMEOUT_MS);
@@ -158,11 +164,20 @@ export function createModelService(options: ModelServiceOptions): ModelService {
         const mapped = chunkParts(chunk);
         refusal += mapped.refusal;
         for (const part of mapped.parts) {
+          if (part.type === 'text-delta') {
+            const text = replyRedactor.push(part.text);
+            if (text !== '') yield { ...part, text };
+            continue;
+          }
+          const rest = replyRedactor.flush();
+          if (rest !== '') yield { type: 'text-delta', text: rest };
           if (part.type === 'finish') finished = true;
           yield part;
         }
         stall.waiting();
       }
+      const rest = replyRedactor.flush();
+      if (rest !== '') yield { type: 'text-delta', text: rest };
     } catch (error) {
       throw stall.fired ? stalled() : providerFailure(error, context);
     } finally {

@@ -9,8 +9,8 @@
  * save or an edit outside Weft, is validated afresh, so the cache never serves a stale flow.
  * The shared object is read-only by convention: many runs may be running it at once.
  */
-import { mkdir, readdir, readFile, stat, unlink } from 'node:fs/promises';
-import { join, resolve, sep } from 'node:path';
+import { lstat, mkdir, readdir, readFile, realpath, stat, unlink } from 'node:fs/promises';
+import { basename, join, resolve, sep } from 'node:path';
 import { flowHash, serializeFlow } from '../../shared/canonical.ts';
 import type { Flow } from '../../shared/flow.ts';
 import { ID_PATTERN, ID_RULE } from '../../shared/ids.ts';
@@ -94,8 +94,9 @@ export class FlowsStore {
     const path = this.pathFor(id);
     let text: string;
     try {
-      if (!(await stat(path)).isFile()) return { status: 'missing' };
-      text = await readFile(path, 'utf8');
+      const file = await this.#regularFileInside(path);
+      if (typeof file !== 'string') return file;
+      text = await readFile(file, 'utf8');
     } catch (error) {
       if (isNotFound(error)) {
         this.#parsed.delete(id);
@@ -119,6 +120,22 @@ export class FlowsStore {
     this.#parsed.set(id, { text, result: valid });
     if (this.#parsed.size > CACHED_FLOWS) this.#parsed.delete(this.#parsed.keys().next().value!);
     return valid;
+  }
+
+  /**
+   * The real path of a flow file, which must be a regular file inside the flows directory: a
+   * symbolic link to a file elsewhere (`/etc/passwd`, another project's secrets) is refused and
+   * reported, never served. The file read is the resolved one, so the link cannot be swapped
+   * between the check and the read to reach outside.
+   */
+  async #regularFileInside(path: string): Promise<string | Extract<FlowReadResult, { status: 'missing' | 'invalid' }>> {
+    const link = await lstat(path);
+    if (!link.isSymbolicLink()) return link.isFile() ? path : { status: 'missing' };
+    const [target, directory] = await Promise.all([realpath(path), realpath(this.directory)]);
+    if (!target.startsWith(directory + sep)) {
+      return { status: 'invalid', problems: [{ rule: 'file', path: '', message: `${basename(path)} is a symbolic link to a file outside the flows directory; flows must be files inside ${this.directory}` }] };
+    }
+    return (await stat(target)).isFile() ? target : { status: 'missing' };
   }
 
   /** Writes a validated flow canonically and atomically; `created` when there was no file before. */

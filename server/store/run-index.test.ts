@@ -104,3 +104,17 @@ describe('RunIndex writes', () => {
     expect(reopened.index.get('run-2')).toEqual(entry('run-2'));
   });
 });
+
+describe('RunIndex lookups', () => {
+  it('finds only runs it holds: an id naming an inherited property finds nothing', async () => {
+    directory = mkdtempSync(join(tmpdir(), 'weft-index-'));
+    const { index } = await RunIndex.open(join(directory, 'runs.json'), () => {});
+    index.put(entry('run-a'));
+    for (const runId of ['constructor', 'toString', '__proto__', 'hasOwnProperty']) {
+      expect(index.get(runId), runId).toBeUndefined();
+      index.remove(runId);
+    }
+    expect(index.list().map((run) => run.runId)).toEqual(['run-a']);
+    expect(index.get('run-a')).toEqual(entry('run-a'));
+  });
+});

@@ -76,8 +76,10 @@ export class RunIndex {
     }
   }
 
+  /** An own-property lookup: a run id such as "constructor" must not find Object.prototype's. */
   get(runId: string): RunIndexEntry | undefined {
-    return this.#db.data.runs[runId];
+    const runs = this.#db.data.runs;
+    return Object.hasOwn(runs, runId) ? runs[runId] : undefined;
   }
 
   /** Newest first. */
@@ -92,7 +94,7 @@ export class RunIndex {
   }
 
   remove(runId: string): void {
-    if (!(runId in this.#db.data.runs)) return;
+    if (!Object.hasOwn(this.#db.data.runs, runId)) return;
     delete this.#db.data.runs[runId];
     this.#dirty = true;
   }

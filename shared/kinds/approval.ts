@@ -1,12 +1,15 @@
 import { z } from 'zod';
 import { defineKind, defineWait } from './define-kind.ts';
 
+/** A year: a longer wait is a mistake, and dates far enough out are not dates at all (9e15 ms). */
+export const MAX_APPROVAL_TIMEOUT_MS = 365 * 24 * 60 * 60 * 1000;
+
 export const approvalConfigSchema = z
   .object({
     title: z.string().min(1).describe('What the person is asked to decide'),
     instructions: z.string().optional(),
     allowEdit: z.boolean().optional().describe('The approver may edit the payload before approving'),
-    timeoutMs: z.number().int().min(1_000).optional().describe('Decide automatically after this long'),
+    timeoutMs: z.number().int().min(1_000).max(MAX_APPROVAL_TIMEOUT_MS).optional().describe('Decide automatically after this long (at most a year)'),
     onTimeout: z.enum(['approve', 'reject']).optional().describe('Decision taken at the deadline (default reject)'),
   })
   .strict();
