@@ -72,14 +72,14 @@ export class HubClient {
   readonly #overLimit: TokenBucket;
 
   /** `connection` is the socket `socket` was upgraded on: frames written to it reach the client. */
-  constructor(socket: WebSocket, connection: Connection, source: EventSource, limits: ClientLimits) {
+  constructor(socket: WebSocket, connection: Connection, source: EventSource, limits: ClientLimits, now?: () => number) {
     this.socket = socket;
     this.#connection = connection;
     this.#source = source;
     this.#limits = limits;
-    this.#messages = new TokenBucket(limits.messageRate);
-    this.#subscribes = new TokenBucket(limits.subscribeRate);
-    this.#overLimit = new TokenBucket(limits.overLimitRate);
+    this.#messages = new TokenBucket(limits.messageRate, now);
+    this.#subscribes = new TokenBucket(limits.subscribeRate, now);
+    this.#overLimit = new TokenBucket(limits.overLimitRate, now);
   }
 
   get open(): boolean {

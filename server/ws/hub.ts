@@ -19,6 +19,8 @@ export interface HubOptions {
   heartbeatMs?: number;
   maxPayloadBytes?: number;
   limits?: Partial<ClientLimits>;
+  /** The clock of the rate limits, in ms (default: performance.now); tests move it by hand. */
+  now?: () => number;
 }
 
 /**
@@ -81,7 +83,7 @@ export class WebSocketHub {
 
   /** `connection` is the upgraded socket itself, which the WebSocket runs on. */
   #accept(socket: WebSocket, connection: Duplex): void {
-    const client = new HubClient(socket, connection, this.#options.source, this.#limits);
+    const client = new HubClient(socket, connection, this.#options.source, this.#limits, this.#options.now);
     this.#clients.add(client);
     socket.on('pong', () => {
       client.alive = true;
