@@ -52,6 +52,8 @@ export const runEventSchema = z.discriminatedUnion('type', [
     final: z.boolean(),
     simulated: z.boolean(),
   }),
+  /** A running step waits for a shared resource (a sandbox worker) when queued, and has it when not; queue time never counts against its time limit. */
+  z.object({ ...base, type: z.literal('step.queue'), nodeId: z.string(), queued: z.boolean() }),
   z.object({ ...base, type: z.literal('step.log'), nodeId: z.string(), level: z.enum(['log', 'info', 'warn', 'error', 'debug']), text: z.string() }),
   z.object({ ...base, type: z.literal('step.waiting'), nodeId: z.string(), request: approvalRequestSchema }),
   z.object({ ...base, type: z.literal('step.decided'), nodeId: z.string(), decision: decisionSchema, by: z.string(), comment: z.string().optional(), payload: z.unknown().optional(), edited: z.boolean() }),

@@ -37,6 +37,8 @@ export interface StepState {
   costFinal: boolean;
   simulated: boolean;
   logs: Array<{ level: string; text: string; at: string }>;
+  /** Running, but waiting for a sandbox worker (see the `step.queue` event); cleared when its status changes. */
+  queued?: boolean;
   request?: ApprovalRequest;
   decision?: { decision: 'approve' | 'reject'; by: string; comment?: string; edited: boolean; at: string };
 }
@@ -87,6 +89,7 @@ function setStatus(state: RunState, step: StepState, status: StepStatus): void {
   if (status === 'running') state.runningSteps++;
   if (status === 'waiting') state.waitingSteps++;
   step.status = status;
+  delete step.queued;
 }
 
 function setCost(state: RunState, step: StepState, usd: number | null): void {
@@ -154,6 +157,10 @@ export function applyEvent(state: RunState, event: RunEvent): RunState {
       if (event.simulated) state.simulated = true;
       break;
     }
+    case 'step.queue':
+      if (event.queued && step!.status === 'running') step!.queued = true;
+      else delete step!.queued;
+      break;
     case 'step.log':
       step!.logs.push({ level: event.level, text: event.text, at: event.at });
       break;

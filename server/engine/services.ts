@@ -55,6 +55,12 @@ export interface SandboxRunRequest {
   language: 'javascript' | 'typescript';
   inputs: Record<string, unknown>;
   timeoutMs: number;
+  /** Whose call this is (the run id): sandbox workers are shared fairly between runs. */
+  owner?: string;
+  /** Called when the call has to wait for a sandbox worker. */
+  onQueued?: () => void;
+  /** Called when the call reaches a worker; its time limit starts then. */
+  onStart?: () => void;
 }
 
 export type SandboxRunResult =

@@ -34,6 +34,15 @@ export interface SandboxRequest {
   /** JSON-serialisable; the code receives a fresh copy parsed inside the sandbox. */
   inputs: Record<string, unknown>;
   limits?: Partial<SandboxLimits>;
+  /**
+   * Who the call is for (a run id). Workers are shared fairly between owners: a free worker goes
+   * to the owner with the fewest calls running. Calls without an owner share one.
+   */
+  owner?: string;
+  /** Called, at most once, when the call has to wait for a worker because all are busy. */
+  onQueued?: () => void;
+  /** Called once the call reaches a worker: its time limit starts now, not when it was queued. */
+  onStart?: () => void;
 }
 
 export interface SandboxFailure {

@@ -1,0 +1,85 @@
+/**
+ * Code steps through the real engine, executors and sandbox pool: runs share the pool fairly,
+ * waiting for a worker never counts against a step's time limit, and a step's console is capped.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RunEvent } from '../../shared/events.ts';
+import type { Flow, FlowNode } from '../../shared/flow.ts';
+import { foldEvents } from '../../shared/run-state.ts';
+import { startRun } from '../engine/index.ts';
+import { field, flowOf, nodes } from '../engine/testing/engine-harness.ts';
+import type { SandboxService } from '../engine/services.ts';
+import { createRuntimeServices, type RuntimeServices } from '../runtime-services.ts';
+import { executors } from './index.ts';
+
+let runtime: RuntimeServices;
+/** The owner (run id) of each call, in the order the calls reached a worker. */
+const starts: string[] = [];
+let waitForStarts: { count: number; resolve: () => void } | undefined;
+let sandbox: SandboxService;
+
+beforeAll(async () => {
+  runtime = await createRuntimeServices({ env: { WEFT_SANDBOX_WORKERS: '2' }, simulatedChunkDelayMs: 0 });
+  const real = runtime.services.sandbox!;
+  // The real pool, watched: records which run each call that reaches a worker belongs to.
+  sandbox = {
+    run: (request, signal) =>
+      real.run(
+        {
+          ...request,
+          onStart: () => {
+            starts.push(request.owner ?? '');
+            request.onStart?.();
+            if (waitForStarts !== undefined && starts.length >= waitForStarts.count) waitForStarts.resolve();
+          },
+        },
+        signal,
+      ),
+  };
+});
+afterAll(async () => {
+  await runtime.close();
+});
+
+function startsReached(count: number): Promise<void> {
+  return new Promise((resolve) => {
+    waitForStarts = { count, resolve };
+    if (starts.length >= count) resolve();
+  });
+}
+
+function codeNode(id: string, source: string, timeoutMs: number): FlowNode {
+  return nodes.code(id, [], [field('done', 'boolean')], { source, timeoutMs });
+}
+
+function runFlow(runId: string, flow: Flow) {
+  const events: RunEvent[] = [];
+  const handle = startRun(runId, flow, {}, { executors, services: { ...runtime.services, sandbox }, onEvent: (event) => events.push(event) });
+  return { handle, events };
+}
+
+/** Busy for 3 s of its 5 s limit, then succeeds. */
+const BUSY = 'export default () => { const end = Date.now() + 3000; while (Date.now() < end) {} return { done: true } }';
+
+describe('code steps share the sandbox pool fairly', () => {
+  it("runs another run's one-line step while one run spins on every worker, and its wait does not count against its limit", async () => {
+    starts.length = 0;
+    // Three steps busy for 3 s each; the pool has two workers.
+    const busy = runFlow('busy', flowOf(['a', 'b', 'c'].map((id) => codeNode(id, BUSY, 5000)), []));
+    await startsReached(2);
+    // This step's own limit (500 ms, plus the step's 2 s grace) is shorter than its wait for a worker.
+    const quick = runFlow('quick', flowOf([codeNode('one', 'export default () => ({ done: true })', 500)], []));
+    expect(await quick.handle.settled()).toBe('succeeded');
+    busy.handle.cancel();
+    await busy.handle.settled();
+
+    const state = foldEvents(quick.events);
+    expect(state.steps.one).toMatchObject({ status: 'succeeded', outputs: { done: true } });
+    expect(state.steps.one!.queued).toBeUndefined();
+    // It waited, and said so.
+    expect(quick.events.filter((event) => event.type === 'step.queue').map((event) => event.queued)).toEqual([true, false]);
+    // The first worker to come free went to the run with nothing running, not to the busy run's third step.
+    expect(starts.slice(0, 3)).toEqual(['busy', 'busy', 'quick']);
+    expect(foldEvents(busy.events).steps.a).toMatchObject({ status: 'succeeded' });
+  }, 30_000);
+});
