@@ -63,9 +63,15 @@ export interface SandboxRunRequest {
   onStart?: () => void;
 }
 
-export type SandboxRunResult =
-  | { ok: true; outputs: Record<string, unknown>; logs: Array<{ level: 'log' | 'info' | 'warn' | 'error' | 'debug'; text: string }>; logsTruncated: boolean }
-  | { ok: false; error: { message: string; limit?: string; line?: number }; logs: Array<{ level: 'log' | 'info' | 'warn' | 'error' | 'debug'; text: string }>; logsTruncated: boolean };
+export type SandboxRunResult = (
+  | { ok: true; outputs: Record<string, unknown> }
+  | { ok: false; error: { message: string; limit?: string; line?: number } }
+) & {
+  logs: Array<{ level: 'log' | 'info' | 'warn' | 'error' | 'debug'; text: string }>;
+  logsTruncated: boolean;
+  /** What the console caps left out: whole lines, and UTF-8 bytes of text. */
+  logsDropped: { lines: number; bytes: number };
+};
 
 export interface SandboxService {
   run(request: SandboxRunRequest, signal?: AbortSignal): Promise<SandboxRunResult>;

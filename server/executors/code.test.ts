@@ -83,3 +83,16 @@ describe('code steps share the sandbox pool fairly', () => {
     expect(foldEvents(busy.events).steps.a).toMatchObject({ status: 'succeeded' });
   }, 30_000);
 });
+
+describe("a code step's console is capped", () => {
+  it('keeps the first 1,000 lines and adds one warning saying how much was dropped', async () => {
+    const source = "export default () => { for (let i = 0; i < 5000; i++) console.log('line ' + i); return { done: true } }";
+    const { handle, events } = runFlow('chatty', flowOf([codeNode('talk', source, 5000)], []));
+    expect(await handle.settled()).toBe('succeeded');
+    const logs = events.filter((event) => event.type === 'step.log');
+    expect(logs).toHaveLength(1001);
+    expect(logs.slice(0, 1000).map((event) => event.text)).toEqual(Array.from({ length: 1000 }, (_, index) => `line ${index}`));
+    // 'line 1000' .. 'line 4999': 4,000 lines of 9 bytes.
+    expect(logs[1000]).toMatchObject({ level: 'warn', text: "[console output over the step's cap of 1000 lines or 256 KiB: 4000 more lines (35.2 KiB of text) dropped]" });
+  });
+});

@@ -1,6 +1,7 @@
 import { DEFAULT_CODE_TIMEOUT_MS, type CodeConfig } from '../../shared/kinds/code.ts';
 import { StepFailure, type Executor, type StepContext } from '../engine/executor.ts';
 import type { SandboxRunResult } from '../engine/services.ts';
+import { DEFAULT_SANDBOX_LIMITS, formatBytes } from '../sandbox/sandbox-limits.ts';
 
 /** Grace past the sandbox's own limit before the step gives up on a call that did not answer. */
 const STEP_GRACE_MS = 2_000;
@@ -56,7 +57,14 @@ export const codeExecutor: Executor<CodeConfig> = {
   },
 };
 
+/** The step's console lines, then, if the caps left any out, one warning saying how much. */
 function emitLogs(context: StepContext<CodeConfig>, result: SandboxRunResult): void {
   for (const line of result.logs) context.emit({ type: 'step.log', level: line.level, text: line.text });
-  if (result.logsTruncated) context.emit({ type: 'step.log', level: 'warn', text: '[console output truncated at its limit]' });
+  if (result.logsTruncated) context.emit({ type: 'step.log', level: 'warn', text: droppedText(result.logsDropped) });
+}
+
+export function droppedText({ lines, bytes }: { lines: number; bytes: number }): string {
+  const { consoleLines, consoleBytes } = DEFAULT_SANDBOX_LIMITS;
+  const what = lines > 0 ? `${lines} more ${lines === 1 ? 'line' : 'lines'} (${formatBytes(bytes)} of text)` : `the last ${formatBytes(bytes)} of a line`;
+  return `[console output over the step's cap of ${consoleLines} lines or ${formatBytes(consoleBytes)}: ${what} dropped]`;
 }

@@ -435,6 +435,39 @@ describe('console floods', () => {
     expect(loggedBytes(result)).toBeLessThanOrEqual(BUDGET);
   });
 
+  it('keeps at most its number of lines and counts exactly what it dropped', async () => {
+    // 'line 0' .. 'line 99': 6 bytes each below 10, 7 from 10 on.
+    const source = "export default () => { for (let i = 0; i < 100; i++) console.log('line', i); return { done: true } }";
+    const result = await run(source, {}, { consoleLines: 10 });
+    expect(outputsOf(result)).toEqual({ done: true });
+    expect(result.logs.map((line) => line.text)).toEqual(Array.from({ length: 10 }, (_, index) => `line ${index}`));
+    expect(result.logsDropped).toEqual({ lines: 90, bytes: 90 * 7 });
+  });
+
+  it('counts dropped text in UTF-8 bytes, and the cut-off end of the line that crossed the budget', async () => {
+    // Each line is 'é€👋' 25 times: 100 UTF-16 units, 225 UTF-8 bytes (2 + 3 + 4 per group).
+    const source = "export default () => { for (let i = 0; i < 40; i++) console.log('é€👋'.repeat(25)); return {} }";
+    const result = await run(source, {}, { consoleBytes: BUDGET });
+    const keptBytes = result.logs.reduce((sum, line) => sum + Buffer.byteLength(line.text), 0);
+    expect(keptBytes + result.logsDropped.bytes).toBe(40 * 225);
+    expect(result.logs.length + result.logsDropped.lines).toBe(40);
+    expect(result.logsDropped.lines).toBeGreaterThan(0);
+    // Past the line cap the sandbox itself counts the lines it never sends.
+    const capped = await run(source, {}, { consoleLines: 5 });
+    expect(capped.logs).toHaveLength(5);
+    expect(capped.logsDropped).toEqual({ lines: 35, bytes: 35 * 225 });
+    const lone = await run("export default () => { console.log('first'); console.log('\\ud800x', 'a\\u07ff'); return {} }", {}, { consoleLines: 1 });
+    expect(lone.logsDropped).toEqual({ lines: 1, bytes: 3 + 1 + 1 + 1 + 2 });
+  });
+
+  it('counts what an endless flood dropped until the deadline', async () => {
+    const endless = await run("export default () => { for (;;) console.log('x') }", {}, { consoleLines: 5, timeoutMs: 250 });
+    expectLimit(endless, 'timeout');
+    expect(endless.logs).toHaveLength(5);
+    expect(endless.logsDropped.lines).toBeGreaterThan(0);
+    expect(endless.logsDropped.bytes).toBe(endless.logsDropped.lines);
+  });
+
   it('prints hostile values without running host code', async () => {
     const source = `export default () => {
       console.log({ toJSON() { throw new Error('no') } }, { get x() { throw new Error('no') } }, new Proxy({}, { ownKeys() { throw 1 } }));

@@ -13,7 +13,7 @@ import type { GuestOutcome, RunMessage, WorkerReply } from './worker-protocol.ts
 
 const LIMIT_NAMES: ReadonlySet<unknown> = new Set(['timeout', 'memory', 'stack', 'output', 'console']);
 const CONSOLE_LEVELS: ReadonlySet<unknown> = new Set(['log', 'info', 'warn', 'error', 'debug']);
-const LIMIT_KEYS = ['timeoutMs', 'memoryBytes', 'stackBytes', 'outputBytes', 'consoleBytes'] as const;
+const LIMIT_KEYS = ['timeoutMs', 'memoryBytes', 'stackBytes', 'outputBytes', 'consoleBytes', 'consoleLines'] as const;
 
 type Record_ = Record<string, unknown>;
 
@@ -46,8 +46,20 @@ export function readWorkerReply(raw: unknown): WorkerReply | undefined {
   if (!Number.isSafeInteger(jobId) || typeof logsTruncated !== 'boolean') return undefined;
   const outcome = readOutcome(raw['outcome']);
   const logs = readLogs(raw['logs']);
-  if (outcome === undefined || logs === undefined) return undefined;
-  return { type: 'done', jobId: jobId as number, outcome, logs, logsTruncated };
+  const logsDropped = readDropped(raw['logsDropped']);
+  if (outcome === undefined || logs === undefined || logsDropped === undefined) return undefined;
+  return { type: 'done', jobId: jobId as number, outcome, logs, logsTruncated, logsDropped };
+}
+
+function readDropped(raw: unknown): { lines: number; bytes: number } | undefined {
+  if (!isRecord(raw)) return undefined;
+  const { lines, bytes } = raw;
+  if (!isCount(lines) || !isCount(bytes)) return undefined;
+  return { lines, bytes };
+}
+
+function isCount(value: unknown): value is number {
+  return Number.isSafeInteger(value) && (value as number) >= 0;
 }
 
 function readOutcome(raw: unknown): GuestOutcome | undefined {

@@ -242,7 +242,8 @@ describe('the warm pool', () => {
       memoryBytes: 32 * 1024 * 1024,
       stackBytes: 512 * 1024,
       outputBytes: 1024 * 1024,
-      consoleBytes: 64 * 1024,
+      consoleBytes: 256 * 1024,
+      consoleLines: 1000,
     });
     const closing = createSandbox({ poolSize: 1 });
     const running = closing.run({ source: 'export default () => { for (;;) {} }', language: 'javascript', inputs: {} });
