@@ -112,7 +112,7 @@ describe('constructor chains end at the sandbox global', () => {
       }
       return report;
     }`;
-    const report = outputsOf(await run(source, { list: [1] }, { timeoutMs: 2000 }));
+    const report = outputsOf(await run(source, { list: [1] }, { timeoutMs: 10_000 }));
     expect(Object.keys(report).sort()).toEqual(Object.keys(chains).sort());
     for (const [name, entry] of Object.entries(report)) {
       expect(entry, name).toMatchObject({ sameGlobal: true, probe: 'undefined,undefined,undefined,undefined' });
@@ -339,7 +339,9 @@ describe('infinite loops end at the deadline', () => {
 });
 
 describe('memory and string bombs', () => {
-  const SMALL: Partial<SandboxLimits> = { memoryBytes: 12 * 1024 * 1024, timeoutMs: 3000 };
+  // A time limit far above what filling 12 MiB takes, so that on a loaded machine the memory
+  // limit is still the one reached.
+  const SMALL: Partial<SandboxLimits> = { memoryBytes: 12 * 1024 * 1024, timeoutMs: 10_000 };
   it.each([
     ['a huge repeat', "export default () => ({ x: 'x'.repeat(1e9) })"],
     ['a huge buffer', 'export default () => ({ n: new ArrayBuffer(1e9).byteLength })'],
@@ -370,7 +372,7 @@ describe('unbounded recursion', () => {
     ['deeply nested JSON', "export default () => ({ x: JSON.parse('['.repeat(1e5) + ']'.repeat(1e5)) })"],
     ['recursion during module evaluation', '(function dive() { dive() })()\nexport default () => ({})'],
   ])('fails %s with the stack limit', async (_name, source) => {
-    expectLimit(await run(source, {}, { timeoutMs: 3000 }), 'stack');
+    expectLimit(await run(source, {}, { timeoutMs: 10_000 }), 'stack');
   });
 
   it('lets code that catches a stack overflow carry on', async () => {
