@@ -58,17 +58,17 @@ function runFlow(runId: string, flow: Flow) {
   return { handle, events };
 }
 
-/** Busy for 3 s of its 5 s limit, then succeeds. */
-const BUSY = 'export default () => { const end = Date.now() + 3000; while (Date.now() < end) {} return { done: true } }';
+/** Busy for 4 s of its 8 s limit, then succeeds. */
+const BUSY = 'export default () => { const end = Date.now() + 4000; while (Date.now() < end) {} return { done: true } }';
 
 describe('code steps share the sandbox pool fairly', () => {
   it("runs another run's one-line step while one run spins on every worker, and its wait does not count against its limit", async () => {
     starts.length = 0;
-    // Three steps busy for 3 s each; the pool has two workers.
-    const busy = runFlow('busy', flowOf(['a', 'b', 'c'].map((id) => codeNode(id, BUSY, 5000)), []));
+    // Three steps busy for 4 s each; the pool has two workers.
+    const busy = runFlow('busy', flowOf(['a', 'b', 'c'].map((id) => codeNode(id, BUSY, 8000)), []));
     await startsReached(2);
-    // This step's own limit (500 ms, plus the step's 2 s grace) is shorter than its wait for a worker.
-    const quick = runFlow('quick', flowOf([codeNode('one', 'export default () => ({ done: true })', 500)], []));
+    // This step's own limit (1 s, plus the step's 2 s grace) is shorter than its wait for a worker.
+    const quick = runFlow('quick', flowOf([codeNode('one', 'export default () => ({ done: true })', 1000)], []));
     expect(await quick.handle.settled()).toBe('succeeded');
     busy.handle.cancel();
     await busy.handle.settled();

@@ -197,9 +197,13 @@ describe('cancelling', () => {
   it('cancels a call still waiting for a worker', async () => {
     const busy = [1, 2].map(() => js('export default () => { for (;;) {} }', {}, { timeoutMs: 300 }));
     const controller = new AbortController();
-    const queued = sandbox.run({ source: 'export default () => ({})', language: 'javascript', inputs: {} }, controller.signal);
+    const progress: string[] = [];
+    const request: SandboxRequest = { source: 'export default () => ({})', language: 'javascript', inputs: {}, onQueued: () => progress.push('queued'), onStart: () => progress.push('started') };
+    const queued = sandbox.run(request, controller.signal);
+    expect(progress).toEqual(['queued']);
     controller.abort();
     expect(errorOf(await queued).message).toBe('cancelled');
+    expect(progress).toEqual(['queued']);
     for (const result of await Promise.all(busy)) expect(errorOf(result).limit).toBe('timeout');
   });
 });
