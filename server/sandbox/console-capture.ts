@@ -25,6 +25,14 @@ export class ConsoleCapture {
   }
 
   /**
+   * A budget ran out here. The sandbox's budgets count UTF-16 units, never more than the bytes
+   * counted here, so it can only have left lines out unsent once this is true.
+   */
+  get exhausted(): boolean {
+    return this.full || this.lines.length >= this.maxLines || this.used >= this.budget;
+  }
+
+  /**
    * One console line. `cutBySandbox` is the UTF-8 size of the end of the line the sandbox already
    * cut off (it keeps its own count of the budgets, see guest-prelude.ts).
    */

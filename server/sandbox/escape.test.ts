@@ -462,6 +462,15 @@ describe('console floods', () => {
     expect(lone.logsDropped).toEqual({ lines: 1, bytes: 3 + 1 + 1 + 1 + 2 });
   });
 
+  it('counts lines dropped once the budget is exactly full, and with no budget at all', async () => {
+    const source = "export default () => { console.log('abcd'); console.log('efgh'); console.log('more'); return {} }";
+    const full = await run(source, {}, { consoleBytes: 10 });
+    expect(full.logs.map((line) => line.text)).toEqual(['abcd', 'efgh']);
+    expect(full.logsDropped).toEqual({ lines: 1, bytes: 4 });
+    expect((await run(source, {}, { consoleBytes: 0 })).logsDropped).toEqual({ lines: 3, bytes: 12 });
+    expect((await run(source, {}, { consoleLines: 0 })).logsDropped).toEqual({ lines: 3, bytes: 12 });
+  });
+
   it('counts what an endless flood dropped until the deadline', async () => {
     const endless = await run("export default () => { for (;;) console.log('x') }", {}, { consoleLines: 5, timeoutMs: 250 });
     expectLimit(endless, 'timeout');

@@ -109,7 +109,7 @@ export function runInRealm(realm: GuestRealm, job: GuestJob): GuestRun {
   }
   realm.sink.capture = undefined;
   realm.clock = undefined;
-  if (!poisoned) collectConsoleStats(realm, capture);
+  if (!poisoned && capture.exhausted) collectConsoleStats(realm, capture);
   if (!poisoned) poisoned = !disposeAll(state.scratch);
   const retire = poisoned ? 'engine' : retireReason(realm, outcome, answer, clock, state, memoryBefore);
   const logsDropped = { lines: capture.droppedLines, bytes: capture.droppedBytes };
