@@ -96,3 +96,28 @@ describe("a code step's console is capped", () => {
     expect(logs[1000]).toMatchObject({ level: 'warn', text: "[console output over the step's cap of 1000 lines or 256 KiB: 4000 more lines (35.2 KiB of text) dropped]" });
   });
 });
+
+describe("a code step's own time limit", () => {
+  it('fails the step when a call that reached a worker never answers, counting from when it started', async () => {
+    let queuedFor: (() => void) | undefined;
+    // A sandbox that keeps the call queued until the test lets it start, then never answers.
+    const stuck: SandboxService = {
+      run: (request, signal) => {
+        request.onQueued?.();
+        queuedFor = () => request.onStart?.();
+        return new Promise((resolve) => signal?.addEventListener('abort', () => resolve({ ok: false, error: { message: 'cancelled' }, logs: [], logsTruncated: false, logsDropped: { lines: 0, bytes: 0 } })));
+      },
+    };
+    const events: RunEvent[] = [];
+    const flow = flowOf([codeNode('hang', 'export default () => ({})', 10)], []);
+    const handle = startRun('stuck', flow, {}, { executors, services: { sandbox: stuck }, onEvent: (event) => events.push(event) });
+    // Queued, the step has no clock running: it stays running past its whole-step limit (2,010 ms).
+    // Timers fire in the order they fall due, so a clock started with the step would have fired first.
+    await new Promise((resolve) => setTimeout(resolve, 2500));
+    expect(handle.status).toBe('running');
+    queuedFor!();
+    expect(await handle.settled()).toBe('failed');
+    expect(events.filter((event) => event.type === 'step.queue').map((event) => event.queued)).toEqual([true, false]);
+    expect(foldEvents(events).steps.hang!.error).toEqual({ code: 'timeout', message: 'step "hang" timed out after 2010 ms' });
+  });
+});
