@@ -5,6 +5,7 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { DEFAULT_RUN_LIMITS } from './run-limits.ts';
+import { MAX_POOL_SIZE } from './sandbox/create-sandbox.ts';
 
 export const DEFAULT_PORT = 4317;
 export const DEFAULT_HOST = '127.0.0.1';
@@ -77,7 +78,23 @@ const envSchema = z.object({
     .transform(Number)
     .refine((count) => count >= 1 && count <= 100_000, 'must be a whole number from 1 to 100000')
     .optional(),
+  WEFT_SANDBOX_WORKERS: z
+    .string()
+    .regex(/^\d{1,2}$/, `must be a whole number from 1 to ${MAX_POOL_SIZE}`)
+    .transform(Number)
+    .refine((workers) => workers >= 1 && workers <= MAX_POOL_SIZE, `must be a whole number from 1 to ${MAX_POOL_SIZE}`)
+    .optional(),
 });
+
+/**
+ * Code-step sandbox workers from WEFT_SANDBOX_WORKERS, or undefined for the sandbox's default;
+ * throws a ConfigError naming the variable and the range for a bad value.
+ */
+export function sandboxWorkersFrom(env: Record<string, string | undefined>): number | undefined {
+  const parsed = envSchema.shape.WEFT_SANDBOX_WORKERS.safeParse(env['WEFT_SANDBOX_WORKERS']);
+  if (!parsed.success) throw new ConfigError(`invalid server configuration:\n  WEFT_SANDBOX_WORKERS: ${parsed.error.issues[0]?.message ?? 'invalid'}, got ${JSON.stringify(env['WEFT_SANDBOX_WORKERS'])}`);
+  return parsed.data;
+}
 
 export function isLoopbackHost(host: string): boolean {
   const bare = host.replace(/^\[|\]$/g, '').toLowerCase();

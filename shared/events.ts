@@ -39,6 +39,8 @@ export const runEventUnion = z.discriminatedUnion('type', [
     final: z.boolean(),
     simulated: z.boolean(),
   }),
+  /** A running step waits for a shared resource (a sandbox worker) when queued, and has it when not; queue time never counts against its time limit. */
+  z.object({ ...base, type: z.literal('step.queue'), nodeId: z.string(), queued: z.boolean() }),
   z.object({ ...base, type: z.literal('step.log'), nodeId: z.string(), level: z.enum(['log', 'info', 'warn', 'error', 'debug']), text: z.string() }),
   /** `request`: what the step waits for, in the shape its kind declares (shared/kinds/<kind>.ts, `wait.requestSchema`). */
   z.object({ ...base, type: z.literal('step.waiting'), nodeId: z.string(), request: z.unknown() }),

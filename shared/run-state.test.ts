@@ -84,6 +84,15 @@ describe('foldEvents part way', () => {
     expect(state.steps.review).toEqual(emptyStep('review'));
   });
 
+  it('marks a running step queued while it waits for a sandbox worker, until it has one or ends', () => {
+    const started = triageRunBodies().slice(0, 13); // ... step.started local
+    const queued = (value: boolean): RunEventBody => ({ type: 'step.queue', nodeId: 'local', queued: value });
+    expect(foldEvents(numbered([...started, queued(true)])).steps.local).toMatchObject({ status: 'running', queued: true });
+    expect(foldEvents(numbered([...started, queued(true), queued(false)])).steps.local!.queued).toBeUndefined();
+    const ended: RunEventBody = { type: 'step.cancelled', nodeId: 'local' };
+    expect(foldEvents(numbered([...started, queued(true), ended])).steps.local!.queued).toBeUndefined();
+  });
+
   it('shows a failed attempt until the retry starts', () => {
     const state = foldEvents(upTo(5));
     expect(state.steps.classify).toMatchObject({ status: 'failed', attempt: 1, error: { code: 'timeout', retryable: true }, durationMs: 30_000 });

@@ -37,6 +37,8 @@ export interface StepState {
   costFinal: boolean;
   simulated: boolean;
   logs: Array<{ level: string; text: string; at: string }>;
+  /** Running, but waiting for a sandbox worker (see the `step.queue` event); cleared when its status changes. */
+  queued?: boolean;
   /** What the step waits for, in the shape its kind declares (`wait.requestSchema`). */
   request?: unknown;
   /** What ended the wait, in the shape its kind declares (`wait.answerSchema`). */
@@ -89,6 +91,7 @@ function setStatus(state: RunState, step: StepState, status: StepStatus): void {
   if (status === 'running') state.runningSteps++;
   if (status === 'waiting') state.waitingSteps++;
   step.status = status;
+  delete step.queued;
 }
 
 function setCost(state: RunState, step: StepState, usd: number | null): void {
@@ -158,6 +161,10 @@ export function applyEvent(state: RunState, event: RunEvent): RunState {
       if (event.simulated) state.simulated = true;
       break;
     }
+    case 'step.queue':
+      if (event.queued && step!.status === 'running') step!.queued = true;
+      else delete step!.queued;
+      break;
     case 'step.log':
       step!.logs.push({ level: event.level, text: event.text, at: event.at });
       break;

@@ -7,13 +7,19 @@ export function NodeRunDetails({ step, isModel }: { step: StepState; isModel: bo
   const hasCost = isModel && (step.inputTokens > 0 || step.outputTokens > 0 || step.costUsd === null);
   const hasOutputs = !isModel && step.outputs !== undefined && Object.keys(step.outputs).length > 0;
   const skipped = step.status === 'skipped' && step.skippedReason;
-  if (!tail && !step.error && !skipped && !hasOutputs && step.durationMs === undefined && !hasCost) return null;
+  const queued = step.status === 'running' && step.queued === true;
+  if (!tail && !step.error && !skipped && !queued && !hasOutputs && step.durationMs === undefined && !hasCost) return null;
   return (
     <div className="node-run">
       {isModel && tail ? (
         <div className="node-stream" data-testid={`node-stream-${step.nodeId}`}>
           {tail}
           {step.status === 'running' ? <span className="caret" /> : null}
+        </div>
+      ) : null}
+      {queued ? (
+        <div className="node-muted" data-testid={`node-queued-${step.nodeId}`}>
+          queued: waiting for a sandbox worker
         </div>
       ) : null}
       {step.error ? <div className="node-error">{step.error.message}</div> : null}

@@ -146,6 +146,7 @@ describe('engine: failure, cancel, timeouts and types', () => {
 
   it('a failing step fails the run and cancels its running siblings', async () => {
     let siblingAborted = false;
+    const slowListening = deferred();
     const h = harness({
       slow: (context) =>
         new Promise((_, reject) => {
@@ -153,9 +154,10 @@ describe('engine: failure, cancel, timeouts and types', () => {
             siblingAborted = true;
             reject(new StepFailure('cancelled', 'aborted'));
           });
+          slowListening.resolve();
         }),
       broken: async () => {
-        await new Promise((resolve) => setTimeout(resolve, 5));
+        await slowListening.promise;
         throw new StepFailure('code-error', 'something broke');
       },
     });
@@ -180,7 +182,7 @@ describe('engine: failure, cancel, timeouts and types', () => {
       broken: () => new Promise(() => undefined),
     });
     const run = startRun('r6', fanOut(), { text: 'x' }, h.options);
-    await new Promise((resolve) => setTimeout(resolve, 5));
+    await Promise.all([h.entered('slow'), h.entered('broken')]);
     run.cancel('ada');
     await aborted.promise;
     expect(await run.settled()).toBe('cancelled');
@@ -358,7 +360,7 @@ describe('engine: approvals and resume', () => {
   it('a step that was running at the crash runs again as its next attempt', async () => {
     const hang = harness({ upper: () => new Promise(() => undefined) });
     startRun('r16', linear(), { text: 'a' }, hang.options);
-    await new Promise((resolve) => setTimeout(resolve, 5));
+    await hang.entered('upper');
     const second = harness({ upper: (context) => ({ text: String(context.inputs.text).toUpperCase() }) });
     const resumed = resumeRun(hang.events, second.options);
     expect(await resumed.settled()).toBe('succeeded');

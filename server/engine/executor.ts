@@ -16,7 +16,9 @@ export type StepEmission =
   | { type: 'step.delta'; text: string }
   | { type: 'step.prompt'; model: string; simulated: boolean; messages: Array<{ role: 'system' | 'user' | 'assistant'; content: string }> }
   | CostEmission
-  | { type: 'step.log'; level: 'log' | 'info' | 'warn' | 'error' | 'debug'; text: string };
+  | { type: 'step.log'; level: 'log' | 'info' | 'warn' | 'error' | 'debug'; text: string }
+  /** Waiting for a shared resource (a sandbox worker) when queued; time spent so does not count against the step's limit. */
+  | { type: 'step.queue'; queued: boolean };
 
 /** A reservation of worst-case spend against the run's budget. */
 export type BudgetReservation =

@@ -55,11 +55,23 @@ export interface SandboxRunRequest {
   language: 'javascript' | 'typescript';
   inputs: Record<string, unknown>;
   timeoutMs: number;
+  /** Whose call this is (the run id): sandbox workers are shared fairly between runs. */
+  owner?: string;
+  /** Called when the call has to wait for a sandbox worker. */
+  onQueued?: () => void;
+  /** Called when the call reaches a worker; its time limit starts then. */
+  onStart?: () => void;
 }
 
-export type SandboxRunResult =
-  | { ok: true; outputs: Record<string, unknown>; logs: Array<{ level: 'log' | 'info' | 'warn' | 'error' | 'debug'; text: string }>; logsTruncated: boolean }
-  | { ok: false; error: { message: string; limit?: string; line?: number }; logs: Array<{ level: 'log' | 'info' | 'warn' | 'error' | 'debug'; text: string }>; logsTruncated: boolean };
+export type SandboxRunResult = (
+  | { ok: true; outputs: Record<string, unknown> }
+  | { ok: false; error: { message: string; limit?: string; line?: number } }
+) & {
+  logs: Array<{ level: 'log' | 'info' | 'warn' | 'error' | 'debug'; text: string }>;
+  logsTruncated: boolean;
+  /** What the console caps left out: whole lines, and UTF-8 bytes of text. */
+  logsDropped: { lines: number; bytes: number };
+};
 
 export interface SandboxService {
   run(request: SandboxRunRequest, signal?: AbortSignal): Promise<SandboxRunResult>;

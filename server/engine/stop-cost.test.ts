@@ -36,13 +36,11 @@ function streamingUntilStopped(spentAtStop: number) {
   };
 }
 
-const settle = () => new Promise((resolve) => setTimeout(resolve, 5));
-
 describe('engine: cost of a stopped step', () => {
   it('cancel records the attempt’s cost so far before step.cancelled, and the run total includes it', async () => {
     const h = harness({ think: streamingUntilStopped(0.004) });
     const run = startRun('c1', chain(), { text: 'x' }, h.options);
-    await settle();
+    await h.entered('think');
     run.cancel('ada');
     expect(await run.settled()).toBe('cancelled');
     expect(h.types().slice(-3)).toEqual(['step.cost:think', 'step.cancelled:think', 'run.cancelled']);
@@ -92,7 +90,7 @@ describe('engine: cost of a stopped step', () => {
       },
     });
     const run = startRun('c4', chain(), { text: 'x' }, h.options);
-    await settle();
+    await h.entered('think');
     run.cancel();
     expect(await run.settled()).toBe('cancelled');
     expect(h.of('step.cost')).toHaveLength(0);
@@ -109,7 +107,7 @@ describe('engine: cost across attempts', () => {
       },
     });
     startRun('c5', chain(), { text: 'x' }, crashed.options);
-    await settle();
+    await crashed.entered('think');
     const log = [...crashed.events];
 
     const second = harness({

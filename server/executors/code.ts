@@ -1,26 +1,54 @@
 import { DEFAULT_CODE_TIMEOUT_MS, type CodeConfig } from '../../shared/kinds/code.ts';
-import { StepFailure, type Executor } from '../engine/executor.ts';
+import { StepFailure, type Executor, type StepContext } from '../engine/executor.ts';
+import type { SandboxRunResult } from '../engine/services.ts';
+import { DEFAULT_SANDBOX_LIMITS, formatBytes } from '../sandbox/sandbox-limits.ts';
 
-/** Grace past the sandbox's own limit before the engine gives up on a step that did not answer. */
-const ENGINE_GRACE_MS = 2_000;
+/** Grace past the sandbox's own limit before the step gives up on a call that did not answer. */
+const STEP_GRACE_MS = 2_000;
 
 /**
  * Runs the user's function in the sandbox (QuickJS in a worker). Only JSON crosses; console lines
  * become step.log events; a limit hit fails the step with the limit named.
+ *
+ * The whole-step bound is kept here rather than in the engine (no `timeoutMs`): it starts when
+ * the sandbox starts the call, so time spent waiting for a free worker, shared with other runs,
+ * never counts against the step's limit. While it waits, the step reports `step.queue`.
  */
 export const codeExecutor: Executor<CodeConfig> = {
-  timeoutMs: (config) => (config.timeoutMs ?? DEFAULT_CODE_TIMEOUT_MS) + ENGINE_GRACE_MS,
-
   async run(context) {
     const sandbox = context.services.sandbox;
     if (!sandbox) throw new StepFailure('no-sandbox', 'code steps need the sandbox service, which this engine was not given');
     const { config } = context;
-    const result = await sandbox.run(
-      { source: config.source, language: config.language, inputs: context.inputs, timeoutMs: config.timeoutMs ?? DEFAULT_CODE_TIMEOUT_MS },
-      context.signal,
-    );
-    for (const line of result.logs) context.emit({ type: 'step.log', level: line.level, text: line.text });
-    if (result.logsTruncated) context.emit({ type: 'step.log', level: 'warn', text: '[console output truncated at its limit]' });
+    const timeoutMs = config.timeoutMs ?? DEFAULT_CODE_TIMEOUT_MS;
+    const stepLimitMs = timeoutMs + STEP_GRACE_MS;
+    const overrun = new AbortController();
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    let queued = false;
+    let result: SandboxRunResult;
+    try {
+      result = await sandbox.run(
+        {
+          source: config.source,
+          language: config.language,
+          inputs: context.inputs,
+          timeoutMs,
+          owner: context.runId,
+          onQueued: () => {
+            queued = true;
+            context.emit({ type: 'step.queue', queued: true });
+          },
+          onStart: () => {
+            if (queued) context.emit({ type: 'step.queue', queued: false });
+            timer = setTimeout(() => overrun.abort(), stepLimitMs);
+          },
+        },
+        AbortSignal.any([context.signal, overrun.signal]),
+      );
+    } finally {
+      clearTimeout(timer);
+    }
+    if (overrun.signal.aborted) throw new StepFailure('timeout', `step "${context.node.id}" timed out after ${stepLimitMs} ms`);
+    emitLogs(context, result);
     if (!result.ok) {
       const where = result.error.line !== undefined ? ` (line ${result.error.line})` : '';
       throw new StepFailure(result.error.limit ? 'sandbox-limit' : 'code-error', `${result.error.message}${where}`);
@@ -28,3 +56,15 @@ export const codeExecutor: Executor<CodeConfig> = {
     return { type: 'outputs', outputs: result.outputs };
   },
 };
+
+/** The step's console lines, then, if the caps left any out, one warning saying how much. */
+function emitLogs(context: StepContext<CodeConfig>, result: SandboxRunResult): void {
+  for (const line of result.logs) context.emit({ type: 'step.log', level: line.level, text: line.text });
+  if (result.logsTruncated) context.emit({ type: 'step.log', level: 'warn', text: droppedText(result.logsDropped) });
+}
+
+export function droppedText({ lines, bytes }: { lines: number; bytes: number }): string {
+  const { consoleLines, consoleBytes } = DEFAULT_SANDBOX_LIMITS;
+  const what = lines > 0 ? `${lines} more ${lines === 1 ? 'line' : 'lines'} (${formatBytes(bytes)} of text)` : `the last ${formatBytes(bytes)} of a line`;
+  return `[console output over the step's cap of ${consoleLines} lines or ${formatBytes(consoleBytes)}: ${what} dropped]`;
+}

@@ -2,39 +2,49 @@ import { describe, expect, it } from 'vitest';
 import { ConsoleCapture, cutToBytes } from './console-capture.ts';
 
 describe('ConsoleCapture', () => {
-  it('keeps lines within the budget, counting one byte per line break', () => {
-    const capture = new ConsoleCapture(10);
-    capture.write('log', 'abcd', false);
-    capture.write('warn', 'efgh', false);
+  it('keeps lines within the budget, counting one byte per line break, and counts what it drops', () => {
+    const capture = new ConsoleCapture(10, 100);
+    capture.write('log', 'abcd');
+    capture.write('warn', 'efgh');
     expect(capture.lines).toEqual([
       { level: 'log', text: 'abcd' },
       { level: 'warn', text: 'efgh' },
     ]);
     expect(capture.truncated).toBe(false);
-    capture.write('log', 'more', false);
+    capture.write('log', 'more');
     expect(capture.truncated).toBe(true);
-    capture.write('log', 'x', false);
+    capture.write('log', 'x');
     expect(capture.lines).toHaveLength(2);
+    expect({ lines: capture.droppedLines, bytes: capture.droppedBytes }).toEqual({ lines: 2, bytes: 5 });
   });
 
-  it('cuts the line that crosses the budget and records the cut', () => {
-    const capture = new ConsoleCapture(8);
-    capture.write('error', 'abcdefghijk', false);
+  it('cuts the line that crosses the budget and counts the cut-off end', () => {
+    const capture = new ConsoleCapture(8, 100);
+    capture.write('error', 'abcdefghijk');
     expect(capture.lines).toEqual([{ level: 'error', text: 'abcdefg' }]);
     expect(capture.truncated).toBe(true);
+    expect({ lines: capture.droppedLines, bytes: capture.droppedBytes }).toEqual({ lines: 0, bytes: 4 });
   });
 
-  it('believes the sandbox when it says it cut text', () => {
-    const capture = new ConsoleCapture(100);
-    capture.write('log', 'partial', true);
-    capture.write('log', '', true);
+  it('keeps at most its number of lines, however short', () => {
+    const capture = new ConsoleCapture(1000, 3);
+    for (let index = 0; index < 10; index++) capture.write('log', '');
+    expect(capture.lines).toHaveLength(3);
+    expect({ lines: capture.droppedLines, bytes: capture.droppedBytes }).toEqual({ lines: 7, bytes: 0 });
+  });
+
+  it('adds up what the sandbox says it left out, and keeps nothing after a line the sandbox cut', () => {
+    const capture = new ConsoleCapture(100, 100);
+    capture.write('log', 'partial', 10);
+    capture.addDropped(1, 20);
+    capture.write('log', 'late');
     expect(capture.lines).toEqual([{ level: 'log', text: 'partial' }]);
-    expect(capture.truncated).toBe(true);
+    expect({ lines: capture.droppedLines, bytes: capture.droppedBytes }).toEqual({ lines: 2, bytes: 34 });
   });
 
   it('keeps nothing with a zero budget', () => {
-    const capture = new ConsoleCapture(0);
-    capture.write('log', 'a', false);
+    const capture = new ConsoleCapture(0, 100);
+    capture.write('log', 'a');
     expect(capture.lines).toEqual([]);
     expect(capture.truncated).toBe(true);
   });

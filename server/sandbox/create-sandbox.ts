@@ -1,4 +1,5 @@
 import type { ResourceLimits } from 'node:worker_threads';
+import { FairQueue } from './fair-queue.ts';
 import { prepareRequest } from './prepare-request.ts';
 import { CANCELLED, SANDBOX_CLOSED, failedResult } from './sandbox-results.ts';
 import type { Sandbox, SandboxRequest, SandboxResult } from './sandbox-types.ts';
@@ -14,8 +15,8 @@ export interface SandboxPoolOptions {
   startTimeoutMs?: number;
 }
 
-const DEFAULT_POOL_SIZE = 2;
-const MAX_POOL_SIZE = 64;
+export const DEFAULT_POOL_SIZE = 2;
+export const MAX_POOL_SIZE = 64;
 /** After this many failed starts in a row with no worker ready, waiting calls fail. */
 const START_FAILURES_BEFORE_GIVING_UP = 3;
 const MAX_JOB_ID = 0x7fffffff;
@@ -41,24 +42,24 @@ export function createSandboxPool(options: SandboxPoolOptions): Sandbox {
   if (!Number.isInteger(poolSize) || poolSize < 1 || poolSize > MAX_POOL_SIZE) {
     throw new RangeError(`sandbox poolSize must be a whole number from 1 to ${MAX_POOL_SIZE}, got ${String(poolSize)}`);
   }
-  const queue: SlotJob[] = [];
+  const queue = new FairQueue<SlotJob>();
   const slotOf = new WeakMap<SlotJob, WorkerSlot>();
   let closed = false;
   let lastJobId = 0;
 
   const pump = (): void => {
     for (const slot of slots) {
-      if (queue.length === 0) return;
+      if (queue.size === 0) return;
       if (!slot.idle) continue;
-      const job = queue.shift();
-      if (job === undefined) return;
-      slotOf.set(job, slot);
-      slot.execute(job);
+      const next = queue.next();
+      if (next === undefined) return;
+      slotOf.set(next.job, slot);
+      slot.execute(next.job);
     }
   };
 
   const failQueued = (message: string): void => {
-    for (const job of queue.splice(0)) job.settle(failedResult({ message }, 0));
+    for (const job of queue.drain()) job.settle(failedResult({ message }, 0));
   };
 
   const slots: WorkerSlot[] = Array.from(
@@ -87,11 +88,11 @@ export function createSandboxPool(options: SandboxPoolOptions): Sandbox {
       if (signal?.aborted === true) return Promise.resolve(failedResult(CANCELLED, 0));
       lastJobId = lastJobId >= MAX_JOB_ID ? 1 : lastJobId + 1;
       const id = lastJobId;
+      const owner = request.owner ?? '';
       return new Promise<SandboxResult>((resolve) => {
         let settled = false;
         const onAbort = (): void => {
-          const queued = queue.indexOf(job);
-          if (queued >= 0) queue.splice(queued, 1);
+          queue.remove(owner, job);
           slotOf.get(job)?.cancel(id);
           const started = job.dispatchedAt;
           job.settle(failedResult(CANCELLED, started === undefined ? 0 : performance.now() - started));
@@ -101,16 +102,19 @@ export function createSandboxPool(options: SandboxPoolOptions): Sandbox {
           message: { ...prepared.message, jobId: id },
           limits: prepared.limits,
           dispatchedAt: undefined,
+          onDispatch: () => notify(request.onStart),
           settle(result) {
             if (settled) return;
             settled = true;
+            if (slotOf.has(job)) queue.finished(owner);
             signal?.removeEventListener('abort', onAbort);
             resolve(result);
           },
         };
         signal?.addEventListener('abort', onAbort, { once: true });
-        queue.push(job);
+        queue.push(owner, job);
         pump();
+        if (!settled && job.dispatchedAt === undefined) notify(request.onQueued);
       });
     },
 
@@ -121,4 +125,13 @@ export function createSandboxPool(options: SandboxPoolOptions): Sandbox {
       await Promise.all(slots.map((slot) => slot.close()));
     },
   };
+}
+
+/** Runs a caller's progress callback; one that throws must not break the pool. */
+function notify(callback: (() => void) | undefined): void {
+  try {
+    callback?.();
+  } catch {
+    // The caller's own problem: the call goes on.
+  }
 }

@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createSandbox, type Sandbox, type SandboxLimits, type SandboxResult } from './index.ts';
+import { createSandbox, type Sandbox, type SandboxLimitName, type SandboxLimits, type SandboxResult } from './index.ts';
 
 /**
  * Hostile code, one category of escape per block (constructor chains, stack tricks,
@@ -48,11 +48,17 @@ function outputsOf(result: SandboxResult): Record<string, unknown> {
   return result.outputs;
 }
 
-function expectLimit(result: SandboxResult, limit: string, withinMs?: number): void {
-  if (result.ok) throw new Error(`expected the ${limit} limit, got outputs ${JSON.stringify(result.outputs)}`);
-  expect(result.error.limit, result.error.message).toBe(limit);
-  expect(result.error.message).toMatch(limit === 'output' ? /output is larger than/ : new RegExp(`${limit === 'timeout' ? 'time' : limit} limit`));
-  if (withinMs !== undefined) expect(result.durationMs).toBeLessThan(withinMs);
+/**
+ * The call failed with `limit` (or with any of `limit`, when more than one may stop the code
+ * first), and the message names it. No time bounds: a call that did not stop would be ended by
+ * its worker's kill margin, which worker-slot.test.ts covers.
+ */
+function expectLimit(result: SandboxResult, limit: SandboxLimitName | SandboxLimitName[]): void {
+  const allowed = Array.isArray(limit) ? limit : [limit];
+  if (result.ok) throw new Error(`expected the ${allowed.join(' or ')} limit, got outputs ${JSON.stringify(result.outputs)}`);
+  expect(allowed, result.error.message).toContain(result.error.limit);
+  const hit = result.error.limit!;
+  expect(result.error.message).toMatch(hit === 'output' ? /output is larger than/ : new RegExp(`${hit === 'timeout' ? 'time' : hit} limit`));
 }
 
 function expectFailure(result: SandboxResult, message: RegExp): void {
@@ -107,7 +113,7 @@ describe('constructor chains end at the sandbox global', () => {
       }
       return report;
     }`;
-    const report = outputsOf(await run(source, { list: [1] }, { timeoutMs: 2000 }));
+    const report = outputsOf(await run(source, { list: [1] }, { timeoutMs: 10_000 }));
     expect(Object.keys(report).sort()).toEqual(Object.keys(chains).sort());
     for (const [name, entry] of Object.entries(report)) {
       expect(entry, name).toMatchObject({ sameGlobal: true, probe: 'undefined,undefined,undefined,undefined' });
@@ -166,7 +172,7 @@ describe('Error.prepareStackTrace and stack tricks', () => {
     expectFailure(await run(throwing), /code threw|could not be read|Error/);
     const spinning = `export default () => { const error = new Error('x');
       Object.defineProperty(error, 'message', { get() { for (;;) {} } }); throw error }`;
-    expectLimit(await run(spinning, {}, FAST), 'timeout', 2000);
+    expectLimit(await run(spinning, {}, FAST), 'timeout');
   });
 });
 
@@ -195,13 +201,12 @@ describe('Symbol.species and thenable tricks', () => {
   });
 
   it('stops a thenable that resolves to itself at the deadline', async () => {
-    expectLimit(await run('export default () => ({ then(resolve) { resolve(this) } })', {}, FAST), 'timeout', 2000);
+    expectLimit(await run('export default () => ({ then(resolve) { resolve(this) } })', {}, FAST), 'timeout');
   });
 
   it('refuses Object.prototype.then, which would make every object a thenable', async () => {
     const result = await run('Object.prototype.then = function (resolve) { resolve(this) }; export default () => ({ x: 1 })', {}, FAST);
     expectFailure(result, /TypeError/);
-    expect(result.durationMs).toBeLessThan(2000);
   });
 });
 
@@ -269,8 +274,8 @@ describe('returned proxies, getters and toJSON', () => {
   });
 
   it('stops getters and toJSON that never return at the deadline', async () => {
-    expectLimit(await run('export default () => ({ get out() { for (;;) {} } })', {}, FAST), 'timeout', 2000);
-    expectLimit(await run('export default () => ({ out: { toJSON() { for (;;) {} } } })', {}, FAST), 'timeout', 2000);
+    expectLimit(await run('export default () => ({ get out() { for (;;) {} } })', {}, FAST), 'timeout');
+    expectLimit(await run('export default () => ({ out: { toJSON() { for (;;) {} } } })', {}, FAST), 'timeout');
   });
 
   it('limits outputs by their serialised size, including toJSON growth', async () => {
@@ -286,38 +291,58 @@ describe('infinite loops end at the deadline', () => {
     ['a loop that swallows errors', 'export default () => { for (;;) { try { for (;;) {} } catch {} finally { continue } } }'],
     ['a loop in the module body', 'for (;;) {}\nexport default () => ({})'],
     ['a microtask chain', 'export default () => { const spin = () => Promise.resolve().then(spin); spin(); return new Promise(() => spin()) }'],
-    ['async recursion', 'export default async function again() { await null; return again() }'],
     ['a sort comparator', 'export default () => { [3, 2, 1].sort(() => { for (;;) {} }) }'],
     ['catastrophic regex backtracking', "export default () => ({ x: /(a+)+b/.test('a'.repeat(40)) })"],
     ['a logged value whose toJSON spins', 'export default () => { console.log({ toJSON() { for (;;) {} } }) }'],
   ])('stops %s', async (_name, source) => {
-    expectLimit(await run(source, {}, FAST), 'timeout', 2000);
+    expectLimit(await run(source, {}, FAST), 'timeout');
+  });
+
+  it('stops async recursion at its time or memory limit, whichever it reaches first', async () => {
+    // Each await keeps a pending promise chain alive, so memory grows as fast as the clock runs.
+    expectLimit(await run('export default async function again() { await null; return again() }', {}, FAST), ['timeout', 'memory']);
   });
 
   it('keeps the host event loop answering while code spins', async () => {
-    let worstLag = 0;
-    let last = performance.now();
-    const timer = setInterval(() => {
-      const now = performance.now();
-      worstLag = Math.max(worstLag, now - last);
-      last = now;
-    }, 10);
-    const results = await Promise.all([1, 2].map(() => run('export default () => { for (;;) {} }', {}, { timeoutMs: 1000 })));
-    clearInterval(timer);
-    for (const result of results) expectLimit(result, 'timeout');
-    // Spinning on this thread would have blocked it for the whole second.
-    expect(worstLag).toBeLessThan(500);
+    // Both calls spin with a minute to go: only a host timer, which needs the host's event loop
+    // free while they spin, can end them within the test's timeout.
+    const controller = new AbortController();
+    let spinning = 0;
+    const calls: Array<Promise<SandboxResult>> = [];
+    const bothSpinning = new Promise<void>((resolve) => {
+      for (let index = 0; index < 2; index++) {
+        calls.push(
+          sandbox.run(
+            { source: 'export default () => { for (;;) {} }', language: 'javascript', inputs: {}, limits: { timeoutMs: 60_000 }, onStart: () => (++spinning === 2 ? resolve() : undefined) },
+            controller.signal,
+          ),
+        );
+      }
+    });
+    await bothSpinning;
+    let ticks = 0;
+    await new Promise<void>((resolve) => {
+      const timer = setInterval(() => {
+        if (++ticks < 10) return;
+        clearInterval(timer);
+        resolve();
+      }, 10);
+    });
+    controller.abort();
+    for (const result of await Promise.all(calls)) expectFailure(result, /^cancelled$/);
   });
 
   it('terminates a worker stuck in a builtin that cannot be interrupted', async () => {
     // JSON.stringify of deep nesting is quadratic in C and never polls the interrupt handler.
     const source = 'export default () => { let deep = []; for (let i = 0; i < 1e5; i++) deep = [deep]; return { deep } }';
-    expectLimit(await run(source, {}, { timeoutMs: 200 }), 'timeout', 4000);
+    expectLimit(await run(source, {}, { timeoutMs: 200 }), 'timeout');
   });
 });
 
 describe('memory and string bombs', () => {
-  const SMALL: Partial<SandboxLimits> = { memoryBytes: 12 * 1024 * 1024, timeoutMs: 3000 };
+  // A time limit far above what filling 12 MiB takes, so that on a loaded machine the memory
+  // limit is still the one reached.
+  const SMALL: Partial<SandboxLimits> = { memoryBytes: 12 * 1024 * 1024, timeoutMs: 10_000 };
   it.each([
     ['a huge repeat', "export default () => ({ x: 'x'.repeat(1e9) })"],
     ['a huge buffer', 'export default () => ({ n: new ArrayBuffer(1e9).byteLength })'],
@@ -348,7 +373,7 @@ describe('unbounded recursion', () => {
     ['deeply nested JSON', "export default () => ({ x: JSON.parse('['.repeat(1e5) + ']'.repeat(1e5)) })"],
     ['recursion during module evaluation', '(function dive() { dive() })()\nexport default () => ({})'],
   ])('fails %s with the stack limit', async (_name, source) => {
-    expectLimit(await run(source, {}, { timeoutMs: 3000 }), 'stack');
+    expectLimit(await run(source, {}, { timeoutMs: 10_000 }), 'stack');
   });
 
   it('lets code that catches a stack overflow carry on', async () => {
@@ -400,7 +425,7 @@ describe('console floods', () => {
     expect(empty.logs.length).toBeLessThanOrEqual(BUDGET);
     expect(empty.logsTruncated).toBe(true);
     const endless = await run("export default () => { for (;;) console.error('x'.repeat(1000)) }", {}, { consoleBytes: BUDGET, timeoutMs: 250 });
-    expectLimit(endless, 'timeout', 2000);
+    expectLimit(endless, 'timeout');
     expect(endless.logsTruncated).toBe(true);
     expect(loggedBytes(endless)).toBeLessThanOrEqual(BUDGET);
   });
@@ -411,6 +436,48 @@ describe('console floods', () => {
     expect(result.logs).toHaveLength(1);
     expect(result.logs[0]?.text).toMatch(/^€+$/);
     expect(loggedBytes(result)).toBeLessThanOrEqual(BUDGET);
+  });
+
+  it('keeps at most its number of lines and counts exactly what it dropped', async () => {
+    // 'line 0' .. 'line 99': 6 bytes each below 10, 7 from 10 on.
+    const source = "export default () => { for (let i = 0; i < 100; i++) console.log('line', i); return { done: true } }";
+    const result = await run(source, {}, { consoleLines: 10 });
+    expect(outputsOf(result)).toEqual({ done: true });
+    expect(result.logs.map((line) => line.text)).toEqual(Array.from({ length: 10 }, (_, index) => `line ${index}`));
+    expect(result.logsDropped).toEqual({ lines: 90, bytes: 90 * 7 });
+  });
+
+  it('counts dropped text in UTF-8 bytes, and the cut-off end of the line that crossed the budget', async () => {
+    // Each line is 'é€👋' 25 times: 100 UTF-16 units, 225 UTF-8 bytes (2 + 3 + 4 per group).
+    const source = "export default () => { for (let i = 0; i < 40; i++) console.log('é€👋'.repeat(25)); return {} }";
+    const result = await run(source, {}, { consoleBytes: BUDGET });
+    const keptBytes = result.logs.reduce((sum, line) => sum + Buffer.byteLength(line.text), 0);
+    expect(keptBytes + result.logsDropped.bytes).toBe(40 * 225);
+    expect(result.logs.length + result.logsDropped.lines).toBe(40);
+    expect(result.logsDropped.lines).toBeGreaterThan(0);
+    // Past the line cap the sandbox itself counts the lines it never sends.
+    const capped = await run(source, {}, { consoleLines: 5 });
+    expect(capped.logs).toHaveLength(5);
+    expect(capped.logsDropped).toEqual({ lines: 35, bytes: 35 * 225 });
+    const lone = await run("export default () => { console.log('first'); console.log('\\ud800x', 'a\\u07ff'); return {} }", {}, { consoleLines: 1 });
+    expect(lone.logsDropped).toEqual({ lines: 1, bytes: 3 + 1 + 1 + 1 + 2 });
+  });
+
+  it('counts lines dropped once the budget is exactly full, and with no budget at all', async () => {
+    const source = "export default () => { console.log('abcd'); console.log('efgh'); console.log('more'); return {} }";
+    const full = await run(source, {}, { consoleBytes: 10 });
+    expect(full.logs.map((line) => line.text)).toEqual(['abcd', 'efgh']);
+    expect(full.logsDropped).toEqual({ lines: 1, bytes: 4 });
+    expect((await run(source, {}, { consoleBytes: 0 })).logsDropped).toEqual({ lines: 3, bytes: 12 });
+    expect((await run(source, {}, { consoleLines: 0 })).logsDropped).toEqual({ lines: 3, bytes: 12 });
+  });
+
+  it('counts what an endless flood dropped until the deadline', async () => {
+    const endless = await run("export default () => { for (;;) console.log('x') }", {}, { consoleLines: 5, timeoutMs: 250 });
+    expectLimit(endless, 'timeout');
+    expect(endless.logs).toHaveLength(5);
+    expect(endless.logsDropped.lines).toBeGreaterThan(0);
+    expect(endless.logsDropped.bytes).toBe(endless.logsDropped.lines);
   });
 
   it('prints hostile values without running host code', async () => {

@@ -130,8 +130,9 @@ export const GUEST_REPORTING_SOURCE = compact(String.raw`(function (stringSlice,
 
 /**
  * A function expression: `(hostWrite, reportingSource, lockdownSource) => api`, called
- * once per realm. `hostWrite(level, text, cut)` is the host's console sink; `cut` tells
- * it the sandbox shortened or dropped text because the budget ran out.
+ * once per realm. `hostWrite(level, text, droppedBytes)` is the host's console sink:
+ * `droppedBytes` is the UTF-8 size of the end of the line the sandbox cut off because its byte
+ * budget ran out.
  * `reportingSource` is {@link GUEST_REPORTING_SOURCE} and `lockdownSource` is
  * GUEST_LOCKDOWN_SOURCE (guest-lockdown.ts), handed in as string values rather than
  * embedded as literals, because QuickJS parses string literals slowly. The prelude
@@ -139,8 +140,8 @@ export const GUEST_REPORTING_SOURCE = compact(String.raw`(function (stringSlice,
  * running the lockdown, which freezes everything user code can reach.
  *
  * The api (which stays with the host, so user code can reach none of it):
- * - `run(factory, inputsJson, consoleBudget, outputLimit, seed)`: one call. Resets the
- *   console budget and output limit, reseeds Math.random from `seed` (host crypto), runs `factory` (the user's module body compiled as
+ * - `run(factory, inputsJson, consoleBudget, consoleLines, outputLimit, seed)`: one call.
+ *   Resets the console budgets and output limit, reseeds Math.random from `seed` (host crypto), runs `factory` (the user's module body compiled as
  *   a function, see transpile-source.ts) with a fresh exports object, so the module's
  *   top-level variables are new on every call, then calls the default export as
  *   described in the file comment. Returns the tagged string, or a promise of it when
@@ -150,6 +151,8 @@ export const GUEST_REPORTING_SOURCE = compact(String.raw`(function (stringSlice,
  *   evaluated nothing but the one function expression that wraps the user's code.
  * - `describe(error)`.
  * - `frozen`: how many objects the lockdown froze.
+ * - `consoleStats`: `{lines, bytes}` the current call's console left out whole (reset by `run`);
+ *   plain data properties, so reading them runs no guest code.
  */
 export const GUEST_PRELUDE_SOURCE = compact(String.raw`(function createGuestApi(hostWrite, reportingSource, lockdownSource) {
   'use strict';
@@ -209,31 +212,48 @@ export const GUEST_PRELUDE_SOURCE = compact(String.raw`(function createGuestApi(
   const random = { random() { return ((step32() >>> 5) * 67108864 + (step32() >>> 6)) / 9007199254740992; } }.random;
   Object.defineProperty(Math, 'random', { value: random, writable: true, configurable: true, enumerable: false });
 
+  // Console budgets, kept here too so that once they run out a console call no longer crosses to
+  // the host (a crossing costs far more than the call): lines left out whole are only counted in
+  // consoleStats, which the host reads after the call; the host keeps its own exact budgets
+  // (console-capture.ts). consoleLeft counts UTF-16 units plus one per line.
+  // UTF-8 size by native regular expressions rather than a loop over characters, which QuickJS
+  // interprets slowly (a megabyte of text took seconds): every UTF-16 unit is one byte, plus one
+  // for U+0080..U+07FF, two for the rest of the basic plane and for each surrogate, less one per
+  // surrogate in a pair (a pair is four bytes; a lone one three, as the host encodes it).
+  const nonAscii = /[^\x00-\x7f]/;
+  const twoByte = /[\u0080-\u07ff]+/g;
+  const threeByteOrSurrogate = /[\u0800-\uffff]+/g;
+  const surrogatePair = /[\ud800-\udbff][\udc00-\udfff]/g;
+  const stringReplace = uncurry(String.prototype.replace);
+  const countOf = (text, pattern) => text.length - stringReplace(text, pattern, '').length;
+  function utf8Length(text) {
+    if (regExpExec(nonAscii, text) === null) return text.length;
+    return text.length + countOf(text, twoByte) + 2 * countOf(text, threeByteOrSurrogate) - countOf(text, surrogatePair);
+  }
+  const consoleStats = { __proto__: null, lines: 0, bytes: 0 };
   let consoleLeft = 0;
-  let consoleCutSent = false;
+  let linesLeft = 0;
   let outputLimit = 0;
   function write(level, args) {
-    if (consoleLeft <= 0) {
-      if (!consoleCutSent) {
-        consoleCutSent = true;
-        hostWrite(level, '', true);
-      }
-      return;
-    }
+    const keep = consoleLeft > 0 && linesLeft > 0;
     let text = '';
+    let bytes = 0;
     for (let index = 0; index < args.length; index++) {
       const value = args[index];
       const part = typeof value === 'string' ? value : reporting.formatValue(value);
-      text = index === 0 ? part : text + ' ' + part;
-      if (text.length > consoleLeft) break;
+      if (keep && text.length <= consoleLeft) text = index === 0 ? part : text + ' ' + part;
+      bytes += utf8Length(part) + (index === 0 ? 0 : 1);
+    }
+    if (!keep) {
+      consoleStats.lines += 1;
+      consoleStats.bytes += bytes;
+      return;
     }
     const cut = text.length > consoleLeft;
-    if (cut) {
-      text = stringSlice(text, 0, consoleLeft);
-      consoleCutSent = true;
-    }
+    if (cut) text = stringSlice(text, 0, consoleLeft);
     consoleLeft -= text.length + 1;
-    hostWrite(level, text, cut);
+    linesLeft -= 1;
+    hostWrite(level, text, cut ? bytes - utf8Length(text) : 0);
   }
 
   const guestConsole = freeze({
@@ -263,10 +283,12 @@ export const GUEST_PRELUDE_SOURCE = compact(String.raw`(function createGuestApi(
   // A call finishes synchronously, without one promise job, when the factory is a
   // plain function and the default export returns something that is not a thenable;
   // otherwise it continues asynchronously with the same checks, as await would.
-  function run(factory, inputsJson, consoleBudget, outputBytes, seed) {
+  function run(factory, inputsJson, consoleBudget, consoleLines, outputBytes, seed) {
     reseed(seed);
     consoleLeft = consoleBudget;
-    consoleCutSent = false;
+    linesLeft = consoleLines;
+    consoleStats.lines = 0;
+    consoleStats.bytes = 0;
     outputLimit = outputBytes;
     try {
       const moduleExports = {};
@@ -327,5 +349,5 @@ export const GUEST_PRELUDE_SOURCE = compact(String.raw`(function createGuestApi(
   }
 
   const frozen = compile(lockdownSource)([require]);
-  return freeze({ __proto__: null, run, adopt, describe, frozen });
+  return freeze({ __proto__: null, run, adopt, describe, frozen, consoleStats });
 })`);

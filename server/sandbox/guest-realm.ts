@@ -33,10 +33,12 @@ export interface GuestRealm {
   readonly engine: GuestEngine;
   readonly runtime: QuickJSRuntime;
   readonly context: QuickJSContext;
-  /** The prelude's api: `run(factory, inputsJson, consoleBudget, outputLimit)`, `adopt(candidate, text)`, `describe(error)`. */
+  /** The prelude's api: `run(factory, inputsJson, consoleBudget, consoleLines, outputLimit, seed)`, `adopt(candidate, text)`, `describe(error)`. */
   readonly run: QuickJSHandle;
   readonly adopt: QuickJSHandle;
   readonly describe: QuickJSHandle;
+  /** `{lines, bytes}` the running call's console left out whole (see GUEST_PRELUDE_SOURCE). */
+  readonly consoleStats: QuickJSHandle;
   /** Handles that live as long as the realm, disposed in reverse order with it. */
   readonly handles: QuickJSHandle[];
   /** Compiled factories by factory text, least recently used first (see {@link rememberFactory}). */
@@ -93,7 +95,7 @@ export function createRealm(engine: GuestEngine): GuestRealm {
     };
     const sink: GuestRealm['sink'] = { capture: undefined };
     const hostWrite = own(
-      context.newFunction('write', (level, text, cut) => receiveConsole(realmContext, sink.capture, level, text, cut)),
+      context.newFunction('write', (level, text, droppedBytes) => receiveConsole(realmContext, sink.capture, level, text, droppedBytes)),
     );
     const factory = own(context.evalCode(GUEST_PRELUDE_SOURCE, 'sandbox-prelude.js', { strict: true }).unwrap());
     const reportingSource = own(context.newString(GUEST_REPORTING_SOURCE));
@@ -110,6 +112,7 @@ export function createRealm(engine: GuestEngine): GuestRealm {
       run: own(context.getProp(api, 'run')),
       adopt: own(context.getProp(api, 'adopt')),
       describe: own(context.getProp(api, 'describe')),
+      consoleStats: own(context.getProp(api, 'consoleStats')),
       handles,
       factories: new Map(),
       factoryChars: 0,
@@ -187,16 +190,36 @@ function receiveConsole(
   capture: ConsoleCapture | undefined,
   level: QuickJSHandle | undefined,
   text: QuickJSHandle | undefined,
-  cut: QuickJSHandle | undefined,
+  droppedBytes: QuickJSHandle | undefined,
 ): void {
   try {
-    if (capture === undefined || capture.truncated || level === undefined || text === undefined) return;
-    if (context.typeof(level) !== 'number' || context.typeof(text) !== 'string') return;
+    if (capture === undefined || level === undefined || text === undefined || droppedBytes === undefined) return;
+    if (context.typeof(level) !== 'number' || context.typeof(text) !== 'string' || context.typeof(droppedBytes) !== 'number') return;
     const levelName = GUEST_CONSOLE_LEVELS[context.getNumber(level)];
     if (levelName === undefined) return;
-    const wasCut = cut !== undefined && context.sameValue(cut, context.true);
-    capture.write(levelName, context.getString(text), wasCut);
+    capture.write(levelName, context.getString(text), countOrZero(context.getNumber(droppedBytes)));
   } catch {
     // The engine must never see a host exception from the console sink.
+  }
+}
+
+/** Only the prelude reports sizes, but they are still checked before they are added up. */
+export function countOrZero(value: number): number {
+  return Number.isSafeInteger(value) && value > 0 ? value : 0;
+}
+
+/** Adds what the call's console left out whole, as the prelude counted it, to `capture`. */
+export function collectConsoleStats(realm: GuestRealm, capture: ConsoleCapture): void {
+  const { context, consoleStats } = realm;
+  const read = (name: string): number => {
+    const handle = context.getProp(consoleStats, name);
+    const value = context.typeof(handle) === 'number' ? context.getNumber(handle) : 0;
+    handle.dispose();
+    return countOrZero(value);
+  };
+  try {
+    capture.addDropped(read('lines'), read('bytes'));
+  } catch {
+    // An engine out of memory may refuse even this; the step then reports only what the host saw.
   }
 }

@@ -2,6 +2,10 @@
  * The code-step sandbox: runs a user's JavaScript or TypeScript module in QuickJS
  * compiled to WebAssembly, inside a pool of worker threads.
  *
+ * The pool is shared fairly between owners (runs, see `SandboxRequest.owner` and
+ * fair-queue.ts): a free worker goes to the owner with the fewest calls running. A call's
+ * limits start when it reaches a worker (`onStart`), never while it waits (`onQueued`).
+ *
  * Why this shape:
  * - A separate engine, not `eval`, `new Function`, `node:vm` or vm2: the code runs in
  *   QuickJS, whose objects live in WebAssembly memory. No host function, object, error
@@ -58,8 +62,8 @@
  * - stack: QuickJS's stack limit, well inside the worker thread's native stack; should
  *   the native stack overflow first, the engine is discarded and reloaded.
  * - output: the UTF-8 size of the outputs JSON.
- * - console: captured text past the budget is cut and flagged with `logsTruncated`; the
- *   step does not fail.
+ * - console: lines past the line cap, and text past the byte budget, are dropped, flagged
+ *   with `logsTruncated` and counted in `logsDropped`; the step does not fail.
  *
  * A call is cancelled through its AbortSignal: it resolves at once as failed with the
  * message "cancelled", and its worker is interrupted, or terminated if it does not stop

@@ -18,6 +18,7 @@ const DONE = {
   outcome: { ok: true, outputsJson: '{"y":1}' },
   logs: [{ level: 'warn', text: 'careful' }],
   logsTruncated: false,
+  logsDropped: { lines: 0, bytes: 0 },
 };
 const FAILED = { ...DONE, outcome: { ok: false, error: { message: 'boom', limit: 'stack', line: 3, column: 9 } } };
 
@@ -75,6 +76,9 @@ const refusedReplies: unknown[] = [
   { ...DONE, logs: [null] },
   { ...DONE, logs: {} },
   { ...DONE, logsTruncated: 'no' },
+  { ...DONE, logsDropped: undefined },
+  { ...DONE, logsDropped: { lines: -1, bytes: 0 } },
+  { ...DONE, logsDropped: { lines: 1, bytes: 0.5 } },
   { ...DONE, jobId: Number.NaN },
   { type: 'other' },
   null,

@@ -1,7 +1,7 @@
 import type { QuickJSContext, QuickJSHandle, QuickJSWASMModule } from 'quickjs-emscripten';
 import { ConsoleCapture } from './console-capture.ts';
 import { USER_MODULE_FILENAME } from './guest-prelude.ts';
-import { CALLS_PER_REALM, cachedFactory, createRealm, disposeRealm, rememberFactory, type GuestRealm } from './guest-realm.ts';
+import { CALLS_PER_REALM, cachedFactory, collectConsoleStats, createRealm, disposeRealm, rememberFactory, type GuestRealm } from './guest-realm.ts';
 import { interpretGuestAnswer, type RunClock } from './interpret-guest-answer.ts';
 import { limitMessage } from './sandbox-limits.ts';
 import type { ConsoleLine, SandboxLimits } from './sandbox-types.ts';
@@ -34,6 +34,8 @@ export interface GuestRun {
   outcome: GuestOutcome;
   logs: ConsoleLine[];
   logsTruncated: boolean;
+  /** What the console caps left out (see ConsoleCapture). */
+  logsDropped: { lines: number; bytes: number };
   /**
    * The WebAssembly module can no longer be trusted (the engine was torn out mid-call,
    * e.g. by the machine stack overflowing): drop it without disposing anything in it,
@@ -69,10 +71,10 @@ export function runGuest(engine: GuestEngine, job: GuestJob): GuestRun {
  * its deadline or when cancelled.
  */
 export function runInRealm(realm: GuestRealm, job: GuestJob): GuestRun {
-  const capture = new ConsoleCapture(job.limits.consoleBytes);
+  const capture = new ConsoleCapture(job.limits.consoleBytes, job.limits.consoleLines);
   const transpiled = transpileSource(job.source, job.language);
   if (!transpiled.ok && job.language === 'typescript') {
-    return { outcome: { ok: false, error: { ...transpiled.error } }, logs: capture.lines, logsTruncated: false, poisoned: false, retire: undefined };
+    return { outcome: { ok: false, error: { ...transpiled.error } }, logs: capture.lines, logsTruncated: false, logsDropped: { lines: 0, bytes: 0 }, poisoned: false, retire: undefined };
   }
   const { engine, runtime } = realm;
   const clock = createClock(job.limits.timeoutMs, job.isCancelled);
@@ -107,9 +109,11 @@ export function runInRealm(realm: GuestRealm, job: GuestJob): GuestRun {
   }
   realm.sink.capture = undefined;
   realm.clock = undefined;
+  if (!poisoned && capture.exhausted) collectConsoleStats(realm, capture);
   if (!poisoned) poisoned = !disposeAll(state.scratch);
   const retire = poisoned ? 'engine' : retireReason(realm, outcome, answer, clock, state, memoryBefore);
-  return { outcome, logs: capture.lines, logsTruncated: capture.truncated, poisoned, retire };
+  const logsDropped = { lines: capture.droppedLines, bytes: capture.droppedBytes };
+  return { outcome, logs: capture.lines, logsTruncated: capture.truncated, logsDropped, poisoned, retire };
 }
 
 /**
@@ -231,9 +235,10 @@ function evaluate(realm: GuestRealm, code: string, job: GuestJob, clock: GuestCl
   const inputs = own(context.newString(job.inputsJson));
   if (context.typeof(inputs) !== 'string') return 'm';
   const consoleBudget = own(context.newNumber(job.limits.consoleBytes));
+  const consoleLines = own(context.newNumber(job.limits.consoleLines));
   const outputLimit = own(context.newNumber(job.limits.outputBytes));
   const seed = own(context.newNumber(job.randomSeed ?? randomSeed()));
-  const promise = valueOrUndefined(context.callFunction(realm.run, context.undefined, factory, inputs, consoleBudget, outputLimit, seed));
+  const promise = valueOrUndefined(context.callFunction(realm.run, context.undefined, factory, inputs, consoleBudget, consoleLines, outputLimit, seed));
   if (promise === undefined) return undefined;
   own(promise);
 

@@ -8,7 +8,8 @@ export const DEFAULT_SANDBOX_LIMITS: Readonly<SandboxLimits> = Object.freeze({
   memoryBytes: 32 * MIB,
   stackBytes: 512 * KIB,
   outputBytes: 1 * MIB,
-  consoleBytes: 64 * KIB,
+  consoleBytes: 256 * KIB,
+  consoleLines: 1000,
 });
 
 /**
@@ -24,6 +25,7 @@ export const SANDBOX_LIMIT_RANGES: Readonly<Record<keyof SandboxLimits, readonly
   stackBytes: [64 * KIB, 1 * MIB],
   outputBytes: [1, 16 * MIB],
   consoleBytes: [0, 4 * MIB],
+  consoleLines: [0, 100_000],
 });
 
 /** `32 MiB`, `512 KiB`, `100 bytes`: whole units when the size is a whole number of them. */

@@ -9,8 +9,9 @@ export type SandboxLimitName = 'timeout' | 'memory' | 'stack' | 'output' | 'cons
  * - `memoryBytes`: the QuickJS heap (every object, string and buffer the code allocates).
  * - `stackBytes`: the QuickJS interpreter stack (how deep code may recurse).
  * - `outputBytes`: the UTF-8 size of the outputs, serialised as JSON inside the sandbox.
- * - `consoleBytes`: captured console text (UTF-8, plus one byte per line); past it the
- *   logs are cut and `logsTruncated` is set, which does not fail the step.
+ * - `consoleBytes`: captured console text (UTF-8, plus one byte per line), and
+ * - `consoleLines`: captured console lines; past either, the logs are cut, `logsTruncated`
+ *   is set and `logsDropped` counts what was left out, which does not fail the step.
  */
 export interface SandboxLimits {
   timeoutMs: number;
@@ -18,6 +19,7 @@ export interface SandboxLimits {
   stackBytes: number;
   outputBytes: number;
   consoleBytes: number;
+  consoleLines: number;
 }
 
 export type ConsoleLevel = 'log' | 'info' | 'warn' | 'error' | 'debug';
@@ -34,6 +36,15 @@ export interface SandboxRequest {
   /** JSON-serialisable; the code receives a fresh copy parsed inside the sandbox. */
   inputs: Record<string, unknown>;
   limits?: Partial<SandboxLimits>;
+  /**
+   * Who the call is for (a run id). Workers are shared fairly between owners: a free worker goes
+   * to the owner with the fewest calls running. Calls without an owner share one.
+   */
+  owner?: string;
+  /** Called, at most once, when the call has to wait for a worker because all are busy. */
+  onQueued?: () => void;
+  /** Called once the call reaches a worker: its time limit starts now, not when it was queued. */
+  onStart?: () => void;
 }
 
 export interface SandboxFailure {
@@ -49,9 +60,16 @@ export interface SandboxFailure {
  * `durationMs` is the wall-clock time the call spent in a worker (queueing for a free
  * worker is not counted; a call cancelled or refused before it reached one reports 0).
  */
-export type SandboxResult =
-  | { ok: true; outputs: Record<string, unknown>; logs: ConsoleLine[]; logsTruncated: boolean; durationMs: number }
-  | { ok: false; error: SandboxFailure; logs: ConsoleLine[]; logsTruncated: boolean; durationMs: number };
+export type SandboxResult = (
+  | { ok: true; outputs: Record<string, unknown> }
+  | { ok: false; error: SandboxFailure }
+) & {
+  logs: ConsoleLine[];
+  logsTruncated: boolean;
+  /** What the console caps left out: whole lines, and UTF-8 bytes of text (of those lines and the cut end of one). */
+  logsDropped: { lines: number; bytes: number };
+  durationMs: number;
+};
 
 export interface Sandbox {
   /** Never rejects: every problem, including a cancelled or crashed call, is a failed result. */

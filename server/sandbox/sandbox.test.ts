@@ -162,8 +162,8 @@ describe('code steps that fail clearly', () => {
 
   it('fails a promise that can never settle at once instead of waiting for the timeout', async () => {
     const result = await js('export default () => new Promise(() => {})', {}, { timeoutMs: 5000 });
+    // Waiting for the timeout would have failed with the time limit instead.
     expect(errorOf(result).message).toMatch(/never settles/);
-    expect(result.durationMs).toBeLessThan(2000);
   });
 
   it('refuses invalid requests before running anything', async () => {
@@ -182,11 +182,9 @@ describe('code steps that fail clearly', () => {
 describe('cancelling', () => {
   it('cancels a running call through its AbortSignal and keeps working', async () => {
     const controller = new AbortController();
-    const started = performance.now();
     const cancelled = sandbox.run({ source: 'export default () => { for (;;) {} }', language: 'javascript', inputs: {}, limits: { timeoutMs: 20_000 } }, controller.signal);
     setTimeout(() => controller.abort(), 100);
     expect(errorOf(await cancelled).message).toBe('cancelled');
-    expect(performance.now() - started).toBeLessThan(3000);
     expect(outputsOf(await js('export default () => ({ ok: true })'))).toEqual({ ok: true });
   });
 
@@ -199,9 +197,13 @@ describe('cancelling', () => {
   it('cancels a call still waiting for a worker', async () => {
     const busy = [1, 2].map(() => js('export default () => { for (;;) {} }', {}, { timeoutMs: 300 }));
     const controller = new AbortController();
-    const queued = sandbox.run({ source: 'export default () => ({})', language: 'javascript', inputs: {} }, controller.signal);
+    const progress: string[] = [];
+    const request: SandboxRequest = { source: 'export default () => ({})', language: 'javascript', inputs: {}, onQueued: () => progress.push('queued'), onStart: () => progress.push('started') };
+    const queued = sandbox.run(request, controller.signal);
+    expect(progress).toEqual(['queued']);
     controller.abort();
     expect(errorOf(await queued).message).toBe('cancelled');
+    expect(progress).toEqual(['queued']);
     for (const result of await Promise.all(busy)) expect(errorOf(result).limit).toBe('timeout');
   });
 });
@@ -244,7 +246,8 @@ describe('the warm pool', () => {
       memoryBytes: 32 * 1024 * 1024,
       stackBytes: 512 * 1024,
       outputBytes: 1024 * 1024,
-      consoleBytes: 64 * 1024,
+      consoleBytes: 256 * 1024,
+      consoleLines: 1000,
     });
     const closing = createSandbox({ poolSize: 1 });
     const running = closing.run({ source: 'export default () => { for (;;) {} }', language: 'javascript', inputs: {} });

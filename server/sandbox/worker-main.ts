@@ -56,6 +56,7 @@ async function handle(raw: unknown): Promise<void> {
       outcome: { ok: false, error: { message: 'code step could not start: the sandbox engine failed to make a realm' } },
       logs: [],
       logsTruncated: false,
+      logsDropped: { lines: 0, bytes: 0 },
     };
     port?.postMessage(reply);
     return;
@@ -67,6 +68,7 @@ async function handle(raw: unknown): Promise<void> {
     outcome: run.outcome,
     logs: run.logs,
     logsTruncated: run.logsTruncated,
+    logsDropped: run.logsDropped,
   };
   port?.postMessage(reply);
   // Clean-up and the next realm happen after the answer is on its way.

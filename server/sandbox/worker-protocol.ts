@@ -46,6 +46,8 @@ export const workerReplySchema = z.discriminatedUnion('type', [
     outcome: outcomeSchema,
     logs: z.array(consoleLineSchema),
     logsTruncated: z.boolean(),
+    /** What the console caps left out: whole lines, and UTF-8 bytes of text. */
+    logsDropped: z.object({ lines: z.number().int().min(0), bytes: z.number().int().min(0) }),
   }),
 ]);
 export type WorkerReply = z.infer<typeof workerReplySchema>;
@@ -56,6 +58,7 @@ const limitsSchema = z.object({
   stackBytes: z.number(),
   outputBytes: z.number(),
   consoleBytes: z.number(),
+  consoleLines: z.number(),
 });
 
 export const runMessageSchema = z.object({

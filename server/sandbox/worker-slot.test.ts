@@ -32,8 +32,8 @@ describe('a worker that misbehaves is replaced', () => {
     await expectServing(sandbox);
     const result = await act(sandbox, 'hang');
     expect(result).toMatchObject({ ok: false, error: { limit: 'timeout', message: 'code step exceeded its time limit of 100 ms' } });
+    // Ended by the slot's kill timer (timeout plus margin), which never fires early.
     expect(result.durationMs).toBeGreaterThanOrEqual(190);
-    expect(result.durationMs).toBeLessThan(2000);
     await expectServing(sandbox);
   });
 
@@ -43,9 +43,8 @@ describe('a worker that misbehaves is replaced', () => {
     const controller = new AbortController();
     const pending = act(sandbox, 'hang', controller.signal);
     setTimeout(() => controller.abort(), 50);
-    const started = performance.now();
+    // With a kill margin of a minute, only the cancel can settle the call within the test's timeout.
     expect(await pending).toMatchObject({ ok: false, error: { message: 'cancelled' } });
-    expect(performance.now() - started).toBeLessThan(1000);
     await expectServing(sandbox);
   });
 

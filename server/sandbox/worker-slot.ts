@@ -11,6 +11,8 @@ export interface SlotJob {
   readonly limits: SandboxLimits;
   /** Set by the slot when the job reaches a worker. */
   dispatchedAt: number | undefined;
+  /** Called by the slot once the job has been sent to its worker (its time limit runs from here). */
+  onDispatch?: () => void;
   /** Resolves the caller; calls after the first are ignored. */
   settle(result: SandboxResult): void;
 }
@@ -73,6 +75,7 @@ export class WorkerSlot {
     this.running = { job, startedAt: job.dispatchedAt, timer };
     worker.ref();
     worker.postMessage(job.message);
+    job.onDispatch?.();
   }
 
   /** Asks the engine to stop `jobId` at its next interrupt check; terminates the worker if it does not. */

@@ -59,7 +59,8 @@ describe('RunsStore: appending', () => {
     store.onStored((batch) => heard.push(batch.map((event) => event.seq)));
     const waits: Promise<void>[] = [];
     for (const event of events.slice(0, 5)) waits.push(store.append(event));
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    // The next macrotask: the store's own tick (queued by the first append) has begun the first write.
+    await new Promise((resolve) => setImmediate(resolve));
     for (const event of events.slice(5)) waits.push(store.append(event));
     await Promise.all(waits);
     expect(heard).toEqual([[1, 2, 3, 4, 5], events.slice(5).map((event) => event.seq)]);

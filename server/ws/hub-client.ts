@@ -74,15 +74,15 @@ export class HubClient {
   readonly #sending: EventSending;
 
   /** `connection` is the socket `socket` was upgraded on: frames written to it reach the client. */
-  constructor(socket: WebSocket, connection: Connection, source: EventSource, limits: ClientLimits, sending: EventSending = 'frames') {
+  constructor(socket: WebSocket, connection: Connection, source: EventSource, limits: ClientLimits, sending: EventSending = 'frames', now?: () => number) {
     this.socket = socket;
     this.#sending = sending;
     this.#connection = connection;
     this.#source = source;
     this.#limits = limits;
-    this.#messages = new TokenBucket(limits.messageRate);
-    this.#subscribes = new TokenBucket(limits.subscribeRate);
-    this.#overLimit = new TokenBucket(limits.overLimitRate);
+    this.#messages = new TokenBucket(limits.messageRate, now);
+    this.#subscribes = new TokenBucket(limits.subscribeRate, now);
+    this.#overLimit = new TokenBucket(limits.overLimitRate, now);
   }
 
   get open(): boolean {

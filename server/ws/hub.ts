@@ -27,6 +27,8 @@ export interface HubOptions {
   /** How live events leave (event-frames.ts); `ws` only to measure against. */
   eventSending?: EventSending;
   limits?: Partial<ClientLimits>;
+  /** The clock of the rate limits, in ms (default: performance.now); tests move it by hand. */
+  now?: () => number;
 }
 
 /**
@@ -92,7 +94,7 @@ export class WebSocketHub {
 
   /** `connection` is the upgraded socket itself, which the WebSocket runs on. */
   #accept(socket: WebSocket, connection: Duplex): void {
-    const client = new HubClient(socket, connection, this.#options.source, this.#limits, this.#options.eventSending);
+    const client = new HubClient(socket, connection, this.#options.source, this.#limits, this.#options.eventSending, this.#options.now);
     this.#clients.add(client);
     socket.on('pong', () => {
       client.alive = true;

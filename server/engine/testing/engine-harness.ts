@@ -57,6 +57,12 @@ export interface Harness {
   options: EngineOptions;
   /** How many times each node's executor was invoked, across engines sharing this harness. */
   calls: Map<string, number>;
+  /**
+   * Resolves once the behaviour for `nodeId` has been called and has run up to its first await
+   * (so hooks it registers, such as onStop or abort listeners, are in place): a condition to
+   * wait for instead of a sleep.
+   */
+  entered(nodeId: string): Promise<void>;
   types(): string[];
   of<T extends RunEvent['type']>(type: T): Array<Extract<RunEvent, { type: T }>>;
 }
@@ -68,11 +74,22 @@ export function harness(behaviours: Record<string, Behaviour> = {}, extra: Parti
   const count = (id: string): void => {
     calls.set(id, (calls.get(id) ?? 0) + 1);
   };
+  const entries = new Map<string, ReturnType<typeof deferred<void>>>();
+  const entryOf = (id: string): ReturnType<typeof deferred<void>> => {
+    let entry = entries.get(id);
+    if (entry === undefined) {
+      entry = deferred();
+      entries.set(id, entry);
+    }
+    return entry;
+  };
   const behaviourExecutor = {
     async run(context: StepContext): Promise<StepOutcome> {
       count(context.node.id);
       const behaviour = behaviours[context.node.id];
-      const outputs = behaviour ? await behaviour(context) : { ...context.inputs };
+      const pending = behaviour ? behaviour(context) : { ...context.inputs };
+      entryOf(context.node.id).resolve();
+      const outputs = await pending;
       return { type: 'outputs', outputs };
     },
   };
@@ -95,6 +112,7 @@ export function harness(behaviours: Record<string, Behaviour> = {}, extra: Parti
     events,
     options,
     calls,
+    entered: (nodeId) => entryOf(nodeId).promise,
     types: () => events.map((event) => event.type + ('nodeId' in event ? `:${event.nodeId}` : '')),
     of: (type) => events.filter((event) => event.type === type) as never,
   };

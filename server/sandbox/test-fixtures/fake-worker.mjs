@@ -20,6 +20,7 @@ parentPort.on('message', (message) => {
         outcome: { ok: true, outputsJson: JSON.stringify({ echoed: message.source }) },
         logs: [],
         logsTruncated: false,
+        logsDropped: { lines: 0, bytes: 0 },
       });
   }
 });
