@@ -23,7 +23,8 @@ export const api = {
   deleteFlow: (id: string) => requestJson('DELETE', `/api/flows/${enc(id)}`, anyJsonSchema),
   startSavedRun: (flowId: string, inputs: Record<string, unknown>) => requestJson('POST', `/api/flows/${enc(flowId)}/runs`, runCreatedSchema, { inputs }),
   startRun: (flow: Flow, inputs: Record<string, unknown>) => requestJson('POST', '/api/runs', runCreatedSchema, { flow, inputs }),
-  listRuns: (flowId: string) => requestJson('GET', `/api/runs?flowId=${enc(flowId)}`, runListSchema),
+  /** Every flow's runs, newest first, or one flow's. */
+  listRuns: (flowId?: string) => requestJson('GET', flowId ? `/api/runs?flowId=${enc(flowId)}` : '/api/runs', runListSchema),
   runEvents: (runId: string, after = 0) => requestJson('GET', `/api/runs/${enc(runId)}/events?after=${after}`, runEventsSchema),
   cancelRun: (runId: string) => requestJson('POST', `/api/runs/${enc(runId)}/cancel`, anyJsonSchema, {}),
   decide: (runId: string, nodeId: string, body: { decision: 'approve' | 'reject'; comment?: string; payload?: unknown }) =>

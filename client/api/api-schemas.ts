@@ -33,6 +33,8 @@ export const runSummarySchema = z.looseObject({
   startedAt: z.string().optional(),
   endedAt: z.string().optional(),
   costUsd: z.number().nullable().optional(),
+  durationMs: z.number().optional(),
+  inputsPreview: z.string().optional(),
 });
 export type RunSummary = z.infer<typeof runSummarySchema>;
 export const runListSchema = bareOrWrapped('runs', z.array(runSummarySchema));
