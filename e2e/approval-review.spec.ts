@@ -1,11 +1,16 @@
 import { expect, test } from '@playwright/test';
-import { shot } from './support/helpers.ts';
+import { cancelRuns, shot } from './support/helpers.ts';
+
+const started: string[] = [];
+test.afterEach(({ request }) => cancelRuns(request, started.splice(0)));
 
 test('Review… on a waiting node opens its approval card; the inbox marks the run on the canvas; one short run id everywhere', async ({ page, request }) => {
   const start = async (vendor: string) => {
     const response = await request.post('/api/flows/invoice-approval/runs', { data: { inputs: { invoice: { vendor, amount: 7000, currency: 'EUR' } } } });
     expect(response.ok()).toBe(true);
-    return (await response.json()).runId as string;
+    const { runId } = (await response.json()) as { runId: string };
+    started.push(runId);
+    return runId;
   };
   const other = await start('Other Vendor GmbH');
   const mine = await start('Canvas Vendor BV');

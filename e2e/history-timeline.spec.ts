@@ -1,16 +1,22 @@
 import { expect, test } from '@playwright/test';
-import { shot } from './support/helpers.ts';
+import { cancelRuns, shot } from './support/helpers.ts';
+
+const started: string[] = [];
+test.afterEach(({ request }) => cancelRuns(request, started.splice(0)));
 import { textsBelow } from './support/text-size.ts';
 
 test('run history of every flow: filters, a timeline beside the trace, run again, and two runs side by side', async ({ page, request }) => {
   const triage = async (text: string) => {
     const response = await request.post('/api/flows/ticket-triage/runs', { data: { inputs: { text } } });
-    return (await response.json()).runId as string;
+    const { runId } = (await response.json()) as { runId: string };
+    started.push(runId);
+    return runId;
   };
   const first = await triage('My export to CSV fails with an error');
   const second = await triage('Please delete my account and all my data');
   const cascade = await request.post('/api/flows/model-cascade/runs', { data: { inputs: { question: 'What is the capital of France?' } } });
   const cascadeRun = (await cascade.json()).runId as string;
+  started.push(cascadeRun);
   for (const runId of [first, second, cascadeRun]) {
     await expect.poll(async () => (await (await request.get(`/api/runs/${runId}`)).json()).status, { timeout: 20_000 }).not.toBe('running');
   }
@@ -57,6 +63,7 @@ test('run history of every flow: filters, a timeline beside the trace, run again
   const again = new URL(page.url()).searchParams.get('run');
   expect(again).toBeTruthy();
   expect(again).not.toBe(first);
+  started.push(again!);
   const state = await (await request.get(`/api/runs/${again}`)).json();
   expect(state.inputs).toEqual({ text: 'My export to CSV fails with an error' });
 });

@@ -1,9 +1,11 @@
 import { expect, test } from '@playwright/test';
-import { openFlow, shot } from './support/helpers.ts';
+import { cancelRuns, openFlow, shot } from './support/helpers.ts';
 import { textsBelow } from './support/text-size.ts';
 
-test('at the default view node text is at least 11 px on screen, before and during a run', async ({ page }) => {
-  await openFlow(page, 'invoice-approval', ['invoice', 'policy']);
+test('at the default view node text is at least 11 px on screen, before and during a run', async ({ page, request }) => {
+  // Opened as a person opens it: no Fit view.
+  await page.goto('/?flow=invoice-approval');
+  await expect(page.getByTestId('node-invoice')).toBeVisible();
   await expect(page.locator('[data-testid="canvas"][data-framed]')).toBeAttached();
   const nodes = page.locator('.react-flow__nodes');
   await expect(page.getByTestId('port-policy-in-invoice')).toBeVisible();
@@ -16,6 +18,7 @@ test('at the default view node text is at least 11 px on screen, before and duri
   await expect(page.getByTestId('node-status-manager')).toHaveText('waiting for you', { timeout: 20_000 });
   await expect(page.getByTestId('node-waiting-manager')).toBeVisible();
   expect(await textsBelow(page.locator('.react-flow__nodes'), 11)).toEqual([]);
+  await cancelRuns(request, [new URL(page.url()).searchParams.get('run')!]);
 });
 
 test('auto layout arranges an example left to right without overlapping nodes', async ({ page }) => {

@@ -1,5 +1,8 @@
 import { expect, test } from '@playwright/test';
-import { shot } from './support/helpers.ts';
+import { cancelRuns, shot } from './support/helpers.ts';
+
+const started: string[] = [];
+test.afterEach(({ request }) => cancelRuns(request, started.splice(0)));
 import { textsBelow } from './support/text-size.ts';
 
 test('the app opens on a start page with the flows, recent runs and what waits; a card opens its flow', async ({ page, request }) => {
@@ -8,6 +11,7 @@ test('the app opens on a start page with the flows, recent runs and what waits; 
   expect(triage.ok()).toBe(true);
   const invoice = await request.post('/api/flows/invoice-approval/runs', { data: { inputs: { invoice: { vendor: 'Start Page Ltd', amount: 9000, currency: 'EUR' } } } });
   const waitingRun = (await invoice.json()).runId as string;
+  started.push(waitingRun, (await triage.json()).runId as string);
 
   await page.goto('/');
   const start = page.getByTestId('start-page');

@@ -7,7 +7,7 @@ import { Modal } from '../dialogs/modal.tsx';
 import { useRunEvents } from './use-run-events.ts';
 
 function useRunState(runId: string): RunState | null {
-  const { events } = useRunEvents(runId, runId);
+  const { events } = useRunEvents(runId);
   return useMemo(() => (events ? foldEvents(events, runId) : null), [events, runId]);
 }
 

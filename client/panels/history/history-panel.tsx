@@ -18,8 +18,7 @@ import { useRunEvents } from './use-run-events.ts';
 function OpenRun({ others }: { others: RunSummary[] }) {
   const run = useRun((state) => state.run);
   const runId = useRun((state) => state.runId);
-  // The log is read again as the run moves on (each event raises lastSeq).
-  const { events } = useRunEvents(runId, run?.lastSeq);
+  const { events } = useRunEvents(runId);
   if (!run || !runId || run.lastSeq === 0) return null;
   const order = stepOrder(run);
   const labels = new Map(run.flow?.nodes.map((node) => [node.id, node.label]) ?? []);
