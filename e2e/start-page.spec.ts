@@ -44,6 +44,14 @@ test('the palette finds the model by "llm" and "gpt", and the header shows a lon
     await page.getByTestId('palette-search').fill(word);
     await expect(page.getByTestId('palette-item-model')).toBeVisible();
   }
+  // The flows list keeps every entry whole below the palette: the panel scrolls, the list is not squeezed.
+  await page.getByTestId('palette-search').fill('');
+  const flowsList = page.locator('.flows-list');
+  const lastFlow = flowsList.locator('.list-item').last();
+  await lastFlow.scrollIntoViewIfNeeded();
+  await expect(lastFlow).toBeVisible();
+  expect(await flowsList.evaluate((element) => element.scrollHeight - element.clientHeight)).toBeLessThanOrEqual(1);
+
   await page.getByTestId('flow-name').click();
   await page.getByTestId('rename-name').fill('Quarterly invoice reconciliation');
   await page.getByTestId('rename-apply').click();
