@@ -3,7 +3,8 @@ import { useRef } from 'react';
 import { useSocketStatus } from '../api/socket-service.ts';
 import { useApprovals } from '../state/approvals-store.ts';
 import { documentStore, useDirty, useDocument } from '../state/document.ts';
-import { exportFlow, guardUnsaved, importFlowFile, saveFlow } from '../state/flow-actions.ts';
+import { exportFlow, guardUnsaved, importFlowFile, saveFlow, UNTITLED_NAME } from '../state/flow-actions.ts';
+import { emptyFlow } from '../state/flow-edits.ts';
 import { writeUrlState } from '../state/url-state.ts';
 import { useLibrary } from '../state/library-store.ts';
 import { isActive } from '../state/run-tracker.ts';
@@ -27,6 +28,8 @@ export function TopBar() {
   const showStart = () =>
     guardUnsaved(() => {
       useRun.getState().close();
+      // Changes the person chose to discard are dropped now, not asked about again later.
+      documentStore.getState().load(emptyFlow('untitled', UNTITLED_NAME), { saved: false });
       writeUrlState({ flow: undefined, run: undefined });
       ui.showStartPage(true);
     }, 'go to the start page');
