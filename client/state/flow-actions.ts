@@ -2,7 +2,7 @@
 import { serializeFlow } from '../../shared/canonical.ts';
 import type { Flow } from '../../shared/flow.ts';
 import { api } from '../api/api-client.ts';
-import { ApiError, issueText } from '../api/http.ts';
+import { ApiError, errorWithIssues } from '../api/http.ts';
 import { documentStore } from './document.ts';
 import { isDirty } from './document-store.ts';
 import { emptyFlow } from './flow-edits.ts';
@@ -35,7 +35,7 @@ export function guardUnsaved(action: () => void, verb = 'continue'): void {
 }
 
 function describeApiError(error: unknown): string {
-  if (error instanceof ApiError && error.issues.length > 0) return `${error.message}: ${error.issues.slice(0, 3).map(issueText).join('; ')}`;
+  if (error instanceof ApiError) return errorWithIssues(error);
   return errorText(error);
 }
 

@@ -1,7 +1,7 @@
 /** Starting, cancelling and deciding runs. */
 import type { Flow } from '../../shared/flow.ts';
 import { api } from '../api/api-client.ts';
-import { ApiError, issueText } from '../api/http.ts';
+import { ApiError, errorWithIssues } from '../api/http.ts';
 import { documentStore } from './document.ts';
 import { isDirty } from './document-store.ts';
 import { useApprovals } from './approvals-store.ts';
@@ -9,7 +9,7 @@ import { useRun } from './run-store.ts';
 import { errorText, useUi } from './ui-store.ts';
 
 function message(error: unknown): string {
-  if (error instanceof ApiError && error.issues.length > 0) return `${error.message}: ${error.issues.slice(0, 3).map(issueText).join('; ')}`;
+  if (error instanceof ApiError) return errorWithIssues(error);
   return errorText(error);
 }
 
