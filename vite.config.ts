@@ -47,6 +47,9 @@ export default defineConfig({
         // Weft build leaves them cached in the browser.
         codeSplitting: {
           groups: [
+            // Loaded on demand only (dynamic imports): the code editor and the auto layout.
+            { name: 'codemirror', test: /[\\/]node_modules[\\/](@codemirror|@lezer|codemirror|crelt|style-mod|w3c-keyname|@marijn)[\\/]/, priority: 4 },
+            { name: 'elk', test: /[\\/]node_modules[\\/]elkjs[\\/]/, priority: 4 },
             { name: 'react', test: /[\\/]node_modules[\\/](react|react-dom|scheduler)[\\/]/, priority: 3 },
             { name: 'react-flow', test: /[\\/]node_modules[\\/](@xyflow|d3-[a-z]+|classcat)[\\/]/, priority: 2 },
             { name: 'vendor', test: /[\\/]node_modules[\\/]/, priority: 1 },

@@ -6,6 +6,7 @@ import { Dialogs } from './panels/dialogs/dialogs.tsx';
 import { FlowsList } from './panels/flows-list.tsx';
 import { Palette } from './panels/palette.tsx';
 import { RightPanel } from './panels/right-panel.tsx';
+import { StartPage } from './panels/start/start-page.tsx';
 import { Toasts } from './panels/toasts.tsx';
 import { TopBar } from './panels/top-bar.tsx';
 import { useApprovals } from './state/approvals-store.ts';
@@ -22,8 +23,11 @@ async function restoreFromUrl(): Promise<void> {
   if (restored) return;
   restored = true;
   const { flow, run } = readUrlState();
+  // Nothing asked for: the start page, not an empty untitled flow.
+  if (!flow && !run) useUi.getState().showStartPage(true);
   if (flow) await openFlow(flow);
   if (run) {
+    useUi.getState().showStartPage(false);
     useRun.getState().watch(run);
     useUi.getState().setRightTab('run');
   }
@@ -31,6 +35,7 @@ async function restoreFromUrl(): Promise<void> {
 
 export function App() {
   useShortcuts();
+  const startPage = useUi((state) => state.startPage);
   useEffect(() => {
     void useLibrary.getState().loadHealth();
     useApprovals.getState().start();
@@ -41,13 +46,21 @@ export function App() {
       <div className="app">
         <TopBar />
         <div className="workspace">
-          <aside className="left-panel">
-            <Palette />
-            <FlowsList />
-          </aside>
-          <main className="centre">
-            <FlowCanvas />
-          </main>
+          {startPage ? (
+            <main className="centre centre-start">
+              <StartPage />
+            </main>
+          ) : (
+            <>
+              <aside className="left-panel">
+                <Palette />
+                <FlowsList />
+              </aside>
+              <main className="centre">
+                <FlowCanvas />
+              </main>
+            </>
+          )}
           <RightPanel />
         </div>
         <Dialogs />

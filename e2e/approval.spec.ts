@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { openFlow, shot } from './support/helpers.ts';
+import { fitView, openFlow, shot } from './support/helpers.ts';
 
 test('a big invoice waits for a person, survives a reload, and finishes when approved from the inbox', async ({ page }) => {
   await openFlow(page, 'invoice-approval', ['invoice', 'policy', 'manager', 'decision']);
@@ -17,6 +17,7 @@ test('a big invoice waits for a person, survives a reload, and finishes when app
   const url = page.url();
   expect(url).toMatch(/run=/);
   await page.reload();
+  await fitView(page);
   await expect(page.getByTestId('node-status-manager')).toHaveText('waiting for you');
   await expect(page.getByTestId('node-status-policy')).toHaveText('done');
   await expect(page.getByTestId('node-status-decision')).toHaveText('queued');
@@ -75,6 +76,7 @@ test('a second decision on the same step is refused clearly (409)', async ({ pag
 
 test('a waiting run can be cancelled (flow opened by its /flows/<id> address)', async ({ page }) => {
   await page.goto('/flows/invoice-approval');
+  await fitView(page);
   await expect(page.getByTestId('node-manager')).toBeVisible();
   await page.getByTestId('run-button').click();
   await page.getByTestId('run-input-invoice').fill('{"vendor": "Someone New", "amount": 80, "currency": "EUR"}');

@@ -249,7 +249,8 @@ test('a WebSocket dropped mid-run reconnects by itself and the run finishes on s
   const live = second.received.slice(subscribedIndex + 1).flatMap((message) => (message.type === 'event' && 'event' in message && message.event.runId === runId ? [message.event] : []));
   expect(live.some((event) => event.type === 'step.delta' && event.nodeId === 'summary'), 'the summary streamed live after the replay').toBe(true);
   // The socket recovered the run by itself: the page fetched no missing events over REST after reconnecting.
-  expect(eventFetches.filter((fetch) => fetch.at >= second.openedAt)).toEqual([]);
+  // (The History tab's timeline reads the whole log once, from seq 0, when it opens: not a catch-up.)
+  expect(eventFetches.filter((fetch) => fetch.at >= second.openedAt && !fetch.url.endsWith('after=0'))).toEqual([]);
   test.info().annotations.push({
     type: 'reconnect',
     description: `${overtaking.length} event(s) ahead of the replay through "*" (dropped by the client); cut after seq ${seenBeforeCut} of ${state.lastSeq}; ${cuttingProxy.refused} attempt(s) refused; reconnected after ${second.openedAt - cutAt} ms; ${eventFetches.length} REST catch-up(s) in all; replayed ${subscribedIndex >= 0 ? replayed.length - live.length : '?'} event(s), then ${live.length} live; draft deltas live after reconnect: ${live.filter((event) => event.type === 'step.delta' && event.nodeId === 'draft').length}`,

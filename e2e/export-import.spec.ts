@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { expect, test } from '@playwright/test';
-import { openFlow, readFlowFile, shot } from './support/helpers.ts';
+import { fitView, openFlow, readFlowFile, shot } from './support/helpers.ts';
 
 test('export a flow as its canonical file and import it back; a bad file changes nothing', async ({ page }, testInfo) => {
   await openFlow(page, 'model-cascade', ['question', 'cheap', 'strong', 'answer']);
@@ -27,6 +27,8 @@ test('export a flow as its canonical file and import it back; a bad file changes
   await expect(page.getByText('An empty flow')).toBeVisible();
 
   await page.getByTestId('import-input').setInputFiles(exportedPath);
+  await expect(page.getByTestId('flow-name')).toContainText('model-cascade');
+  await fitView(page);
   for (const id of ['question', 'cheap', 'strong', 'answer']) await expect(page.getByTestId(`node-${id}`)).toBeVisible();
   await expect(page.getByTestId('flow-name')).toContainText('model-cascade');
   await expect(page.locator('.react-flow__edge')).toHaveCount(readFlowFile('model-cascade').match(/"from":/g)!.length);

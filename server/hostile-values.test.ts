@@ -139,10 +139,13 @@ describe('forbidden keys and ids', () => {
     }
   });
 
-  it('refuses an approval timeout beyond its maximum when the flow is saved', async () => {
+  it('refuses to run an approval timeout beyond its maximum (saved only as a draft naming it)', async () => {
     const saved = await test.api.put('/api/flows/long-wait', { ...reviewFlow('long-wait'), nodes: reviewFlow().nodes.map((node) => (node.id === 'review' ? { ...node, config: { ...node.config, timeoutMs: 9e15 } } : node)) });
-    expect(saved.status).toBe(400);
-    expect(saved.text).toMatch(/timeoutMs/);
+    expect(saved.status).toBe(201);
+    expect(JSON.stringify(saved.body.problems)).toMatch(/timeoutMs/);
+    const run = await test.api.post('/api/flows/long-wait/runs', { inputs: { text: 'x' } });
+    expect(run.status).toBe(400);
+    expect(run.text).toMatch(/timeoutMs/);
   });
 });
 
@@ -195,7 +198,10 @@ describe('catastrophic patterns', () => {
   it('refuses a pattern the linear-time engine cannot run (a backreference) when the flow is saved', async () => {
     const patterned = flow('backreference').input('ticket', { text: { type: 'json', schema: { type: 'string', pattern: '^(a)\\1$' } } }).output('result', { text: 'json' }).wire('ticket.text', 'result.text').build();
     const saved = await test.api.put('/api/flows/backreference', patterned);
-    expect(saved.status).toBe(400);
-    expect(saved.text).toMatch(/pattern/);
+    expect(saved.status).toBe(201);
+    expect(JSON.stringify(saved.body.problems)).toMatch(/pattern/);
+    const run = await test.api.post('/api/flows/backreference/runs', { inputs: { text: 'aa' } });
+    expect(run.status).toBe(400);
+    expect(run.text).toMatch(/pattern/);
   });
 });

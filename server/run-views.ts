@@ -37,7 +37,18 @@ export function pendingApprovals(states: Iterable<RunState>): PendingApproval[] 
   return approvals.sort((a, b) => ((a.since ?? '') < (b.since ?? '') ? -1 : 1));
 }
 
+/** Longest `inputsPreview` in the run index: enough to tell runs apart in a list. */
+export const INPUTS_PREVIEW_CHARS = 120;
+
+/** The inputs as compact JSON, cut at `INPUTS_PREVIEW_CHARS` (long strings are cut before stringifying). */
+export function inputsPreview(inputs: Record<string, unknown>): string {
+  const short = Object.fromEntries(Object.entries(inputs).map(([key, value]) => [key, typeof value === 'string' && value.length > INPUTS_PREVIEW_CHARS ? value.slice(0, INPUTS_PREVIEW_CHARS) : value]));
+  const text = JSON.stringify(short) ?? '';
+  return text.length > INPUTS_PREVIEW_CHARS ? `${text.slice(0, INPUTS_PREVIEW_CHARS - 1)}…` : text;
+}
+
 export function indexEntry(state: RunState): RunIndexEntry {
+  const durationMs = state.endedAt !== undefined ? Date.parse(state.endedAt) - Date.parse(state.startedAt) : NaN;
   return {
     runId: state.runId,
     flowId: state.flowId,
@@ -47,5 +58,7 @@ export function indexEntry(state: RunState): RunIndexEntry {
     startedAt: state.startedAt,
     ...(state.endedAt !== undefined ? { endedAt: state.endedAt } : {}),
     costUsd: state.costUsd,
+    ...(Number.isFinite(durationMs) && durationMs >= 0 ? { durationMs } : {}),
+    inputsPreview: inputsPreview(state.inputs),
   };
 }

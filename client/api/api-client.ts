@@ -32,7 +32,8 @@ export const api = {
   startSavedRun: (flowId: string, inputs: Record<string, unknown>) =>
     requestJson('POST', `/api/flows/${enc(flowId)}/runs`, runCreatedAnswer, { inputs } satisfies StartSavedRunBody),
   startRun: (flow: Flow, inputs: Record<string, unknown>) => requestJson('POST', '/api/runs', runCreatedAnswer, { flow, inputs } satisfies StartRunBody),
-  listRuns: async (flowId: string) => (await requestJson('GET', `/api/runs?flowId=${enc(flowId)}`, runListAnswer)).runs,
+  /** Every flow's runs, newest first, or one flow's. */
+  listRuns: async (flowId?: string) => (await requestJson('GET', flowId ? `/api/runs?flowId=${enc(flowId)}` : '/api/runs', runListAnswer)).runs,
   runEvents: async (runId: string, after = 0) => (await requestJson('GET', `/api/runs/${enc(runId)}/events?after=${after}`, runEventsAnswer)).events,
   cancelRun: (runId: string) => requestJson('POST', `/api/runs/${enc(runId)}/cancel`, cancelAnswer, {} satisfies CancelBody),
   decide: (runId: string, nodeId: string, body: DecisionBody) => requestJson('POST', `/api/runs/${enc(runId)}/steps/${enc(nodeId)}/decision`, decisionAnswer, body),

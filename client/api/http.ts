@@ -24,6 +24,12 @@ export function issueText(issue: unknown): string {
   return JSON.stringify(issue);
 }
 
+/** An error's message with the issues it does not already say (the server often repeats the first in its message). */
+export function errorWithIssues(error: ApiError, limit = 3): string {
+  const extra = error.issues.map(issueText).filter((text) => !error.message.includes(text)).slice(0, limit);
+  return extra.length > 0 ? `${error.message}: ${extra.join('; ')}` : error.message;
+}
+
 export async function requestJson<T extends z.ZodType>(method: string, url: string, schema: T, body?: unknown): Promise<z.output<T>> {
   let response: Response;
   try {

@@ -30,6 +30,7 @@ import { useFrameViewport } from './use-frame-viewport.ts';
 import { WireHint } from './wire-hint.tsx';
 import { WeftEdge } from './weft-edge.tsx';
 import { WeftNode } from './weft-node.tsx';
+import { readableViewport, type Rect } from './readable-view.ts';
 
 export const PALETTE_MIME = 'application/x-weft-kind';
 const nodeTypes = { [NODE_TYPE]: WeftNode };
@@ -46,6 +47,21 @@ const NO_SELECTION: ReadonlySet<string> = new Set();
  */
 export const FAR_ZOOM = 0.45;
 const isFar = (state: ReactFlowState) => state.transform[2] < FAR_ZOOM;
+
+/** The box around the nodes, from the sizes they carry (measured, or estimated until drawn). */
+function boundsOf(nodes: readonly WeftCanvasNode[]): Rect | undefined {
+  if (nodes.length === 0) return undefined;
+  let [left, top, right, bottom] = [Infinity, Infinity, -Infinity, -Infinity];
+  for (const node of nodes) {
+    const width = node.measured?.width ?? node.width ?? 0;
+    const height = node.measured?.height ?? node.height ?? 0;
+    left = Math.min(left, node.position.x);
+    top = Math.min(top, node.position.y);
+    right = Math.max(right, node.position.x + width);
+    bottom = Math.max(bottom, node.position.y + height);
+  }
+  return { x: left, y: top, width: right - left, height: bottom - top };
+}
 
 export function FlowCanvas() {
   const docFlow = useDocument((state) => state.flow);
@@ -65,24 +81,6 @@ export function FlowCanvas() {
   const canvasRef = useRef<HTMLDivElement>(null);
   const far = useStore(isFar);
   const frameViewport = useFrameViewport(canvasRef);
-  useEffect(() => {
-    // A newly opened flow is framed to fit; an empty one starts at the origin.
-    // `data-framed` says the view is where it settles (the benchmark's draw probe waits for it).
-    const framed = (done: boolean) => (done ? canvasRef.current?.setAttribute('data-framed', `${loadCount}`) : undefined);
-    canvasRef.current?.removeAttribute('data-framed');
-    if (flowRef.current.nodes.length === 0) {
-      void setViewport({ x: 48, y: 48, zoom: 1 }).then(framed);
-      return;
-    }
-    // Nodes carry a size from the start (measured, or estimated until drawn), so the view is framed
-    // at once: the first frame drawn is the framed one, not a corner of the flow at zoom 1.
-    let live = true;
-    void fitView({ padding: 0.08, maxZoom: 1 }).then((done) => live && framed(done));
-    return () => {
-      live = false;
-    };
-  }, [loadCount, showingPinned, fitView, setViewport]);
-
   /** The size React Flow last measured for a node, carried by a rebuilt node object. */
   const measuredOf = useCallback(
     (nodeId: string): Size | undefined => {
@@ -95,6 +93,37 @@ export function FlowCanvas() {
   const [mapNodes] = useState(createNodeMapper);
   const selectedNodes = useMemo(() => new Set(runMode ? (focusedStep ? [focusedStep] : []) : selection.nodes), [runMode, focusedStep, selection.nodes]);
   const nodes = useMemo(() => mapNodes(flow, selectedNodes, measuredOf), [mapNodes, flow, selectedNodes, measuredOf]);
+  const nodesRef = useRef(nodes);
+  nodesRef.current = nodes;
+  const lastFramed = useRef<{ loadCount: number; flowId: string } | null>(null);
+  useEffect(() => {
+    // A newly opened flow is framed to fit; an empty one starts at the origin.
+    // `data-framed` says the view is where it settles (the benchmark's draw probe waits for it).
+    const framed = (done: boolean) => (done ? canvasRef.current?.setAttribute('data-framed', `${loadCount}`) : undefined);
+    // A run of the flow in view (or going back to editing it) keeps the view the person chose.
+    const same = lastFramed.current?.loadCount === loadCount && lastFramed.current.flowId === flowRef.current.id;
+    lastFramed.current = { loadCount, flowId: flowRef.current.id };
+    if (same && canvasRef.current?.hasAttribute('data-framed')) return;
+    canvasRef.current?.removeAttribute('data-framed');
+    if (flowRef.current.nodes.length === 0) {
+      void setViewport({ x: 48, y: 48, zoom: 1 }).then(framed);
+      return;
+    }
+    // Nodes carry a size from the start (measured, or estimated until drawn), so the view is framed
+    // at once: the first frame drawn is the framed one. Framed to fit, but no further out than keeps
+    // the nodes' text readable (readable-view.ts).
+    let live = true;
+    const box = canvasRef.current?.getBoundingClientRect();
+    const bounds = boundsOf(nodesRef.current);
+    if (!box || box.width === 0 || !bounds) {
+      void fitView({ padding: 0.08, maxZoom: 1 }).then((done) => live && framed(done));
+    } else {
+      void setViewport(readableViewport(bounds, box)).then((done) => live && framed(done));
+    }
+    return () => {
+      live = false;
+    };
+  }, [loadCount, showingPinned, fitView, setViewport]);
 
   const [mapEdges] = useState(createEdgeMapper);
   const selectedEdges = useMemo(() => (runMode ? NO_SELECTION : new Set(selection.edges)), [runMode, selection.edges]);

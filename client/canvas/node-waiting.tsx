@@ -9,13 +9,16 @@ export function NodeWaiting({ nodeId, title }: { nodeId: string; title: string }
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   if (!runId) return null;
-  const approve = async () => {
+  const approve = async (event: React.MouseEvent) => {
+    event.stopPropagation();
     setBusy(true);
     setError(await decide(runId, nodeId, { decision: 'approve' }));
     setBusy(false);
   };
-  const review = () => {
-    useUi.getState().setRightTab('approvals');
+  // The click would also reach the node, whose click focuses the step in the Inspect tab.
+  const review = (event: React.MouseEvent) => {
+    event.stopPropagation();
+    useUi.getState().reviewApproval(runId, nodeId);
   };
   return (
     <div className="node-waiting nodrag" data-testid={`node-waiting-${nodeId}`}>
@@ -25,7 +28,7 @@ export function NodeWaiting({ nodeId, title }: { nodeId: string; title: string }
         <button type="button" className="btn btn-small btn-primary" disabled={busy} onClick={approve}>
           Approve
         </button>
-        <button type="button" className="btn btn-small" onClick={review}>
+        <button type="button" className="btn btn-small" onClick={review} data-testid={`review-${nodeId}`}>
           Review…
         </button>
       </div>

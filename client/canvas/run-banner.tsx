@@ -1,5 +1,5 @@
 /** Says which run the canvas shows, its state, and the way back to editing. */
-import { RUN_LABELS } from '../lib/format.ts';
+import { RUN_LABELS, shortRunId } from '../lib/format.ts';
 import { useRun } from '../state/run-store.ts';
 
 export function RunBanner() {
@@ -12,7 +12,7 @@ export function RunBanner() {
     <div className={`run-banner run-banner-${status ?? 'loading'}`} data-testid="run-banner">
       <span className="run-banner-dot" />
       <span>
-        Run <span className="mono">{runId.slice(0, 12)}</span> · {error ?? (status ? RUN_LABELS[status] : 'Loading…')}
+        Run <span className="mono" title={runId} data-testid="run-banner-id">{shortRunId(runId)}</span> · {error ?? (status ? RUN_LABELS[status] : 'Loading…')}
       </span>
       <button type="button" className="btn btn-small" onClick={close} data-testid="close-run-button">
         Back to editing

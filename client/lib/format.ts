@@ -38,6 +38,30 @@ export const RUN_LABELS: Record<string, string> = {
   cancelled: 'Cancelled',
 };
 
+/**
+ * One short form of a run id everywhere (banner, inbox, history, run panel): its random tail.
+ * Ids are `run-<time>-<8 hex>`; the time part is shared by runs started close together.
+ */
+export function shortRunId(runId: string): string {
+  const tail = /-([0-9a-f]{8})$/.exec(runId)?.[1];
+  return tail ?? runId.slice(-8);
+}
+
+/** A moment written the same way for everyone: "12 Dec 2026, 14:05" (no day/month ambiguity). */
+export function formatWhen(iso: string | undefined): string {
+  if (!iso) return '';
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return iso;
+  return date.toLocaleString('en-GB', { day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit' });
+}
+
+/** What an approval's deadline means: in the future it is what will happen, in the past what did. */
+export function deadlineText(deadline: string, onTimeout: 'approve' | 'reject' | undefined, now = Date.now()): string {
+  const action = onTimeout === 'approve' ? 'approved' : 'rejected';
+  const when = formatWhen(deadline);
+  return new Date(deadline).getTime() > now ? `If no one decides by ${when}, it is ${action} automatically.` : `The deadline passed at ${when}; it is being ${action} automatically.`;
+}
+
 export function preview(value: unknown, max = 160): string {
   const text = typeof value === 'string' ? value : JSON.stringify(value);
   if (text === undefined) return '';

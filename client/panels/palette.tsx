@@ -16,7 +16,7 @@ export function Palette() {
   const runMode = useRun((state) => state.runId !== null);
   const { screenToFlowPosition } = useReactFlow();
   const needle = query.trim().toLowerCase();
-  const kinds = registry.list().filter((kind) => !needle || `${kind.title} ${kind.kind} ${kind.description} ${kind.group}`.toLowerCase().includes(needle));
+  const kinds = registry.list().filter((kind) => !needle || `${kind.title} ${kind.kind} ${kind.description} ${kind.group} ${kind.keywords?.join(' ') ?? ''}`.toLowerCase().includes(needle));
 
   const addAtCentre = (kind: string) => {
     if (runMode) return;

@@ -34,6 +34,7 @@ export function RightPanel() {
   const setTab = useUi((state) => state.setRightTab);
   const runMode = useRun((state) => state.runId !== null);
   const waiting = useApprovals((state) => state.items.length);
+  const startPage = useUi((state) => state.startPage);
   return (
     <aside className="right-panel">
       <nav className="tabs" role="tablist">
@@ -45,8 +46,16 @@ export function RightPanel() {
         ))}
       </nav>
       <div className="tab-body">
-        {tab === 'inspect' ? runMode ? <RunStepInspector /> : <Inspector /> : null}
-        {tab === 'run' ? <RunPanel /> : null}
+        {startPage && !runMode && (tab === 'inspect' || tab === 'run') ? (
+          <div className="panel-body muted small" data-testid="no-flow-open">
+            No flow is open: open one or start a new one from the start page.
+          </div>
+        ) : (
+          <>
+            {tab === 'inspect' ? runMode ? <RunStepInspector /> : <Inspector /> : null}
+            {tab === 'run' ? <RunPanel /> : null}
+          </>
+        )}
         {tab === 'history' ? <HistoryPanel /> : null}
         {tab === 'approvals' ? <ApprovalsInbox /> : null}
       </div>

@@ -3,7 +3,9 @@ import { useRef } from 'react';
 import { useSocketStatus } from '../api/socket-service.ts';
 import { useApprovals } from '../state/approvals-store.ts';
 import { documentStore, useDirty, useDocument } from '../state/document.ts';
-import { exportFlow, importFlowFile, saveFlow } from '../state/flow-actions.ts';
+import { exportFlow, guardUnsaved, importFlowFile, saveFlow, UNTITLED_NAME } from '../state/flow-actions.ts';
+import { emptyFlow } from '../state/flow-edits.ts';
+import { writeUrlState } from '../state/url-state.ts';
 import { useLibrary } from '../state/library-store.ts';
 import { isActive } from '../state/run-tracker.ts';
 import { useRun } from '../state/run-store.ts';
@@ -22,27 +24,40 @@ export function TopBar() {
   const runMode = useRun((state) => state.runId !== null);
   const ui = useUi();
   const fileInput = useRef<HTMLInputElement>(null);
+  const startPage = ui.startPage;
+  const showStart = () =>
+    guardUnsaved(() => {
+      useRun.getState().close();
+      // Changes the person chose to discard are dropped now, not asked about again later.
+      documentStore.getState().load(emptyFlow('untitled', UNTITLED_NAME), { saved: false });
+      writeUrlState({ flow: undefined, run: undefined });
+      ui.showStartPage(true);
+    }, 'go to the start page');
 
   return (
     <header className="top-bar">
-      <div className="brand">
+      <button type="button" className="brand" onClick={showStart} title="The start page: flows, recent runs, what is waiting for you" data-testid="home-button">
         <span className="brand-mark" aria-hidden>
           ◇
         </span>
         Weft
-      </div>
-      <button type="button" className="flow-name" onClick={() => ui.openDialog({ type: 'rename' })} title="Rename the flow (name and id)" data-testid="flow-name">
-        <span className="flow-name-text">{name}</span>
-        <span className="flow-id mono">{id}</span>
       </button>
-      {dirty ? (
-        <span className="unsaved" data-testid="unsaved-marker" title="Changes not saved (Ctrl/Cmd+S)">
-          ● Unsaved
-        </span>
-      ) : (
-        <span className="saved" data-testid="saved-marker">
-          Saved
-        </span>
+      {startPage ? null : (
+        <>
+          <button type="button" className="flow-name" onClick={() => ui.openDialog({ type: 'rename' })} title="Rename the flow (name and id)" data-testid="flow-name">
+            <span className="flow-name-text">{name}</span>
+            <span className="flow-id mono">{id}</span>
+          </button>
+          {dirty ? (
+            <span className="unsaved" data-testid="unsaved-marker" title="Changes not saved (Ctrl/Cmd+S)">
+              ● Unsaved
+            </span>
+          ) : (
+            <span className="saved" data-testid="saved-marker">
+              Saved
+            </span>
+          )}
+        </>
       )}
       <div className="spacer" />
       {socket === 'reconnecting' ? <span className="badge badge-warn">Reconnecting…</span> : null}
@@ -56,40 +71,44 @@ export function TopBar() {
           {waiting} waiting for you
         </button>
       ) : null}
-      <div className="btn-group">
-        <button type="button" className="btn" disabled={!canUndo || runMode} onClick={() => documentStore.getState().undo()} title="Undo (Ctrl/Cmd+Z)" data-testid="undo-button">
-          Undo
-        </button>
-        <button type="button" className="btn" disabled={!canRedo || runMode} onClick={() => documentStore.getState().redo()} title="Redo (Ctrl/Cmd+Shift+Z)" data-testid="redo-button">
-          Redo
-        </button>
-      </div>
-      <div className="btn-group">
-        <button type="button" className="btn" onClick={() => fileInput.current?.click()} data-testid="import-button">
-          Import
-        </button>
-        <input
-          ref={fileInput}
-          type="file"
-          accept=".json,application/json"
-          hidden
-          data-testid="import-input"
-          onChange={(event) => {
-            const file = event.target.files?.[0];
-            event.target.value = '';
-            if (file) void importFlowFile(file);
-          }}
-        />
-        <button type="button" className="btn" onClick={exportFlow} title={`Download ${id}.flow.json (canonical)`} data-testid="export-button">
-          Export
-        </button>
-      </div>
-      <button type="button" className="btn" onClick={() => void saveFlow()} title="Save (Ctrl/Cmd+S)" data-testid="save-button">
-        Save
-      </button>
-      <button type="button" className="btn btn-primary" disabled={runActive} onClick={() => ui.openDialog({ type: 'run-inputs' })} data-testid="run-button">
-        {runActive ? 'Running…' : 'Run'}
-      </button>
+      {startPage ? null : (
+        <>
+          <div className="btn-group">
+            <button type="button" className="btn" disabled={!canUndo || runMode} onClick={() => documentStore.getState().undo()} title="Undo (Ctrl/Cmd+Z)" data-testid="undo-button">
+              Undo
+            </button>
+            <button type="button" className="btn" disabled={!canRedo || runMode} onClick={() => documentStore.getState().redo()} title="Redo (Ctrl/Cmd+Shift+Z)" data-testid="redo-button">
+              Redo
+            </button>
+          </div>
+          <div className="btn-group">
+            <button type="button" className="btn" onClick={() => fileInput.current?.click()} data-testid="import-button">
+              Import
+            </button>
+            <input
+              ref={fileInput}
+              type="file"
+              accept=".json,application/json"
+              hidden
+              data-testid="import-input"
+              onChange={(event) => {
+                const file = event.target.files?.[0];
+                event.target.value = '';
+                if (file) void importFlowFile(file);
+              }}
+            />
+            <button type="button" className="btn" onClick={exportFlow} title={`Download ${id}.flow.json (canonical)`} data-testid="export-button">
+              Export
+            </button>
+          </div>
+          <button type="button" className="btn" onClick={() => void saveFlow()} title="Save (Ctrl/Cmd+S)" data-testid="save-button">
+            Save
+          </button>
+          <button type="button" className="btn btn-primary" disabled={runActive} onClick={() => ui.openDialog({ type: 'run-inputs' })} data-testid="run-button">
+            {runActive ? 'Running…' : 'Run'}
+          </button>
+        </>
+      )}
     </header>
   );
 }

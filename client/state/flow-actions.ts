@@ -2,7 +2,7 @@
 import { serializeFlow } from '../../shared/canonical.ts';
 import type { Flow } from '../../shared/flow.ts';
 import { api } from '../api/api-client.ts';
-import { ApiError, issueText } from '../api/http.ts';
+import { ApiError, errorWithIssues } from '../api/http.ts';
 import { documentStore } from './document.ts';
 import { isDirty } from './document-store.ts';
 import { emptyFlow } from './flow-edits.ts';
@@ -12,6 +12,9 @@ import { freeId } from './node-ids.ts';
 import { useRun } from './run-store.ts';
 import { errorText, useUi } from './ui-store.ts';
 import { writeUrlState } from './url-state.ts';
+
+/** The name of a new flow until the person names it; Save asks for a name while it has this one. */
+export const UNTITLED_NAME = 'Untitled flow';
 
 /** Runs `action` now, or after the person agrees to drop unsaved changes. */
 export function guardUnsaved(action: () => void, verb = 'continue'): void {
@@ -32,12 +35,13 @@ export function guardUnsaved(action: () => void, verb = 'continue'): void {
 }
 
 function describeApiError(error: unknown): string {
-  if (error instanceof ApiError && error.issues.length > 0) return `${error.message}: ${error.issues.slice(0, 3).map(issueText).join('; ')}`;
+  if (error instanceof ApiError) return errorWithIssues(error);
   return errorText(error);
 }
 
 function show(flow: Flow, saved: boolean): void {
   useRun.getState().close();
+  useUi.getState().showStartPage(false);
   documentStore.getState().load(flow, { saved });
   writeUrlState({ flow: saved ? flow.id : undefined });
 }
@@ -58,7 +62,7 @@ export async function openFlow(id: string): Promise<void> {
 export function newFlow(): void {
   guardUnsaved(() => {
     const taken = useLibrary.getState().flows.map((flow) => flow.id);
-    show(emptyFlow(freeId('untitled', taken), 'Untitled flow'), false);
+    show(emptyFlow(freeId('untitled', taken), UNTITLED_NAME), false);
     useUi.getState().setRightTab('inspect');
   }, 'start a new flow');
 }
@@ -66,19 +70,31 @@ export function newFlow(): void {
 async function writeFlow(flow: Flow, previousId: string | null): Promise<void> {
   const ui = useUi.getState();
   try {
-    await api.saveFlow(flow);
+    const answer = await api.saveFlow(flow);
     if (previousId && previousId !== flow.id) await api.deleteFlow(previousId).catch(() => undefined);
     documentStore.getState().markSaved(flow);
     writeUrlState({ flow: flow.id });
-    ui.notify(`Saved flows/${flow.id}.flow.json`, 'success');
+    // A draft with problems is kept as it is; only running it waits for them to be fixed.
+    const problems = draftProblemCount(answer);
+    if (problems > 0) ui.notify(`Saved a draft as flows/${flow.id}.flow.json: ${problems} problem${problems === 1 ? '' : 's'} to fix before it can run`, 'info');
+    else ui.notify(`Saved flows/${flow.id}.flow.json`, 'success');
     void useLibrary.getState().refreshFlows();
   } catch (error) {
     ui.notify(`Not saved: ${describeApiError(error)}`, 'error');
   }
 }
 
+function draftProblemCount(answer: unknown): number {
+  const problems = answer && typeof answer === 'object' ? (answer as { problems?: unknown }).problems : undefined;
+  return Array.isArray(problems) ? problems.length : 0;
+}
+
 export async function saveFlow(): Promise<void> {
   const { flow, savedId } = documentStore.getState();
+  if (savedId === null && flow.name === UNTITLED_NAME) {
+    useUi.getState().openDialog({ type: 'rename', save: true });
+    return;
+  }
   const clash = savedId !== flow.id && useLibrary.getState().flows.some((entry) => entry.id === flow.id);
   if (!clash) return writeFlow(flow, savedId);
   useUi.getState().openDialog({

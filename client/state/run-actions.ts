@@ -1,6 +1,7 @@
 /** Starting, cancelling and deciding runs. */
+import type { Flow } from '../../shared/flow.ts';
 import { api } from '../api/api-client.ts';
-import { ApiError, issueText } from '../api/http.ts';
+import { ApiError, errorWithIssues } from '../api/http.ts';
 import { documentStore } from './document.ts';
 import { isDirty } from './document-store.ts';
 import { useApprovals } from './approvals-store.ts';
@@ -8,7 +9,7 @@ import { useRun } from './run-store.ts';
 import { errorText, useUi } from './ui-store.ts';
 
 function message(error: unknown): string {
-  if (error instanceof ApiError && error.issues.length > 0) return `${error.message}: ${error.issues.slice(0, 3).map(issueText).join('; ')}`;
+  if (error instanceof ApiError) return errorWithIssues(error);
   return errorText(error);
 }
 
@@ -17,6 +18,19 @@ export async function startRun(inputs: Record<string, unknown>): Promise<string 
   const state = documentStore.getState();
   try {
     const { runId } = isDirty(state) ? await api.startRun(state.flow, inputs) : await api.startSavedRun(state.flow.id, inputs);
+    useRun.getState().watch(runId);
+    useUi.getState().setRightTab('run');
+    return runId;
+  } catch (error) {
+    useUi.getState().notify(`Run not started: ${message(error)}`, 'error');
+    return undefined;
+  }
+}
+
+/** Starts a past run's flow (the copy pinned in that run) again with the same inputs, and shows it. */
+export async function runAgain(flow: Flow, inputs: Record<string, unknown>): Promise<string | undefined> {
+  try {
+    const { runId } = await api.startRun(flow, inputs);
     useRun.getState().watch(runId);
     useUi.getState().setRightTab('run');
     return runId;

@@ -5,8 +5,10 @@ export type RightTab = 'inspect' | 'run' | 'history' | 'approvals';
 
 export type Dialog =
   | { type: 'run-inputs' }
-  | { type: 'rename' }
+  /** `save`: the first save of a flow that was never named; Save writes it once it has a name. */
+  | { type: 'rename'; save?: boolean }
   | { type: 'import-problems'; fileName: string; problems: string[] }
+  | { type: 'compare-runs'; left: string; right: string }
   | { type: 'confirm'; title: string; message: string; confirmLabel: string; danger?: boolean; onConfirm: () => void };
 
 export interface Toast {
@@ -23,6 +25,10 @@ interface UiState {
   wireHint: { text: string; refused: boolean } | null;
   /** The step shown in the trace when a run is on the canvas. */
   focusedStep: string | null;
+  /** The approval card to bring into view in the inbox (its run and step), set by a node's Review…. */
+  focusedApproval: { runId: string; nodeId: string } | null;
+  /** The start page is shown instead of the canvas when no flow is open. */
+  startPage: boolean;
   setRightTab(tab: RightTab): void;
   openDialog(dialog: Dialog): void;
   closeDialog(): void;
@@ -30,6 +36,8 @@ interface UiState {
   dismiss(id: number): void;
   setWireHint(hint: UiState['wireHint']): void;
   focusStep(nodeId: string | null): void;
+  reviewApproval(runId: string, nodeId: string): void;
+  showStartPage(shown: boolean): void;
 }
 
 let nextToast = 1;
@@ -40,6 +48,8 @@ export const useUi = create<UiState>()((set, get) => ({
   toasts: [],
   wireHint: null,
   focusedStep: null,
+  focusedApproval: null,
+  startPage: false,
   setRightTab: (rightTab) => set({ rightTab }),
   openDialog: (dialog) => set({ dialog }),
   closeDialog: () => set({ dialog: null }),
@@ -51,6 +61,8 @@ export const useUi = create<UiState>()((set, get) => ({
   dismiss: (id) => set({ toasts: get().toasts.filter((toast) => toast.id !== id) }),
   setWireHint: (wireHint) => set({ wireHint }),
   focusStep: (focusedStep) => set(focusedStep ? { focusedStep, rightTab: 'inspect' } : { focusedStep }),
+  reviewApproval: (runId, nodeId) => set({ focusedApproval: { runId, nodeId }, rightTab: 'approvals' }),
+  showStartPage: (startPage) => set({ startPage }),
 }));
 
 export function errorText(error: unknown): string {

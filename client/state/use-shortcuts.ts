@@ -22,6 +22,8 @@ export function handleShortcut(event: KeyboardEvent): boolean {
   const mod = event.ctrlKey || event.metaKey;
   if (!mod || event.altKey) return false;
   const key = event.key.toLowerCase();
+  // On the start page no flow is open: nothing to save, undo or paste into (Ctrl+S still kept from the browser).
+  if (useUi.getState().startPage) return key === 's';
   if (key === 's') {
     void saveFlow();
     return true;

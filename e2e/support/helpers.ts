@@ -1,7 +1,7 @@
 /** What the e2e tests share: paths of the server's temp dirs, screenshots, opening flows, drawing wires. */
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { expect, type Locator, type Page } from '@playwright/test';
+import { expect, type APIRequestContext, type Locator, type Page } from '@playwright/test';
 
 export function e2eDir(): string {
   const dir = process.env.WEFT_E2E_DIR;
@@ -24,11 +24,26 @@ export async function shot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: join(screenshots, `${name}.png`) });
 }
 
-/** Opens a saved flow by URL and waits until its nodes are on the canvas. */
+/**
+ * Shows the whole flow, as a person does with Fit view: a flow opens at a zoom where its text is
+ * readable, which on this viewport shows only the start of the examples.
+ */
+export async function fitView(page: Page): Promise<void> {
+  await expect(page.locator('[data-testid="canvas"][data-framed]')).toBeAttached();
+  await page.getByTestId('fit-view-button').click();
+}
+
+/** Opens a saved flow by URL and, when given node ids, fits it in view and waits until those nodes are on the canvas. */
 export async function openFlow(page: Page, id: string, nodeIds: string[] = []): Promise<void> {
   await page.goto(`/?flow=${id}`);
   await expect(page.getByTestId('flow-name')).toContainText(id);
+  if (nodeIds.length > 0) await fitView(page);
   for (const nodeId of nodeIds) await expect(page.getByTestId(`node-${nodeId}`)).toBeVisible();
+}
+
+/** Cancels runs a test left running or waiting, so the next test's inbox starts empty. */
+export async function cancelRuns(request: APIRequestContext, runIds: readonly string[]): Promise<void> {
+  for (const runId of runIds) await request.post(`/api/runs/${runId}/cancel`, { data: {} });
 }
 
 async function centre(locator: Locator): Promise<{ x: number; y: number }> {

@@ -2,22 +2,17 @@
  * `weft estimate <file> [--input JSON]`: each model step's worst-case cost (prompt tokens plus its
  * token cap at the model's price) and the flow's total, before anything runs or is paid for.
  */
-import { parseArgs } from 'node:util';
 import { formatUsd } from '../../shared/pricing.ts';
 import { estimateFlow } from '../estimate.ts';
 import { loadProviderConfig } from '../providers/config.ts';
 import { createModelService } from '../providers/openai-model-service.ts';
 import { loadFlowAndInputs } from './load-flow.ts';
+import { parseCommandArgs } from './cli-args.ts';
 import { EXIT, type CliIo } from './output.ts';
 
 export async function estimateCommand(args: string[], io: CliIo): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({ args, allowPositionals: true, options: { input: { type: 'string' }, json: { type: 'boolean' } } });
-  } catch (error) {
-    io.err(`weft estimate: ${(error as Error).message}\n`);
-    return EXIT.invalid;
-  }
+  const parsed = parseCommandArgs('estimate', args, { input: { type: 'string' }, json: { type: 'boolean' } } as const, io);
+  if (!parsed) return EXIT.invalid;
   if (parsed.positionals.length !== 1) {
     io.err('usage: weft estimate <file> [--input JSON] [--json]\n');
     return EXIT.invalid;

@@ -180,7 +180,7 @@ describe('weft fmt', () => {
     const missing = join(dir, 'missing.flow.json');
     const capture = captureIo();
     expect(await fmtCommand([missing], capture.io)).toBe(2);
-    expect(capture.err()).toBe(`${missing}: cannot read: ENOENT\n`);
+    expect(capture.err()).toBe(`file not found: ${missing}\n`);
   });
 
   it.each([[[]], [['--check']]])('exits 2 with usage when given no file (%j)', async (args) => {

@@ -1,5 +1,6 @@
 import { serializeFlow } from '../../shared/canonical.ts';
 import { validateFlowText } from '../../shared/validate.ts';
+import { parseCommandArgs } from './cli-args.ts';
 import { EXIT, readOrReport, type CliIo } from './output.ts';
 import { describeProblem } from './validate-command.ts';
 
@@ -9,8 +10,10 @@ import { describeProblem } from './validate-command.ts';
  * A file with problems is never rewritten.
  */
 export async function fmtCommand(args: string[], io: CliIo): Promise<number> {
-  const check = args.includes('--check');
-  const files = args.filter((arg) => arg !== '--check');
+  const parsed = parseCommandArgs('fmt', args, { check: { type: 'boolean' } } as const, io);
+  if (!parsed) return EXIT.invalid;
+  const check = parsed.values.check === true;
+  const files = parsed.positionals;
   if (files.length === 0) {
     io.err('usage: weft fmt <file...> [--check]\n');
     return EXIT.invalid;

@@ -4,17 +4,22 @@
 import { readFile, rename, writeFile } from 'node:fs/promises';
 import { fmtCommand } from './fmt-command.ts';
 import { EXIT, type CliIo } from './output.ts';
+import { didYouMean } from './suggest.ts';
 import { validateCommand } from './validate-command.ts';
 
 const USAGE = `usage: weft <command> [options]
 
   validate <file...>              check flow files; exit 0 valid, 2 problems
   fmt <file...> [--check]         rewrite in canonical form; --check changes nothing, exit 2 if any differ
-  run <file> [--input JSON] [--json] [--approve NODE] [--reject NODE]
-                                  run headless; exit 0 succeeded, 1 failed, 2 invalid, 3 waiting for a decision
-  estimate <file> [--input JSON]  worst-case cost of each model step and the flow
+  run <file> [--input JSON] [--json] [--approve NODE] [--reject NODE] [--comment TEXT] [--by NAME]
+                                  run headless; exit 0 succeeded, 1 failed, 2 invalid, 3 waiting for a decision;
+                                  --approve/--reject decide an approval step (repeatable), --comment and --by go with them
+  estimate <file> [--input JSON] [--json]
+                                  worst-case cost of each model step and the flow
   flows export|import <dir>       saved flows to or from canonical <id>.flow.json files (WEFT_DATABASE_URL or WEFT_FLOWS_DIR)
 `;
+
+const COMMANDS = ['validate', 'fmt', 'run', 'estimate', 'flows', 'help'];
 
 async function atomicWrite(path: string, text: string): Promise<void> {
   const temporary = `${path}.${process.pid}.tmp`;
@@ -54,7 +59,7 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
       io.out(USAGE);
       return command === undefined ? EXIT.invalid : EXIT.ok;
     default:
-      io.err(`weft: unknown command "${command}"\n${USAGE}`);
+      io.err(`weft: unknown command "${command}"${didYouMean(command, COMMANDS)}\n${USAGE}`);
       return EXIT.invalid;
   }
 }

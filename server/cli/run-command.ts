@@ -4,39 +4,34 @@
  * 1 failed or cancelled, 2 flow or inputs invalid (nothing ran), 3 stopped at a decision it was not given.
  */
 import { randomUUID } from 'node:crypto';
-import { parseArgs } from 'node:util';
-import type { Flow } from '../../shared/flow.ts';
 import { waitsForPerson, waitTitle } from '../../shared/kinds/registry.ts';
+import type { Flow } from '../../shared/flow.ts';
 import { checkRunInputs } from '../../shared/run-inputs.ts';
 import { startRun } from '../engine/index.ts';
 import { executors } from '../executors/index.ts';
 import { createRuntimeServices } from '../runtime-services.ts';
+import { parseCommandArgs } from './cli-args.ts';
 import { EXIT, type CliIo } from './output.ts';
 import { costText, progressLine } from './progress.ts';
 import { loadFlowAndInputs } from './load-flow.ts';
 
+export const RUN_USAGE = 'weft run <file> [--input JSON] [--json] [--approve NODE] [--reject NODE] [--comment TEXT] [--by NAME]';
+
+const RUN_OPTIONS = {
+  input: { type: 'string' },
+  json: { type: 'boolean' },
+  approve: { type: 'string', multiple: true },
+  reject: { type: 'string', multiple: true },
+  comment: { type: 'string' },
+  by: { type: 'string' },
+} as const;
+
 export async function runCommand(args: string[], io: CliIo): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args,
-      allowPositionals: true,
-      options: {
-        input: { type: 'string' },
-        json: { type: 'boolean' },
-        approve: { type: 'string', multiple: true },
-        reject: { type: 'string', multiple: true },
-        comment: { type: 'string' },
-        by: { type: 'string' },
-      },
-    });
-  } catch (error) {
-    io.err(`weft run: ${(error as Error).message}\n`);
-    return EXIT.invalid;
-  }
+  const parsed = parseCommandArgs('run', args, RUN_OPTIONS, io);
+  if (!parsed) return EXIT.invalid;
   const { values, positionals } = parsed;
   if (positionals.length !== 1) {
-    io.err('usage: weft run <file> [--input JSON] [--json] [--approve NODE] [--reject NODE]\n');
+    io.err(`usage: ${RUN_USAGE}\n`);
     return EXIT.invalid;
   }
   const loaded = await loadFlowAndInputs(positionals[0]!, values.input, io);

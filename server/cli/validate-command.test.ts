@@ -114,7 +114,7 @@ describe('weft validate', () => {
     const missing = join(dir, 'missing.flow.json');
     const capture = captureIo();
     expect(await validateCommand([missing, good], capture.io)).toBe(2);
-    expect(capture.err()).toBe(`${missing}: cannot read: ENOENT\n`);
+    expect(capture.err()).toBe(`file not found: ${missing}\n`);
     expect(capture.out()).toBe(`${good}: valid\n`);
   });
 

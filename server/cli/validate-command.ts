@@ -1,4 +1,5 @@
 import { validateFlowText, type Problem } from '../../shared/validate.ts';
+import { parseCommandArgs } from './cli-args.ts';
 import { EXIT, readOrReport, type CliIo } from './output.ts';
 
 export function describeProblem(problem: Problem): string {
@@ -7,7 +8,10 @@ export function describeProblem(problem: Problem): string {
 }
 
 /** `weft validate <file...>`: 0 when every file is valid, 2 with the problems listed per file. */
-export async function validateCommand(files: string[], io: CliIo): Promise<number> {
+export async function validateCommand(args: string[], io: CliIo): Promise<number> {
+  const parsed = parseCommandArgs('validate', args, {}, io);
+  if (!parsed) return EXIT.invalid;
+  const files = parsed.positionals;
   if (files.length === 0) {
     io.err('usage: weft validate <file...>\n');
     return EXIT.invalid;

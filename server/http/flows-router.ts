@@ -1,6 +1,7 @@
 /** `GET/PUT/DELETE /api/flows[/:id]` and `POST /api/flows/:id/runs`. */
 import { Router } from 'express';
 import { canonicalFlow } from '../../shared/canonical.ts';
+import { flowSchema, migrateFlowDocument, type Flow } from '../../shared/flow.ts';
 import type { Problem } from '../../shared/validate.ts';
 import { validateFlowDocument } from '../../shared/validate.ts';
 import { badRequest, notFound, RequestError, type Issue } from '../request-error.ts';
@@ -13,6 +14,14 @@ import { reply } from './reply.ts';
 
 export function problemIssues(problems: Problem[], base = ''): Issue[] {
   return problems.map(({ path, message, ...rest }) => ({ path: base && path ? `${base}.${path}` : base || path, message, ...rest }));
+}
+
+/** The flow of a body that is structurally a flow (schema-parsable after migration), else undefined. */
+function draftFlow(body: unknown): Flow | undefined {
+  const migrated = migrateFlowDocument(body);
+  if (!migrated.ok) return undefined;
+  const parsed = flowSchema.safeParse(migrated.document);
+  return parsed.success ? parsed.data : undefined;
 }
 
 export function flowsRouter(flows: FlowsRepository, runs: RunManager): Router {
@@ -42,12 +51,17 @@ export function flowsRouter(flows: FlowsRepository, runs: RunManager): Router {
   router.put('/:id', async (request, response) => {
     const { id } = parseRequest(flowParams, request.params, 'params');
     parseRequest(emptyQuery, request.query, 'query');
-    const result = validateFlowDocument(parseRequest(flowDocumentBody, request.body, 'body'));
-    if (!result.ok) throw badRequest(`the flow is not valid: ${result.problems[0]?.message ?? ''}`, problemIssues(result.problems));
-    if (result.flow.id !== id) throw badRequest(`the body's id "${result.flow.id}" differs from the URL's "${id}"`, [{ path: 'id', message: `must be "${id}"` }]);
-    const { created, hash } = await flows.put(result.flow);
-    response.set('ETag', `"${hash}"`);
-    reply(response, savedFlowAnswer, canonicalFlow(result.flow), created ? 201 : 200);
+    const body = parseRequest(flowDocumentBody, request.body, 'body');
+    const result = validateFlowDocument(body);
+    // A draft: well-formed, but with graph problems (an unwired input, a bad config). It is kept so
+    // work in progress is never lost; running it stays refused until the problems are fixed.
+    const draft = result.ok ? undefined : draftFlow(body);
+    if (!result.ok && !draft) throw badRequest(`the flow is not valid: ${result.problems[0]?.message ?? ''}`, problemIssues(result.problems));
+    const flow = result.ok ? result.flow : draft!;
+    if (flow.id !== id) throw badRequest(`the body's id "${flow.id}" differs from the URL's "${id}"`, [{ path: 'id', message: `must be "${id}"` }]);
+    const { created, hash } = await flows.put(flow);
+    response.set('ETag', `"${hash}"`).set('X-Weft-Flow-Problems', String(result.problems.length));
+    reply(response, savedFlowAnswer, result.ok ? canonicalFlow(flow) : { ...canonicalFlow(flow), problems: problemIssues(result.problems) }, created ? 201 : 200);
   });
 
   router.delete('/:id', async (request, response) => {

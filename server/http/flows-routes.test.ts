@@ -33,17 +33,33 @@ describe('PUT /api/flows/:id', () => {
     expect(updated.body.name).toBe('Renamed');
   });
 
-  it('refuses an invalid flow with issues naming the node, port and rule', async () => {
+  it('keeps a draft with graph problems, reports them, and refuses to run it until they are fixed', async () => {
     const flow = loose(reviewFlow('bad-review'));
     flow.edges.push({ from: 'ticket.text', to: 'result.approved' });
     (flow.nodes[0]!.config as Record<string, unknown>).apiKey = 'sk-secret';
     const response = await test.api.put('/api/flows/bad-review', flow);
+    expect(response.status).toBe(201);
+    expect(response.headers['x-weft-flow-problems']).toBe(String(response.body.problems.length));
+    const rules = response.body.problems.map((issue: { rule: string }) => issue.rule);
+    expect(rules).toEqual(expect.arrayContaining(['config', 'multiple-wires']));
+    expect(response.body.problems[0]).toMatchObject({ path: expect.any(String), message: expect.any(String) });
+    expect(existsSync(join(test.dirs.flowsDir, 'bad-review.flow.json'))).toBe(true);
+    const reopened = await test.api.get('/api/flows/bad-review');
+    expect(reopened.status).toBe(200);
+    expect(reopened.body.edges).toHaveLength(flow.edges.length);
+    const run = await test.api.post('/api/flows/bad-review/runs', { inputs: {} });
+    expect(run.status).toBe(400);
+    expect(run.body.error.message).toMatch(/has problems/);
+  });
+
+  it('refuses a body that is not structurally a flow, with the reason once', async () => {
+    const flow = loose(reviewFlow('bad-shape'));
+    (flow.nodes[0] as Record<string, unknown>).position = 'top left';
+    const response = await test.api.put('/api/flows/bad-shape', flow);
     expect(response.status).toBe(400);
     expect(response.body.error.message).toMatch(/the flow is not valid/);
-    const rules = response.body.error.issues.map((issue: { rule: string }) => issue.rule);
-    expect(rules).toEqual(expect.arrayContaining(['config', 'multiple-wires']));
-    expect(response.body.error.issues[0]).toMatchObject({ path: expect.any(String), message: expect.any(String) });
-    expect(existsSync(join(test.dirs.flowsDir, 'bad-review.flow.json'))).toBe(false);
+    expect(response.body.error.issues[0].path).toMatch(/nodes\[0\]\.position/);
+    expect(existsSync(join(test.dirs.flowsDir, 'bad-shape.flow.json'))).toBe(false);
   });
 
   it('refuses a body whose id differs from the URL', async () => {

@@ -43,6 +43,10 @@ describe('POST /api/runs (an unsaved flow)', () => {
     expect((await events(runId, log.length - 1)).map((event) => event.seq)).toEqual([log.length]);
     const list = await test.api.get('/api/runs?flowId=unsaved-echo');
     expect(list.body.runs).toEqual([expect.objectContaining({ runId, flowId: 'unsaved-echo', flowName: 'Echo', status: 'succeeded', costUsd: 0, endedAt: expect.any(String) })]);
+    // What the history list shows of a run without reading its log: how long it took, and its inputs.
+    expect(list.body.runs[0]).toMatchObject({ durationMs: Date.parse(state.endedAt) - Date.parse(state.startedAt), inputsPreview: '{"text":"hi"}' });
+    // Every flow's runs in one list when no flowId is given.
+    expect((await test.api.get('/api/runs')).body.runs.some((run: { runId: string }) => run.runId === runId)).toBe(true);
   });
 
   it('runs a flow with a code step in the sandbox', async () => {

@@ -21,6 +21,10 @@ export const runIndexEntrySchema = z
     startedAt: z.string(),
     endedAt: z.string().optional(),
     costUsd: z.number(),
+    /** How long the run took (ended runs), for the history list. */
+    durationMs: z.number().min(0).optional(),
+    /** The start of the run's inputs as JSON, so the history list can tell runs apart. */
+    inputsPreview: z.string().optional(),
   })
   .strict();
 export type RunIndexEntry = z.infer<typeof runIndexEntrySchema>;

@@ -37,6 +37,8 @@ export interface KindDefinition<Name extends string = string, Config = unknown> 
   title: string;
   group: PaletteGroup;
   description: string;
+  /** Other words people search the palette with ("llm" for a model). */
+  keywords?: readonly string[];
   /** Accent colour of the node on the canvas and in the palette. */
   colour: string;
   /** Strict: unknown keys (an `apiKey` pasted into a flow) are refused. */

@@ -38,6 +38,7 @@ export const modelKind = defineKind({
   kind: 'model',
   title: 'Model',
   group: 'AI',
+  keywords: ['llm', 'gpt', 'chat', 'openai', 'ai', 'prompt', 'completion'],
   description: 'Calls a language model with a prompt over its inputs; text or schema-checked JSON, with an optional explicit "unsure".',
   colour: '#8a5cd0',
   configSchema: modelConfigSchema,

@@ -49,8 +49,11 @@ export const flowListAnswer = z.object({ flows: z.array(flowSummarySchema) });
  * editor opens it to show its problems, and validates it itself).
  */
 export const flowDocumentAnswer = z.record(z.string(), z.unknown());
-/** `PUT /api/flows/:id`: the flow as stored (canonical form). */
-export const savedFlowAnswer = flowSchema;
+/**
+ * `PUT /api/flows/:id`: the flow as stored (canonical form). A draft (well-formed, with graph
+ * problems) is stored too, and answered with its `problems`; running it stays refused.
+ */
+export const savedFlowAnswer = flowSchema.extend({ problems: z.array(issueSchema).optional() });
 /** `DELETE /api/flows/:id`: 204, no body. */
 export const noContentAnswer = z.undefined();
 
@@ -66,6 +69,10 @@ export const runSummarySchema = z.object({
   startedAt: z.string(),
   endedAt: z.string().optional(),
   costUsd: z.number(),
+  /** From the first event to the last (ended runs). */
+  durationMs: z.number().optional(),
+  /** The start of the run's inputs as JSON, for lists. */
+  inputsPreview: z.string().optional(),
 });
 export type RunSummary = z.infer<typeof runSummarySchema>;
 /** `GET /api/runs` */

@@ -1,9 +1,10 @@
 /** One step waiting for a person: approve, approve with an edited payload, or reject with a comment. */
-import { useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import type { ApprovalItem } from '../../api/api-schemas.ts';
-import { prettyJson } from '../../lib/format.ts';
+import { deadlineText, prettyJson, shortRunId } from '../../lib/format.ts';
 import { decide } from '../../state/run-actions.ts';
 import { useRun } from '../../state/run-store.ts';
+import { useUi } from '../../state/ui-store.ts';
 import { JsonEditor } from '../inspector/json-editor.tsx';
 
 export function ApprovalCard({ item }: { item: ApprovalItem }) {
@@ -14,6 +15,11 @@ export function ApprovalCard({ item }: { item: ApprovalItem }) {
   const [payloadError, setPayloadError] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   const watching = useRun((state) => state.runId === item.runId);
+  const focused = useUi((state) => state.focusedApproval?.runId === item.runId && state.focusedApproval.nodeId === item.nodeId);
+  const card = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    if (focused) card.current?.scrollIntoView({ block: 'nearest' });
+  }, [focused]);
   const { request } = item;
 
   const send = async (decision: 'approve' | 'reject') => {
@@ -25,15 +31,20 @@ export function ApprovalCard({ item }: { item: ApprovalItem }) {
   };
 
   return (
-    <div className="approval" data-testid={`approval-${item.runId}-${item.nodeId}`}>
+    <div ref={card} className={`approval${focused ? ' approval-focused' : ''}${watching ? ' approval-this-run' : ''}`} data-focused={focused ? 'true' : undefined} data-testid={`approval-${item.runId}-${item.nodeId}`}>
       <div className="approval-head">
         <span className="pill pill-waiting">waiting</span>
         <strong>{request.title}</strong>
+        {watching ? (
+          <span className="pill pill-this-run" data-testid="approval-this-run">
+            run on the canvas
+          </span>
+        ) : null}
       </div>
       <div className="muted small">
         {item.flowName ?? item.flowId ?? ''} · step <span className="mono">{item.nodeId}</span> · run{' '}
-        <button type="button" className="link-btn mono" onClick={() => useRun.getState().watch(item.runId)} disabled={watching}>
-          {item.runId.slice(0, 10)}
+        <button type="button" className="link-btn mono" onClick={() => useRun.getState().watch(item.runId)} disabled={watching} title={item.runId} data-testid="approval-run-id">
+          {shortRunId(item.runId)}
         </button>
       </div>
       {request.instructions ? <p className="approval-instructions">{request.instructions}</p> : null}
@@ -51,8 +62,8 @@ export function ApprovalCard({ item }: { item: ApprovalItem }) {
       ) : null}
       <textarea className="input" rows={2} placeholder="Comment (required to reject)" value={comment} onChange={(event) => setComment(event.target.value)} data-testid="approval-comment" />
       {request.deadline ? (
-        <div className="muted small">
-          Decided automatically ({request.onTimeout ?? 'reject'}) at {new Date(request.deadline).toLocaleString()}
+        <div className="muted small" data-testid="approval-deadline">
+          {deadlineText(request.deadline, request.onTimeout)}
         </div>
       ) : null}
       <div className="row gap-8">

@@ -1,4 +1,5 @@
 /** Whichever dialog is open: run inputs, rename, confirm, or the problems of a refused file. */
+import { CompareRunsDialog } from '../history/compare-runs-dialog.tsx';
 import { RunDialog } from '../run/run-dialog.tsx';
 import { useUi } from '../../state/ui-store.ts';
 import { Modal } from './modal.tsx';
@@ -11,8 +12,10 @@ export function Dialogs() {
   switch (dialog.type) {
     case 'run-inputs':
       return <RunDialog />;
+    case 'compare-runs':
+      return <CompareRunsDialog left={dialog.left} right={dialog.right} />;
     case 'rename':
-      return <RenameDialog />;
+      return <RenameDialog save={dialog.save} />;
     case 'import-problems':
       return (
         <Modal title={`Cannot open ${dialog.fileName}`} onClose={close} testId="import-problems">

@@ -2,15 +2,16 @@
 import { useState } from 'react';
 import { ID_PATTERN, ID_RULE } from '../../../shared/ids.ts';
 import { documentStore } from '../../state/document.ts';
+import { saveFlow } from '../../state/flow-actions.ts';
 import { useLibrary } from '../../state/library-store.ts';
 import { slugify } from '../../state/node-ids.ts';
 import { useUi } from '../../state/ui-store.ts';
 import { Modal } from './modal.tsx';
 
-export function RenameDialog() {
+export function RenameDialog({ save = false }: { save?: boolean }) {
   const flow = documentStore.getState().flow;
   const savedId = documentStore.getState().savedId;
-  const [name, setName] = useState(flow.name);
+  const [name, setName] = useState(save ? '' : flow.name);
   const [id, setId] = useState(flow.id);
   const [idTouched, setIdTouched] = useState(false);
   const close = useUi((state) => state.closeDialog);
@@ -23,11 +24,12 @@ export function RenameDialog() {
     const store = documentStore.getState();
     store.commit({ ...store.flow, name: name.trim(), id });
     close();
+    if (save) void saveFlow();
     if (savedId && id !== savedId) useUi.getState().notify(`Save to move flows/${savedId}.flow.json to flows/${id}.flow.json`);
   };
 
   return (
-    <Modal title="Rename flow" onClose={close} testId="rename-dialog">
+    <Modal title={save ? 'Save flow: name it' : 'Rename flow'} onClose={close} testId="rename-dialog">
       <form
         onSubmit={(event) => {
           event.preventDefault();
@@ -66,7 +68,7 @@ export function RenameDialog() {
             Cancel
           </button>
           <button type="submit" className="btn btn-primary" disabled={Boolean(idError || nameError)} data-testid="rename-apply">
-            Rename
+            {save ? 'Save' : 'Rename'}
           </button>
         </div>
       </form>

@@ -1,21 +1,53 @@
-/** Past runs of this flow (`GET /api/runs?flowId=`); opening one rebuilds it from its events onto the canvas, with its trace. */
-import { useCallback, useEffect, useState } from 'react';
-import { api } from '../../api/api-client.ts';
+/**
+ * Runs of every flow (`GET /api/runs`), filtered by flow, status and date; opening one rebuilds it
+ * from its events onto the canvas. The open run gets "Run again with these inputs", a comparison
+ * with another run, its timeline and its trace.
+ */
+import { useState } from 'react';
 import type { RunSummary } from '../../api/api-schemas.ts';
-import { formatUsd, RUN_LABELS } from '../../lib/format.ts';
-import { useDocument } from '../../state/document.ts';
-import { useRun } from '../../state/run-store.ts';
+import { shortRunId } from '../../lib/format.ts';
 import { stepOrder } from '../../lib/step-order.ts';
+import { runAgain } from '../../state/run-actions.ts';
+import { useRun } from '../../state/run-store.ts';
+import { useUi } from '../../state/ui-store.ts';
+import { RunList } from './run-list.tsx';
+import { RunTimeline } from './run-timeline.tsx';
 import { StepTrace } from './step-trace.tsx';
+import { useRunEvents } from './use-run-events.ts';
 
-function RunTrace() {
+function OpenRun({ others }: { others: RunSummary[] }) {
   const run = useRun((state) => state.run);
-  if (!run || run.lastSeq === 0) return null;
+  const runId = useRun((state) => state.runId);
+  const { events } = useRunEvents(runId);
+  if (!run || !runId || run.lastSeq === 0) return null;
   const order = stepOrder(run);
   const labels = new Map(run.flow?.nodes.map((node) => [node.id, node.label]) ?? []);
   const kinds = new Map(run.flow?.nodes.map((node) => [node.id, node.kind]) ?? []);
+  const candidates = others.filter((other) => other.runId !== runId);
   return (
     <div className="trace" data-testid="run-trace">
+      <div className="row gap-8 wrap">
+        <button type="button" className="btn btn-small" disabled={!run.flow} onClick={() => run.flow && void runAgain(run.flow, run.inputs)} data-testid="run-again">
+          Run again with these inputs
+        </button>
+        <select
+          className="input input-small"
+          value=""
+          aria-label="Compare with another run"
+          disabled={candidates.length === 0}
+          onChange={(event) => event.target.value && useUi.getState().openDialog({ type: 'compare-runs', left: runId, right: event.target.value })}
+          data-testid="compare-with"
+        >
+          <option value="">Compare with…</option>
+          {candidates.map((other) => (
+            <option key={other.runId} value={other.runId}>
+              {shortRunId(other.runId)} · {other.flowName ?? other.flowId} · {other.status}
+            </option>
+          ))}
+        </select>
+      </div>
+      <div className="section-title">Timeline</div>
+      {events ? <RunTimeline events={events} labels={labels} /> : <div className="muted small">Reading the run…</div>}
       <div className="section-title">Trace</div>
       {order.map((nodeId) => {
         const step = run.steps[nodeId];
@@ -26,48 +58,12 @@ function RunTrace() {
 }
 
 export function HistoryPanel() {
-  const flowId = useDocument((state) => state.flow.id);
-  const runId = useRun((state) => state.runId);
-  const status = useRun((state) => state.run?.status);
-  const [runs, setRuns] = useState<RunSummary[]>([]);
-  const [error, setError] = useState<string | null>(null);
-  const load = useCallback(() => {
-    api.listRuns(flowId).then(
-      (list) => {
-        setRuns(list);
-        setError(null);
-      },
-      (failure: unknown) => setError(failure instanceof Error ? failure.message : String(failure)),
-    );
-  }, [flowId]);
-  useEffect(load, [load, runId, status]);
-
+  const [shown, setShown] = useState<RunSummary[]>([]);
   return (
     <div className="panel-body" data-testid="history-panel">
-      <div className="row between">
-        <div className="section-title">Runs of {flowId}</div>
-        <button type="button" className="btn btn-small" onClick={load}>
-          Refresh
-        </button>
-      </div>
-      {error ? <div className="error-text small">{error}</div> : null}
-      {runs.length === 0 && !error ? <div className="muted small">No runs yet.</div> : null}
-      <ul className="list">
-        {runs.map((run) => (
-          <li key={run.runId} className={`list-item${run.runId === runId ? ' active' : ''}`} data-testid={`history-run-${run.runId}`}>
-            <button type="button" className="list-main" onClick={() => useRun.getState().watch(run.runId)}>
-              <span className="row between">
-                <span className={`pill pill-run-${run.status}`}>{RUN_LABELS[run.status] ?? run.status}</span>
-                <span className="muted small">{run.costUsd === undefined ? '' : formatUsd(run.costUsd)}</span>
-              </span>
-              <span className="list-sub">
-                {run.startedAt ? new Date(run.startedAt).toLocaleString() : ''} · <span className="mono">{run.runId.slice(0, 10)}</span>
-              </span>
-            </button>
-          </li>
-        ))}
-      </ul>
-      <RunTrace />
+      <div className="section-title">Runs</div>
+      <RunList filterable onOpen={(runId) => useRun.getState().watch(runId)} onRuns={setShown} testId="history-runs" />
+      <OpenRun others={shown} />
     </div>
   );
 }

@@ -118,7 +118,7 @@ export function ConfigForm({ definition, config, onChange }: ConfigFormProps) {
       return <TextControl field={field} value={value as string | undefined} onChange={change} testId={testId} suggestions={Object.keys(OPENAI_PRICES)} />;
     }
     if (editor === 'code') {
-      return <CodeEditor value={(value as string | undefined) ?? ''} onChange={change} testId={testId} />;
+      return <CodeEditor value={(value as string | undefined) ?? ''} onChange={change} testId={testId} language={config.language === 'javascript' ? 'javascript' : 'typescript'} inputs={inputs} label="Code of this step" />;
     }
     return undefined;
   };

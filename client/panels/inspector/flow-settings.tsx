@@ -8,6 +8,7 @@ import { ProblemsList } from './problems-list.tsx';
 export function FlowSettings() {
   const flow = useDocument((state) => state.flow);
   const problems = useProblems().all;
+  const savedId = useDocument((state) => state.savedId);
   const commit = (patch: Record<string, unknown>, key: string) => {
     const store = documentStore.getState();
     const next = { ...store.flow, ...patch };
@@ -29,7 +30,9 @@ export function FlowSettings() {
             Rename…
           </button>
         </div>
-        <div className="form-help">Saved as flows/{flow.id}.flow.json</div>
+        <div className="form-help" data-testid="flow-file">
+          {savedId === flow.id ? `Saved as flows/${flow.id}.flow.json` : savedId === null ? `Not saved yet; Save asks for a name (flows/<id>.flow.json)` : `Save moves it to flows/${flow.id}.flow.json`}
+        </div>
       </div>
       <div className="form-row">
         <label className="form-label">Description</label>
@@ -47,7 +50,7 @@ export function FlowSettings() {
         <div className="form-help">A model step that could push the run past this does not start.</div>
       </div>
       <div className="section-title">Problems {problems.length > 0 ? <span className="count count-bad">{problems.length}</span> : null}</div>
-      <ProblemsList problems={problems} />
+      <ProblemsList problems={problems} empty={flow.nodes.length === 0} />
     </div>
   );
 }

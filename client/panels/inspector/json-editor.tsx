@@ -1,6 +1,7 @@
 /** A JSON textarea: commits only text that parses, and shows where it does not. */
 import { useEffect, useRef, useState } from 'react';
 import { parseJsonText } from '../../../shared/json-text.ts';
+import { LargeCodeView } from './code-editor.tsx';
 
 interface Props {
   value: unknown;
@@ -20,6 +21,7 @@ function print(value: unknown): string {
 export function JsonEditor({ value, onChange, testId, rows = 6, check, onError }: Props) {
   const [text, setText] = useState(() => print(value));
   const [error, setError] = useState<string | null>(null);
+  const [expanded, setExpanded] = useState(false);
   const committed = useRef(print(value));
   useEffect(() => {
     const printed = print(value);
@@ -49,6 +51,10 @@ export function JsonEditor({ value, onChange, testId, rows = 6, check, onError }
           {error}
         </div>
       ) : null}
+      <button type="button" className="link-btn" onClick={() => setExpanded(true)} data-testid={`${testId}-expand`}>
+        Expand
+      </button>
+      {expanded ? <LargeCodeView value={text} onChange={update} onClose={() => setExpanded(false)} testId={testId} label="JSON" language="json" wrap={false} /> : null}
     </div>
   );
 }

@@ -2,7 +2,14 @@
 import type { Problem } from '../../../shared/validate.ts';
 import { documentStore } from '../../state/document.ts';
 
-export function ProblemsList({ problems, compact = false }: { problems: Problem[]; compact?: boolean }) {
+export function ProblemsList({ problems, compact = false, empty = false }: { problems: Problem[]; compact?: boolean; empty?: boolean }) {
+  if (empty && problems.length === 0) {
+    return (
+      <div className="muted small" data-testid="problems-empty-flow">
+        Nothing to check yet: the flow has no steps.
+      </div>
+    );
+  }
   if (problems.length === 0) {
     return (
       <div className="ok-text small" data-testid="problems-none">

@@ -2,7 +2,8 @@
  * A prompt template editor: chips for the node's input ports insert `{{name}}` at the cursor, and
  * placeholders that name no input port are flagged (with a one-click fix).
  */
-import { useRef } from 'react';
+import { useRef, useState } from 'react';
+import { LargeCodeView } from './code-editor.tsx';
 import { templateNames } from '../../../shared/template.ts';
 
 interface Props {
@@ -16,6 +17,7 @@ interface Props {
 
 export function PromptEditor({ value, optional, portNames, onChange, onAddPort, testId }: Props) {
   const area = useRef<HTMLTextAreaElement>(null);
+  const [expanded, setExpanded] = useState(false);
   const text = value ?? '';
   const unknown = [...new Set(templateNames(text).filter((name) => !portNames.includes(name)))];
 
@@ -42,7 +44,13 @@ export function PromptEditor({ value, optional, portNames, onChange, onAddPort, 
         onChange={(event) => onChange(event.target.value === '' && optional ? undefined : event.target.value)}
         data-testid={testId}
       />
+      {expanded ? (
+        <LargeCodeView value={text} onChange={(next) => onChange(next === '' && optional ? undefined : next)} onClose={() => setExpanded(false)} testId={testId} label="Prompt" language="text" wrap />
+      ) : null}
       <div className="chips" aria-label="Insert an input">
+        <button type="button" className="link-btn" onClick={() => setExpanded(true)} data-testid={`${testId}-expand`}>
+          Expand
+        </button>
         {portNames.map((name) => (
           <button key={name} type="button" className="chip" onClick={() => insert(name)} title={`Insert {{${name}}}`} data-testid={`${testId}-chip-${name}`}>
             {`{{${name}}}`}

@@ -21,8 +21,11 @@ export function RunDialog() {
   // What the estimate counts: the inputs typed so far (fields that do not parse yet are left out).
   const typedInputs = useMemo(() => readInputs(flow, drafts).inputs, [flow, drafts]);
   const close = useUi((state) => state.closeDialog);
+  const empty = flow.nodes.length === 0;
+  const blocked = empty || problems.length > 0;
 
   const submit = async () => {
+    if (blocked) return;
     const { inputs, problems: inputProblems } = readInputs(flow, drafts);
     setShown(inputProblems);
     if (Object.keys(inputProblems).length > 0) return;
@@ -41,9 +44,18 @@ export function RunDialog() {
           void submit();
         }}
       >
-        {problems.length > 0 ? (
-          <div className="callout callout-bad">
-            This flow has {problems.length} problem{problems.length === 1 ? '' : 's'}; the server will refuse to run it. See the Inspect tab.
+        {empty ? (
+          <div className="callout callout-bad" data-testid="run-blocked">
+            This flow has no steps yet: drag an Input, a Model and an Output from the palette and wire them.
+          </div>
+        ) : problems.length > 0 ? (
+          <div className="callout callout-bad" data-testid="run-blocked">
+            Fix {problems.length === 1 ? 'this problem' : `these ${problems.length} problems`} before running (the Inspect tab shows where):
+            <ul className="problems compact">
+              {problems.slice(0, 3).map((problem, index) => (
+                <li key={index}>{problem.message}</li>
+              ))}
+            </ul>
           </div>
         ) : null}
         {dirty ? <div className="callout">Runs the flow as it is in the editor, unsaved changes included.</div> : null}
@@ -72,12 +84,12 @@ export function RunDialog() {
             </div>
           );
         })}
-        <EstimateView flow={flow} inputs={typedInputs} />
+        {blocked ? null : <EstimateView flow={flow} inputs={typedInputs} />}
         <div className="dialog-actions">
           <button type="button" className="btn" onClick={close}>
             Cancel
           </button>
-          <button type="submit" className="btn btn-primary" disabled={busy} data-testid="run-submit">
+          <button type="submit" className="btn btn-primary" disabled={busy || blocked} data-testid="run-submit">
             {busy ? 'Starting…' : 'Start run'}
           </button>
         </div>

@@ -1,7 +1,7 @@
 /** The Run tab: before a run, the estimate; during and after, status, cost against budget, steps and result. */
 import { memo } from 'react';
 import type { RunState, StepState } from '../../../shared/run-state.ts';
-import { formatDuration, formatUsd, prettyJson, RUN_LABELS, stepLabel } from '../../lib/format.ts';
+import { formatDuration, formatUsd, prettyJson, RUN_LABELS, shortRunId, stepLabel } from '../../lib/format.ts';
 import { useDocument } from '../../state/document.ts';
 import { cancelRun } from '../../state/run-actions.ts';
 import { isActive } from '../../state/run-tracker.ts';
@@ -77,7 +77,12 @@ export function RunPanel() {
         ) : null}
       </div>
       {error ? <div className="error-text">{error}</div> : null}
-      <div className="muted small mono">{runId}</div>
+      <div className="muted small">
+        Run{' '}
+        <span className="mono" title={runId} data-testid="run-panel-id">
+          {shortRunId(runId)}
+        </span>
+      </div>
       <CostBar costUsd={run.costUsd} budgetUsd={budget} simulated={run.simulated} />
       {run.hasUnpriced ? <div className="warn-text small">Some model has no known price: the total is a lower bound.</div> : null}
       {run.error ? (
