@@ -26,11 +26,11 @@ import { indexEntry, pendingApprovals, type PendingApproval } from './run-views.
 import { PinnedFlows } from './store/pinned-flows.ts';
 import type { RunIndexEntry } from './store/run-index.ts';
 import type { EventScrubber } from './secret-scrub.ts';
-import type { RecoveredLog, RunsStore } from './store/runs-store.ts';
+import type { RecoveredLog, RunsStorage } from './store/runs-storage.ts';
 import { StoreClosedError, storeUnavailable, StoreUnavailableError, UnrecordableEventError } from './store/store-errors.ts';
 
 export interface RunManagerOptions {
-  store: RunsStore;
+  store: RunsStorage;
   executors: ExecutorLookup;
   services: EngineServices;
   log?: (line: string) => void;
@@ -74,7 +74,7 @@ export interface UnfinishedRuns {
  * services, so the server does it before starting them: the sandbox workers' start-up competes
  * for the same CPU and file-system threads, which made reading 1,000 logs several times slower.
  */
-export async function readUnfinishedRuns(store: RunsStore): Promise<UnfinishedRuns> {
+export async function readUnfinishedRuns(store: RunsStorage): Promise<UnfinishedRuns> {
   const ids = new Set(store.index.list().filter((run) => run.status === 'running' || run.status === 'waiting').map((run) => run.runId));
   for (const id of await store.logIds()) if (!store.index.get(id)) ids.add(id);
   const order = [...ids];
@@ -95,7 +95,7 @@ export function newRunId(): string {
 }
 
 export class RunManager {
-  readonly #store: RunsStore;
+  readonly #store: RunsStorage;
   readonly #executors: ExecutorLookup;
   readonly #services: EngineServices;
   readonly #log: (line: string) => void;
