@@ -27,7 +27,7 @@ import { PinnedFlows } from './store/pinned-flows.ts';
 import type { RunIndexEntry } from './store/run-index.ts';
 import type { EventScrubber } from './secret-scrub.ts';
 import type { RecoveredLog, RunsStorage } from './store/runs-storage.ts';
-import { StoreClosedError, storeUnavailable, StoreUnavailableError, UnrecordableEventError } from './store/store-errors.ts';
+import { RunConflictError, StoreClosedError, storeUnavailable, StoreUnavailableError, UnrecordableEventError } from './store/store-errors.ts';
 
 export interface RunManagerOptions {
   store: RunsStorage;
@@ -181,6 +181,7 @@ export class RunManager {
     } catch (error) {
       if (error instanceof UnrecordableEventError) throw badRequest(`${what}: ${error.message}`);
       if (error instanceof StoreClosedError) throw new StoreUnavailableError(`${what}: the server is shutting down`);
+      if (error instanceof RunConflictError) throw conflict(`${what}: ${error.message}`);
       if (error instanceof StoreUnavailableError) throw storeUnavailable(error, what);
       throw error;
     }
@@ -286,6 +287,12 @@ export class RunManager {
       return;
     }
     if (error instanceof StoreClosedError) return;
+    // Database mode: another process recorded the run's next event; the run is its now, not continued here.
+    if (error instanceof RunConflictError) {
+      this.#live.delete(record.runId);
+      this.#log(`weft: ${error.message}.`);
+      return;
+    }
     this.#log(`weft: run ${record.runId} is stopped (${error instanceof Error ? error.message : String(error)}); it continues from its log once the store can write.`);
     if (this.#store.healthy) void this.#continueHalted(record);
   }
