@@ -47,6 +47,17 @@ if (unitReport) {
   results.push({ suite: 'vitest', passed: 0, failed: 1, seconds: unit.seconds, note: 'no report' });
 }
 
+// Server suites that do not look at files on disk run a second time with the runs and flows in
+// PostgreSQL (server/testing/test-server.ts gives each server a fresh database of its own).
+const SERVER_SUITES_ON_POSTGRES = ['server/http/runs-routes.test.ts', 'server/decision-consistency.test.ts', 'server/run-limits.test.ts', 'server/secrets.test.ts', 'server/http/wire-contract.test.ts', 'server/ws/event-sending.test.ts', 'server/kind-extension.test.ts'];
+if (database.runs) {
+  console.log('\n== server suites on the PostgreSQL store (vitest, WEFT_TEST_STORE=postgres) ==');
+  rmSync('test-results/unit-postgres.json', { force: true });
+  const onPostgres = run('npx', ['vitest', 'run', ...SERVER_SUITES_ON_POSTGRES, '--reporter=default', '--reporter=json', '--outputFile.json=test-results/unit-postgres.json'], { WEFT_TEST_STORE: 'postgres' });
+  const report = readJson('test-results/unit-postgres.json');
+  results.push(report ? { suite: 'vitest (pg)', passed: report.numPassedTests, failed: report.numFailedTests, seconds: onPostgres.seconds } : { suite: 'vitest (pg)', passed: 0, failed: 1, seconds: onPostgres.seconds, note: 'no report' });
+}
+
 const hasE2e = existsSync('e2e') && readdirSync('e2e', { recursive: true }).some((name) => String(name).endsWith('.spec.ts'));
 if (hasE2e) {
   console.log('\n== browser (Playwright, Chromium) ==');

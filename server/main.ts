@@ -14,7 +14,9 @@ import { readUnfinishedRuns, RunManager } from './run-manager.ts';
 import { configuredSecrets, createEventScrubber, scrubLines } from './secret-scrub.ts';
 import { createAccessPolicy, type AccessPolicy } from './security.ts';
 import { openFlowsStorage } from './store/open-flows-storage.ts';
+import type { FlowsStorage } from './store/open-flows-storage.ts';
 import { RunsStore } from './store/runs-store.ts';
+import type { RunsStorage } from './store/runs-storage.ts';
 import type { ClientLimits } from './ws/hub-client.ts';
 import { WebSocketHub } from './ws/hub.ts';
 
@@ -55,7 +57,7 @@ export interface RunningServer {
   config: ServerConfig;
   simulated: boolean;
   runs: RunManager;
-  store: RunsStore;
+  store: RunsStorage;
   hub: WebSocketHub;
   close(): Promise<void>;
 }
@@ -83,7 +85,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
   const log = scrubLines(options.log ?? ((line: string) => console.warn(line)), secrets);
   if (!isLoopbackHost(config.host) && config.token === undefined) throw new ConfigError(`HOST=${config.host} is reachable from other machines: set WEFT_TOKEN.`);
   const storage = await openFlowsStorage({ databaseUrl: config.databaseUrl, flowsDir: config.flowsDir, log });
-  const store = await RunsStore.open({ dataDir: config.dataDir, log, ...(options.storeFs ? { fs: options.storeFs } : {}) }).catch(async (error: unknown) => {
+  const store = await openRunsStorage(storage, config, log, options.storeFs).catch(async (error: unknown) => {
     await storage.close();
     throw error;
   });
@@ -97,7 +99,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     const executors = options.executors ?? (await import('./executors/index.ts')).executors;
     const runs = new RunManager({ store, executors, services: runtime.services, log, limits: { maxEvents: config.maxRunEvents, maxBytes: config.maxRunBytes }, scrub: createEventScrubber(secrets) });
     const { resumed, failed } = await runs.resumeAll(unfinished);
-    if (resumed.length > 0) log(`weft: resumed ${resumed.length} unfinished run${resumed.length === 1 ? '' : 's'} from ${config.dataDir}`);
+    if (resumed.length > 0) log(`weft: resumed ${resumed.length} unfinished run${resumed.length === 1 ? '' : 's'} from ${store.kind === 'files' ? config.dataDir : storage.location}`);
     if (failed.length > 0) log(`weft: ${failed.length} run${failed.length === 1 ? '' : 's'} could not continue and were marked failed`);
 
     let policy: AccessPolicy | undefined;
@@ -161,6 +163,18 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     await runAll(cleanup);
     throw error;
   }
+}
+
+/**
+ * The runs store: PostgreSQL when the flows storage opened a database (WEFT_DATABASE_URL; the
+ * same pool, loaded only then), otherwise files in the data directory, locked to this process.
+ */
+async function openRunsStorage(storage: FlowsStorage, config: ServerConfig, log: (line: string) => void, fs?: import('./store/atomic-write.ts').AtomicWriteFs): Promise<RunsStorage> {
+  if (storage.database) {
+    const { PostgresRunsStore } = await import('./store/postgres/runs-store-postgres.ts');
+    return PostgresRunsStore.open({ database: storage.database, log });
+  }
+  return RunsStore.open({ dataDir: config.dataDir, log, ...(fs ? { fs } : {}) });
 }
 
 /** Runs every shutdown step in order, reporting (not stopping at) a failing one. */

@@ -26,11 +26,11 @@ import { indexEntry, pendingApprovals, type PendingApproval } from './run-views.
 import { PinnedFlows } from './store/pinned-flows.ts';
 import type { RunIndexEntry } from './store/run-index.ts';
 import type { EventScrubber } from './secret-scrub.ts';
-import type { RecoveredLog, RunsStore } from './store/runs-store.ts';
-import { StoreClosedError, storeUnavailable, StoreUnavailableError, UnrecordableEventError } from './store/store-errors.ts';
+import type { RecoveredLog, RunsStorage } from './store/runs-storage.ts';
+import { RunConflictError, StoreClosedError, storeUnavailable, StoreUnavailableError, UnrecordableEventError } from './store/store-errors.ts';
 
 export interface RunManagerOptions {
-  store: RunsStore;
+  store: RunsStorage;
   executors: ExecutorLookup;
   services: EngineServices;
   log?: (line: string) => void;
@@ -74,7 +74,7 @@ export interface UnfinishedRuns {
  * services, so the server does it before starting them: the sandbox workers' start-up competes
  * for the same CPU and file-system threads, which made reading 1,000 logs several times slower.
  */
-export async function readUnfinishedRuns(store: RunsStore): Promise<UnfinishedRuns> {
+export async function readUnfinishedRuns(store: RunsStorage): Promise<UnfinishedRuns> {
   const ids = new Set(store.index.list().filter((run) => run.status === 'running' || run.status === 'waiting').map((run) => run.runId));
   for (const id of await store.logIds()) if (!store.index.get(id)) ids.add(id);
   const order = [...ids];
@@ -95,7 +95,7 @@ export function newRunId(): string {
 }
 
 export class RunManager {
-  readonly #store: RunsStore;
+  readonly #store: RunsStorage;
   readonly #executors: ExecutorLookup;
   readonly #services: EngineServices;
   readonly #log: (line: string) => void;
@@ -181,6 +181,7 @@ export class RunManager {
     } catch (error) {
       if (error instanceof UnrecordableEventError) throw badRequest(`${what}: ${error.message}`);
       if (error instanceof StoreClosedError) throw new StoreUnavailableError(`${what}: the server is shutting down`);
+      if (error instanceof RunConflictError) throw conflict(`${what}: ${error.message}`);
       if (error instanceof StoreUnavailableError) throw storeUnavailable(error, what);
       throw error;
     }
@@ -286,6 +287,12 @@ export class RunManager {
       return;
     }
     if (error instanceof StoreClosedError) return;
+    // Database mode: another process recorded the run's next event; the run is its now, not continued here.
+    if (error instanceof RunConflictError) {
+      this.#live.delete(record.runId);
+      this.#log(`weft: ${error.message}.`);
+      return;
+    }
     this.#log(`weft: run ${record.runId} is stopped (${error instanceof Error ? error.message : String(error)}); it continues from its log once the store can write.`);
     if (this.#store.healthy) void this.#continueHalted(record);
   }

@@ -5,12 +5,15 @@
  */
 import type { FlowsRepository, StoreKind } from './flows-repository.ts';
 import { FlowsStore } from './flows-store.ts';
+import type { Database } from './postgres/database.ts';
 
 export interface FlowsStorage {
   kind: StoreKind;
   flows: FlowsRepository;
   /** `host:port/database` in database mode, the flows directory otherwise; never a password. */
   location: string;
+  /** The database in database mode (the runs store uses the same pool). */
+  database?: Database;
   close(): Promise<void>;
 }
 
@@ -28,5 +31,5 @@ export async function openFlowsStorage(options: OpenFlowsStorageOptions): Promis
   }
   const [{ openDatabase }, { PostgresFlowsRepository }] = await Promise.all([import('./postgres/database.ts'), import('./postgres/flows-repository-postgres.ts')]);
   const database = await openDatabase(options.databaseUrl, { ...(options.log ? { log: options.log } : {}) });
-  return { kind: 'postgres', flows: new PostgresFlowsRepository(database), location: database.target, close: () => database.close() };
+  return { kind: 'postgres', flows: new PostgresFlowsRepository(database), location: database.target, database, close: () => database.close() };
 }

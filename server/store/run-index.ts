@@ -10,6 +10,7 @@ import { formatPath } from '../../shared/validate.ts';
 import type { AtomicWriteFs } from './atomic-write.ts';
 import { DurableJsonFile } from './durable-json-file.ts';
 import { moveAside } from './keep-aside.ts';
+import { compareNewestFirst, type RunIndexView } from './runs-storage.ts';
 
 export const runIndexEntrySchema = z
   .object({
@@ -50,7 +51,7 @@ function parseIndex(text: string): IndexFile {
   return parsed.data;
 }
 
-export class RunIndex {
+export class RunIndex implements RunIndexView {
   readonly path: string;
   readonly #db: Low<IndexFile>;
   #dirty = false;
@@ -88,7 +89,7 @@ export class RunIndex {
 
   /** Newest first. */
   list(): RunIndexEntry[] {
-    return Object.values(this.#db.data.runs).sort((a, b) => (a.startedAt < b.startedAt ? 1 : a.startedAt > b.startedAt ? -1 : a.runId < b.runId ? 1 : -1));
+    return Object.values(this.#db.data.runs).sort(compareNewestFirst);
   }
 
   /** Changes memory now (no await between read and write); the write queue persists it. */

@@ -19,12 +19,13 @@ import { isTerminal, type RunEvent } from '../../shared/events.ts';
 import { ID_PATTERN } from '../../shared/ids.ts';
 import { writeFileAtomic, type AtomicWriteFs } from './atomic-write.ts';
 import { acquireDataLock, type DataLock } from './data-lock.ts';
-import { parseEventLog, type LogDamage } from './event-log-text.ts';
+import { parseEventLog } from './event-log-text.ts';
 import { copyAside } from './keep-aside.ts';
 import { RunIndex } from './run-index.ts';
 import { LOG_SUFFIX, RunLogFiles } from './run-log-files.ts';
 import { describeStoreFault, StoreClosedError, StoreUnavailableError, UnrecordableEventError } from './store-errors.ts';
 import { StoreHealth } from './store-health.ts';
+import type { RecoveredLog, RunsStorage, StoredListener } from './runs-storage.ts';
 
 export const INDEX_FILE_NAME = 'runs-index.json';
 export const RUNS_DIRECTORY_NAME = 'runs';
@@ -41,15 +42,7 @@ export interface RunsStoreOptions {
   fs?: AtomicWriteFs;
 }
 
-export interface RecoveredLog {
-  events: RunEvent[];
-  damage?: LogDamage;
-  /** Where the damaged original was kept. */
-  keptAside?: string;
-}
-
-/** Hears one run's events at a time, in the run's order, once they are on disk. */
-export type StoredListener = (events: RunEvent[]) => void;
+export type { RecoveredLog, StoredListener } from './runs-storage.ts';
 
 /** Events of one run waiting for (or in) one write; their `append` promises settle together. */
 interface PendingWrite {
@@ -74,7 +67,8 @@ interface SharedRead {
   events: Promise<RunEvent[] | undefined>;
 }
 
-export class RunsStore {
+export class RunsStore implements RunsStorage {
+  readonly kind = 'files' as const;
   readonly dataDir: string;
   readonly index: RunIndex;
   readonly #files: RunLogFiles;

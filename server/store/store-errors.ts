@@ -9,11 +9,14 @@
 export class StoreUnavailableError extends Error {
   /** The errno code of the failure (ENOSPC, EROFS, EIO, ...), when there was one. */
   readonly code: string | undefined;
+  /** The fault in words when it was not the disk's (the database is away), for `describeStoreFault`. */
+  readonly fault: string | undefined;
 
-  constructor(message: string, code?: string) {
+  constructor(message: string, code?: string, fault?: string) {
     super(message);
     this.name = 'StoreUnavailableError';
     this.code = code;
+    this.fault = fault;
   }
 }
 
@@ -21,6 +24,17 @@ export class UnrecordableEventError extends Error {
   constructor(message: string) {
     super(message);
     this.name = 'UnrecordableEventError';
+  }
+}
+
+/**
+ * Another process recorded the run's next event first (database mode: appends are conditional on
+ * the run's last seq). The run is that process's now: this one stops working on it.
+ */
+export class RunConflictError extends Error {
+  constructor(runId: string, seq: number) {
+    super(`event ${seq} of run ${runId} was already recorded by another process; this process stops working on the run`);
+    this.name = 'RunConflictError';
   }
 }
 
@@ -45,6 +59,7 @@ const FAULTS: Record<string, string> = {
 
 /** A file-system failure as a sentence that names the fault and its code, never a path. */
 export function describeStoreFault(error: unknown): string {
+  if (error instanceof StoreUnavailableError && error.fault !== undefined) return error.fault;
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
   if (typeof code === 'string') return `${FAULTS[code] ?? 'a write to the data directory failed'} (${code})`;
   return 'a write to the data directory failed';
@@ -53,5 +68,7 @@ export function describeStoreFault(error: unknown): string {
 /** The 503 for a request that needs the store while it cannot write. */
 export function storeUnavailable(error: unknown, what = 'nothing was changed'): StoreUnavailableError {
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
-  return new StoreUnavailableError(`the run store cannot write: ${describeStoreFault(error)}; ${what}. Try again once the data directory can be written`, typeof code === 'string' ? code : undefined);
+  const fault = error instanceof StoreUnavailableError ? error.fault : undefined;
+  const place = fault === undefined ? 'the data directory can be written' : 'the database is back';
+  return new StoreUnavailableError(`the run store cannot write: ${describeStoreFault(error)}; ${what}. Try again once ${place}`, typeof code === 'string' ? code : undefined, fault);
 }

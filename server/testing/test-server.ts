@@ -3,6 +3,7 @@
  * directories, the real engine, executors and sandbox, and the simulated model endpoint.
  */
 import { startServer, type RunningServer, type StartServerOptions } from '../main.ts';
+import type { TestDatabase } from '../store/postgres/testing/test-database.ts';
 import { apiClient, type ApiClient } from './http-client.ts';
 import { makeTempDirs, type TempDirs } from './temp-dirs.ts';
 
@@ -18,18 +19,35 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
+/**
+ * With WEFT_TEST_STORE=postgres (scripts/test-all.mjs runs the server suites that way too), a
+ * server started without a database gets a fresh one of its own, dropped when it is closed.
+ */
+async function databaseForServer(options: StartServerOptions): Promise<TestDatabase | undefined> {
+  if (process.env.WEFT_TEST_STORE !== 'postgres' || options.config?.databaseUrl !== undefined) return undefined;
+  const { createTestDatabase } = await import('../store/postgres/testing/test-database.ts');
+  return createTestDatabase();
+}
+
 export async function startTestServer(options: StartServerOptions & { dirs?: TempDirs } = {}): Promise<TestServer> {
   const dirs = options.dirs ?? makeTempDirs();
   const warnings: string[] = [];
+  const database = await databaseForServer(options);
   const server = await startServer({
     env: {},
     simulatedChunkDelayMs: 0,
     sandboxPoolSize: 1,
     log: (line) => warnings.push(line),
     ...options,
-    config: { host: '127.0.0.1', port: 0, flowsDir: dirs.flowsDir, dataDir: dirs.dataDir, ...options.config },
+    config: { host: '127.0.0.1', port: 0, flowsDir: dirs.flowsDir, dataDir: dirs.dataDir, ...(database ? { databaseUrl: database.url } : {}), ...options.config },
+  }).catch(async (error: unknown) => {
+    await database?.drop();
+    throw error;
   });
-  const stop = () => server.close();
+  const stop = async (): Promise<void> => {
+    await server.close();
+    await database?.drop();
+  };
   return {
     server,
     api: apiClient(server.port),

@@ -67,6 +67,9 @@ export async function openDatabase(connectionString: string, options: OpenDataba
         throw unavailable(error);
       }
       let broken: Error | undefined;
+      // A connection cut between two queries of the transaction errors on the client itself: the next query reports it.
+      const onError = (error: Error): void => void (broken = error);
+      client.on('error', onError);
       try {
         await client.query('BEGIN');
         const result = await work(client);
@@ -78,6 +81,7 @@ export async function openDatabase(connectionString: string, options: OpenDataba
         throw unavailable(error);
       } finally {
         // A connection that failed is destroyed rather than returned to the pool.
+        client.off('error', onError);
         client.release(broken);
       }
     },

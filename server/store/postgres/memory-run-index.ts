@@ -1,0 +1,58 @@
+/**
+ * The run index of database mode as the run manager sees it: memory, read from the runs table
+ * when the store opens and written back by `PostgresRunsStore.indexChanged` (only the entries
+ * changed since the last write). Like the file store's index, what this process changes is seen
+ * at once, and what it writes survives a restart.
+ */
+import type { RunIndexEntry } from '../run-index.ts';
+import { compareNewestFirst, type RunIndexView } from '../runs-storage.ts';
+
+export class MemoryRunIndex implements RunIndexView {
+  readonly #entries = new Map<string, RunIndexEntry>();
+  /** Run ids put or removed since the last `takeChanges`. */
+  readonly #changed = new Set<string>();
+
+  constructor(entries: Iterable<RunIndexEntry> = []) {
+    for (const entry of entries) this.#entries.set(entry.runId, entry);
+  }
+
+  get(runId: string): RunIndexEntry | undefined {
+    return this.#entries.get(runId);
+  }
+
+  list(): RunIndexEntry[] {
+    return [...this.#entries.values()].sort(compareNewestFirst);
+  }
+
+  put(entry: RunIndexEntry): void {
+    this.#entries.set(entry.runId, entry);
+    this.#changed.add(entry.runId);
+  }
+
+  remove(runId: string): void {
+    if (!this.#entries.delete(runId)) return;
+    this.#changed.add(runId);
+  }
+
+  get dirty(): boolean {
+    return this.#changed.size > 0;
+  }
+
+  /** What changed since the last call: entries to write and ids to delete. */
+  takeChanges(): { put: RunIndexEntry[]; removed: string[] } {
+    const put: RunIndexEntry[] = [];
+    const removed: string[] = [];
+    for (const runId of this.#changed) {
+      const entry = this.#entries.get(runId);
+      if (entry) put.push(entry);
+      else removed.push(runId);
+    }
+    this.#changed.clear();
+    return { put, removed };
+  }
+
+  /** A write of `ids` failed: they are written with the next one. */
+  markChanged(ids: Iterable<string>): void {
+    for (const runId of ids) this.#changed.add(runId);
+  }
+}
