@@ -3,10 +3,12 @@
  * a replay sends nothing and reproduces the outputs; a what-if re-sends only the changed step and
  * what follows it, and its cost delta is exactly the priced usage of what changed.
  */
+import { readFile, writeFile } from 'node:fs/promises';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { costUsd, findPrice } from '../../shared/pricing.ts';
 import { flow } from '../../shared/testing/flow-builder.ts';
 import { startFakeOpenAIServer, textReply, type FakeOpenAIServer } from '../providers/testing/fake-openai-server.ts';
+import { runCommand } from '../cli/run-command.ts';
 import { eventually, startTestServer, type TestServer } from '../testing/test-server.ts';
 
 const USAGE: Record<string, { prompt_tokens: number; completion_tokens: number }> = {
@@ -115,5 +117,31 @@ describe('POST /api/runs/:runId/what-if', () => {
     expect(bad.status).toBe(400);
     expect((await test.api.post(`/api/runs/${original}/what-if`, { set: {} })).status).toBe(400);
     expect(fake.requests).toHaveLength(0);
+  });
+});
+
+describe('weft run --replay-of RUN_ID', () => {
+  async function replayOf(...args: string[]) {
+    const out: string[] = [];
+    const err: string[] = [];
+    const env = { OPENAI_API_KEY: 'sk-test', OPENAI_BASE_URL: fake.baseURL, WEFT_DATA_DIR: test.dirs.dataDir };
+    const code = await runCommand(args, { out: (text) => void out.push(text), err: (text) => void err.push(text), readFile: (path) => readFile(path, 'utf8'), writeFile: (path, text) => writeFile(path, text), env });
+    return { code, out: out.join(''), err: err.join('') };
+  }
+
+  it('replays a run of the data directory in memory with no request, and says the outputs are identical', async () => {
+    const { code, out } = await replayOf('--replay-of', original);
+    expect(out).toBe(`replayed ${original} at $0: succeeded, outputs identical\n`);
+    expect(code).toBe(0);
+    expect(fake.requests).toHaveLength(0);
+    const json = JSON.parse((await replayOf('--replay-of', original, '--json')).out);
+    expect(json).toMatchObject({ identical: true, reused: ['summary', 'title', 'translation'], cost: { newUsd: 0 } });
+  });
+
+  it('exits 2 naming the file for a run it cannot find', async () => {
+    const { code, err } = await replayOf('--replay-of', 'no-such-run');
+    expect(code).toBe(2);
+    expect(err).toContain('file not found');
+    expect(err).toContain('no-such-run.jsonl');
   });
 });
