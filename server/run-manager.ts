@@ -18,7 +18,7 @@ import type { Flow } from '../shared/flow.ts';
 import { checkRunInputs } from '../shared/run-inputs.ts';
 import { applyEvent, foldEvents, initialRunState, type RunState } from '../shared/run-state.ts';
 import { zodIssues } from './http/parse-request.ts';
-import { DecisionError, resumeRun, startRun, type Decision, type EngineServices, type ExecutorLookup, type RunHandle } from './engine/index.ts';
+import { DecisionError, resumeRun, startRun, type Decision, type EngineServices, type ExecutorLookup, type ModelService, type RunHandle } from './engine/index.ts';
 import { badRequest, conflict, notFound, RequestError } from './request-error.ts';
 import { DEFAULT_RUN_LIMITS, exceededRunLimit, type RunLimits } from './run-limits.ts';
 import { findQuarantinedSteps, quarantineEvents } from './run-quarantine.ts';
@@ -94,6 +94,11 @@ export function newRunId(): string {
   return `run-${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`;
 }
 
+export interface StartOptions {
+  /** Wraps the model service for this run only (a replay or what-if answers from an earlier run's log). */
+  models?: (models: ModelService | undefined) => ModelService;
+}
+
 export class RunManager {
   readonly #store: RunsStorage;
   readonly #executors: ExecutorLookup;
@@ -132,7 +137,7 @@ export class RunManager {
    * written the run leaves no trace (no log, no index entry, no step run) and this throws a
    * StoreUnavailableError (503).
    */
-  async start(flow: Flow, inputs: Record<string, unknown>): Promise<{ runId: string }> {
+  async start(flow: Flow, inputs: Record<string, unknown>, options: StartOptions = {}): Promise<{ runId: string }> {
     const problems = checkRunInputs(flow, inputs);
     if (problems.length > 0) {
       throw badRequest(`the run inputs do not fit flow "${flow.id}"`, problems.map((problem) => ({ path: `inputs.${problem.field}`, message: problem.message, ...(problem.nodeId ? { nodeId: problem.nodeId } : {}) })));
@@ -142,7 +147,8 @@ export class RunManager {
     const record: LiveRun = { runId, handle: undefined, state: initialRunState(runId), lastWrite: Promise.resolve(), halted: false, overLimit: undefined };
     this.#live.set(runId, record);
     try {
-      record.handle = startRun(runId, flow, inputs, this.#engineOptions(record));
+      const services = options.models ? { ...this.#services, models: options.models(this.#services.models) } : this.#services;
+      record.handle = startRun(runId, flow, inputs, { ...this.#engineOptions(record), services });
     } catch (error) {
       this.#live.delete(runId);
       throw error;

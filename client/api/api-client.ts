@@ -18,6 +18,7 @@ import {
   savedFlowAnswer,
 } from '../../shared/wire/rest-answers.ts';
 import type { CancelBody, DecisionBody, EstimateBody, StartRunBody, StartSavedRunBody } from '../../shared/wire/rest-requests.ts';
+import { runComparisonAnswer } from '../../shared/wire/run-replay.ts';
 import { requestJson } from './http.ts';
 
 const enc = encodeURIComponent;
@@ -39,5 +40,7 @@ export const api = {
   decide: (runId: string, nodeId: string, body: DecisionBody) => requestJson('POST', `/api/runs/${enc(runId)}/steps/${enc(nodeId)}/decision`, decisionAnswer, body),
   estimate: (flow: Flow, inputs?: Record<string, unknown>) =>
     requestJson('POST', '/api/estimate', estimateAnswer, (inputs ? { flow, inputs } : { flow }) satisfies EstimateBody),
+  replayRun: (runId: string) => requestJson('POST', `/api/runs/${enc(runId)}/replay`, runComparisonAnswer, {}),
+  whatIf: (runId: string, set: Record<string, unknown>) => requestJson('POST', `/api/runs/${enc(runId)}/what-if`, runComparisonAnswer, { set }),
   approvals: async () => (await requestJson('GET', '/api/approvals', approvalListAnswer)).approvals,
 };

@@ -14,12 +14,17 @@ const USAGE = `usage: weft <command> [options]
   run <file> [--input JSON] [--json] [--approve NODE] [--reject NODE] [--comment TEXT] [--by NAME]
                                   run headless; exit 0 succeeded, 1 failed, 2 invalid, 3 waiting for a decision;
                                   --approve/--reject decide an approval step (repeatable), --comment and --by go with them
+  run --replay-of RUN_ID [--json]  replay a finished run of WEFT_DATA_DIR at $0 from its log; exit 0 outputs identical, 1 not
+  eval <file> [--case NAME] [--tag TAG] [--set node.key=value] [--compare node.key=a,b] [--record | --replay] [--json]
+                                  run the flow's cases (<id>.cases.jsonl beside it); exit 0 all pass, 1 a case failed, 2 unusable;
+                                  --set changes a node's config for this evaluation only, --compare evaluates each value side by side,
+                                  --record keeps model exchanges in <id>.recordings.jsonl, --replay answers from them alone at $0
   estimate <file> [--input JSON] [--json]
                                   worst-case cost of each model step and the flow
   flows export|import <dir>       saved flows to or from canonical <id>.flow.json files (WEFT_DATABASE_URL or WEFT_FLOWS_DIR)
 `;
 
-const COMMANDS = ['validate', 'fmt', 'run', 'estimate', 'flows', 'help'];
+const COMMANDS = ['validate', 'fmt', 'run', 'eval', 'estimate', 'flows', 'help'];
 
 async function atomicWrite(path: string, text: string): Promise<void> {
   const temporary = `${path}.${process.pid}.tmp`;
@@ -46,6 +51,8 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
       const { runCommand } = await import('./run-command.ts');
       return runCommand(args, io);
     }
+    case 'eval':
+      return (await import('./eval-command.ts')).evalCommand(args, io);
     case 'estimate': {
       const { estimateCommand } = await import('./estimate-command.ts');
       return estimateCommand(args, io);

@@ -15,7 +15,7 @@ import { EXIT, type CliIo } from './output.ts';
 import { costText, progressLine } from './progress.ts';
 import { loadFlowAndInputs } from './load-flow.ts';
 
-export const RUN_USAGE = 'weft run <file> [--input JSON] [--json] [--approve NODE] [--reject NODE] [--comment TEXT] [--by NAME]';
+export const RUN_USAGE = 'weft run <file> [--input JSON] [--json] [--approve NODE] [--reject NODE] [--comment TEXT] [--by NAME] | weft run --replay-of RUN_ID [--json]';
 
 const RUN_OPTIONS = {
   input: { type: 'string' },
@@ -24,12 +24,16 @@ const RUN_OPTIONS = {
   reject: { type: 'string', multiple: true },
   comment: { type: 'string' },
   by: { type: 'string' },
+  'replay-of': { type: 'string' },
 } as const;
 
 export async function runCommand(args: string[], io: CliIo): Promise<number> {
   const parsed = parseCommandArgs('run', args, RUN_OPTIONS, io);
   if (!parsed) return EXIT.invalid;
   const { values, positionals } = parsed;
+  if (values['replay-of'] !== undefined && positionals.length === 0) {
+    return (await import('./replay-of-command.ts')).replayOfCommand(values['replay-of'], values.json === true, io);
+  }
   if (positionals.length !== 1) {
     io.err(`usage: ${RUN_USAGE}\n`);
     return EXIT.invalid;

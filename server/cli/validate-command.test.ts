@@ -57,9 +57,25 @@ describe('weft validate', () => {
     expect(examples.length).toBeGreaterThanOrEqual(3);
     const capture = captureIo();
     expect(await validateCommand(examples, capture.io)).toBe(0);
-    expect(capture.out()).toBe(examples.map((path) => `${path}: valid\n`).join(''));
+    const counts: Record<string, number> = { 'invoice-approval': 3, 'model-cascade': 1, 'ticket-triage': 2 };
+    expect(capture.out()).toBe(examples.map((path) => `${path}: valid\n${path.replace('.flow.json', '.cases.jsonl')}: ${counts[path.split('/').at(-1)!.replace('.flow.json', '')]} cases valid\n`).join(''));
     expect(capture.err()).toBe('');
     expect(capture.written).toEqual([]);
+  });
+
+  it('exits 2 when the cases beside a flow do not fit it, naming the line or the case', async () => {
+    const path = await file('mismatch.flow.json', serializeFlow(basicFlow().build()));
+    const id = basicFlow().build().id;
+    const flowPath = await file(`${id}.flow.json`, serializeFlow(basicFlow().build()));
+    await file(`${id}.cases.jsonl`, '{"name":"one","inputs":{"nope":1},"expect":{}}\n');
+    const capture = captureIo();
+    expect(await validateCommand([flowPath], capture.io)).toBe(2);
+    expect(capture.out()).toContain(`${join(dir, `${id}.cases.jsonl`)}: `);
+    expect(capture.out()).toContain('case "one": input "nope" is not a field of this flow');
+    await file(`${id}.cases.jsonl`, '{"name":"one","inputs":{},"expect":{"fired":["x"]}}\n');
+    const second = captureIo();
+    expect(await validateCommand([flowPath, path], second.io)).toBe(2);
+    expect(second.out()).toContain('line 1: expect.fired[0]: a port is written node.port, e.g. classify.unsure');
   });
 
   it('exits 2 on a bad file, naming the rule, node and port', async () => {

@@ -1,5 +1,8 @@
+import { checkCasesAgainstFlow, parseCasesText } from '../../shared/cases.ts';
+import type { Flow } from '../../shared/flow.ts';
 import { validateFlowText, type Problem } from '../../shared/validate.ts';
 import { parseCommandArgs } from './cli-args.ts';
+import { companionPaths } from './companion-paths.ts';
 import { EXIT, readOrReport, type CliIo } from './output.ts';
 
 export function describeProblem(problem: Problem): string {
@@ -26,10 +29,32 @@ export async function validateCommand(args: string[], io: CliIo): Promise<number
     const result = validateFlowText(text);
     if (result.ok) {
       io.out(`${file}: valid\n`);
+      if (!(await validateCases(file, result.flow, io))) invalid++;
     } else {
       invalid++;
       io.out(`${file}: ${result.problems.length} problem${result.problems.length === 1 ? '' : 's'}\n${result.problems.map(describeProblem).join('\n')}\n`);
     }
   }
   return invalid === 0 ? EXIT.ok : EXIT.invalid;
+}
+
+/** Checks the flow's cases file beside it (`<id>.cases.jsonl`), when there is one: its lines, and each case against the flow. */
+async function validateCases(flowFile: string, flow: Flow, io: CliIo): Promise<boolean> {
+  const path = companionPaths(flowFile, flow.id).cases;
+  let text: string;
+  try {
+    text = await io.readFile(path);
+  } catch {
+    return true;
+  }
+  const parsed = parseCasesText(text);
+  const problems = parsed.ok
+    ? checkCasesAgainstFlow(flow, parsed.cases).map((problem) => `  case "${problem.caseName}": ${problem.message}`)
+    : parsed.problems.map((problem) => `  line ${problem.line}: ${problem.message}`);
+  if (problems.length === 0) {
+    io.out(`${path}: ${parsed.ok ? parsed.cases.length : 0} cases valid\n`);
+    return true;
+  }
+  io.out(`${path}: ${problems.length} problem${problems.length === 1 ? '' : 's'}\n${problems.join('\n')}\n`);
+  return false;
 }

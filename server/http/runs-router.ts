@@ -8,6 +8,8 @@ import { parseRequest } from './parse-request.ts';
 import { cancelAnswer, decisionAnswer, runCreatedAnswer, runEventsAnswer, runListAnswer, runStateAnswer } from '../../shared/wire/rest-answers.ts';
 import { cancelBody, decisionBody, emptyQuery, eventsQuery, runParams, runsQuery, startRunBody, stepParams } from '../../shared/wire/rest-requests.ts';
 import { reply } from './reply.ts';
+import { replayRun, whatIfRun } from '../run-replay/replay-run.ts';
+import { runComparisonAnswer, whatIfBody } from '../../shared/wire/run-replay.ts';
 
 export const DEFAULT_ACTOR = 'user';
 
@@ -59,6 +61,19 @@ export function runsRouter(runs: RunManager): Router {
     const { by, ...answer } = body;
     const state = await runs.decide(runId, nodeId, { ...answer, by: by ?? DEFAULT_ACTOR });
     reply(response, decisionAnswer, { runId, nodeId, status: state.status, step: Object.hasOwn(state.steps, nodeId) ? state.steps[nodeId] : undefined });
+  });
+
+  router.post('/:runId/replay', async (request, response) => {
+    const { runId } = parseRequest(runParams, request.params, 'params');
+    parseRequest(emptyQuery, request.query, 'query');
+    reply(response, runComparisonAnswer, await replayRun(runs, runId), 201);
+  });
+
+  router.post('/:runId/what-if', async (request, response) => {
+    const { runId } = parseRequest(runParams, request.params, 'params');
+    parseRequest(emptyQuery, request.query, 'query');
+    const body = parseRequest(whatIfBody, request.body, 'body');
+    reply(response, runComparisonAnswer, await whatIfRun(runs, runId, body.set), 201);
   });
 
   return router;

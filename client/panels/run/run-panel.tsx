@@ -10,6 +10,7 @@ import { useUi } from '../../state/ui-store.ts';
 import { stepOrder } from '../../lib/step-order.ts';
 import { CostBar } from './cost-bar.tsx';
 import { EstimateView } from './estimate-view.tsx';
+import { RunWhatIf } from './run-what-if.tsx';
 
 /**
  * One step's row; re-rendered only when its step changes (a run event touches one or two steps).
@@ -102,6 +103,7 @@ export function RunPanel() {
         </>
       ) : null}
       {run.endedAt && run.startedAt ? <div className="muted small">Took {formatDuration(Date.parse(run.endedAt) - Date.parse(run.startedAt))}</div> : null}
+      {run.endedAt && run.flow ? <RunWhatIf runId={runId} flow={run.flow} /> : null}
     </div>
   );
 }

@@ -1,0 +1,97 @@
+/**
+ * On a finished run: "Replay at $0" (model replies from its log) and "What if…" (change one node's
+ * config and run again; steps before it are answered from the log at $0). The answer shows whether
+ * the outputs are identical, which fields changed, and the cost delta step by step and in total.
+ */
+import { useState } from 'react';
+import type { RunComparisonAnswer } from '../../../shared/wire/run-replay.ts';
+import type { Flow } from '../../../shared/flow.ts';
+import { registry } from '../../../shared/kinds/registry.ts';
+import { api } from '../../api/api-client.ts';
+import { ApiError, errorWithIssues } from '../../api/http.ts';
+import { formatUsd } from '../../lib/format.ts';
+import { useComparison } from '../../state/comparison-store.ts';
+import { useRun } from '../../state/run-store.ts';
+import { errorText } from '../../state/ui-store.ts';
+
+function signedUsd(usd: number): string {
+  return usd > 0 ? `+${formatUsd(usd)}` : formatUsd(usd);
+}
+
+/** A value as typed: JSON when it parses (0.5, true), else the text itself (gpt-4o). */
+function typedValue(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+function ComparisonView({ comparison }: { comparison: RunComparisonAnswer }) {
+  return (
+    <div className="callout" data-testid="run-comparison">
+      <div data-testid="comparison-verdict">
+        {comparison.identical ? 'Outputs identical' : `Outputs differ${comparison.outputs.changedFields.length > 0 ? `: ${comparison.outputs.changedFields.join(', ')}` : ` (${comparison.status}, was ${comparison.originalStatus})`}`}
+      </div>
+      <div className="small" data-testid="comparison-cost">
+        Cost {formatUsd(comparison.cost.newUsd)} against {formatUsd(comparison.cost.originalUsd)}: {signedUsd(comparison.cost.deltaUsd)}
+      </div>
+      <div className="steps-table small" role="table">
+        {comparison.cost.steps.map((step) => (
+          <div className="step-row" role="row" key={step.nodeId} data-testid={`comparison-step-${step.nodeId}`}>
+            <span className="mono step-id" role="cell">{step.nodeId}</span>
+            <span role="cell">{comparison.reused.includes(step.nodeId) ? <span className="tag">reused</span> : null}</span>
+            <span className="num" role="cell">{signedUsd(step.deltaUsd)}</span>
+          </div>
+        ))}
+      </div>
+    </div>
+  );
+}
+
+export function RunWhatIf({ runId, flow }: { runId: string; flow: Flow }) {
+  const comparison = useComparison((state) => state.comparison);
+  const [error, setError] = useState<string | undefined>();
+  const [busy, setBusy] = useState(false);
+  const [nodeId, setNodeId] = useState(flow.nodes.find((node) => registry.get(node.kind)?.streamsText)?.id ?? flow.nodes[0]?.id ?? '');
+  const [key, setKey] = useState('model');
+  const [value, setValue] = useState('');
+
+  async function attempt(call: () => Promise<RunComparisonAnswer>) {
+    setBusy(true);
+    setError(undefined);
+    try {
+      const answer = await call();
+      useComparison.getState().show(answer);
+      useRun.getState().watch(answer.runId);
+    } catch (caught) {
+      setError(caught instanceof ApiError ? errorWithIssues(caught) : errorText(caught));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <div data-testid="run-what-if">
+      <div className="section-title">Replay and what if</div>
+      <button type="button" className="btn btn-small" disabled={busy} onClick={() => void attempt(() => api.replayRun(runId))} data-testid="replay-run">
+        Replay at $0
+      </button>
+      <div className="row">
+        <select aria-label="Node to change" value={nodeId} onChange={(event) => setNodeId(event.target.value)} data-testid="what-if-node">
+          {flow.nodes.map((node) => (
+            <option key={node.id} value={node.id}>{node.id}</option>
+          ))}
+        </select>
+        <input aria-label="Config key" className="mono" value={key} onChange={(event) => setKey(event.target.value)} size={10} data-testid="what-if-key" />
+        <input aria-label="New value" className="mono" value={value} placeholder="gpt-4o" onChange={(event) => setValue(event.target.value)} size={12} data-testid="what-if-value" />
+      </div>
+      <button type="button" className="btn btn-small btn-primary" disabled={busy || value === '' || key === ''} onClick={() => void attempt(() => api.whatIf(runId, { [`${nodeId}.${key}`]: typedValue(value) }))} data-testid="what-if-run">
+        What if…
+      </button>
+      {busy ? <div className="muted small">Running…</div> : null}
+      {error ? <div className="error-text" data-testid="what-if-error">{error}</div> : null}
+      {comparison && comparison.runId === runId ? <ComparisonView comparison={comparison} /> : null}
+    </div>
+  );
+}
