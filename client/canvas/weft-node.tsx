@@ -104,6 +104,11 @@ function WeftNodeView({ id, data, selected }: NodeProps<WeftCanvasNode>) {
       ) : (
         <div className="node-muted node-empty">No ports: add fields in the inspector</div>
       )}
+      <div className="node-overview" aria-hidden="true" data-testid={`node-overview-${id}`}>
+        <span className="node-overview-kind">{definition?.title ?? data.kind}</span>
+        <span className="node-overview-label">{data.label || id}</span>
+        {summary[0] ? <span className="node-overview-summary">{summary[0]}</span> : null}
+      </div>
       {step && status !== 'pending' ? <NodeRunDetails step={step} present={streamed ? presentText : undefined} label={data.label || id} /> : null}
       {status === 'waiting' && step?.request !== undefined && waitsForPerson(data.kind) ? <NodeWaiting nodeId={id} title={waitTitle(data.kind, step.request)} /> : null}
     </div>
