@@ -3,13 +3,16 @@ import { cancelRuns, shot } from './support/helpers.ts';
 import { textsBelow } from './support/text-size.ts';
 
 /**
- * Holds the run's live events at the browser's socket once the `cheap` step's streamed text has
- * begun its answer, so the test looks at a model node mid-stream (the simulated model replies in
- * a fraction of a second). The server and its events are real; the test only decides when the
- * page receives the rest. Returns the text the page has been sent so far and a release.
+ * Holds the run's events at the browser's socket once the `cheap` step's streamed text has begun
+ * its answer, so the test looks at a model node mid-stream (the simulated model replies in a
+ * fraction of a second). The server and its events are real; the test only decides when the page
+ * receives the rest. It holds only after the page's own subscription to the run has replayed (its
+ * `subscribed` answer went through), so the page has every delta up to the hold. Returns the text
+ * the page has been sent so far and a release.
  */
 async function holdStreamMidAnswer(page: Page, nodeId: string) {
-  const state = { sent: '', held: [] as string[], holding: false, released: false };
+  const state = { deltas: new Map<number, string>(), subscribed: false, held: [] as string[], holding: false, released: false };
+  const sent = () => [...state.deltas.entries()].sort(([a], [b]) => a - b).map(([, text]) => text).join('');
   const delivered: Array<(message: string) => void> = [];
   await page.routeWebSocket(/\/ws$/, (socket) => {
     const server = socket.connectToServer();
@@ -23,15 +26,15 @@ async function holdStreamMidAnswer(page: Page, nodeId: string) {
         return;
       }
       deliver(text);
-      const parsed = JSON.parse(text) as { type: string; event?: { type: string; nodeId?: string; text?: string } };
-      if (parsed.type !== 'event' || parsed.event?.type !== 'step.delta' || parsed.event.nodeId !== nodeId) return;
-      state.sent += parsed.event.text ?? '';
+      const parsed = JSON.parse(text) as { type: string; runId?: string; event?: { type: string; seq: number; nodeId?: string; text?: string } };
+      if (parsed.type === 'subscribed' && parsed.runId !== '*') state.subscribed = true;
+      if (parsed.type === 'event' && parsed.event?.type === 'step.delta' && parsed.event.nodeId === nodeId) state.deltas.set(parsed.event.seq, parsed.event.text ?? '');
       // Hold once the answer's first characters are out: `"value":"` and something after it.
-      if (!state.released && /"value":"[^"]/.test(state.sent)) state.holding = true;
+      if (!state.released && state.subscribed && /"value":"[^"]/.test(sent())) state.holding = true;
     });
   });
   return {
-    sent: () => state.sent,
+    sent,
     holding: () => state.holding,
     release() {
       state.released = true;
