@@ -46,3 +46,38 @@ test('the code editor highlights, completes input names, marks syntax errors at 
   await expect(editor.locator('.cm-content')).toContainText('// checked');
   await expect(page.getByTestId('unsaved-marker')).toBeVisible();
 });
+
+test('prompts and schemas are edited in CodeMirror inline: {{ completes the input names, a schema shows its parse error at its line', async ({ page }) => {
+  await openFlow(page, 'model-cascade', ['strong']);
+  await page.getByTestId('node-strong').click({ position: { x: 40, y: 12 } });
+  const prompt = page.getByTestId('config-prompt');
+  await expect(prompt).toHaveAttribute('data-loaded', 'true');
+  const content = prompt.locator('.cm-content');
+  await expect(content).toContainText('Its reason: {{reason}}');
+  await content.click();
+  await page.keyboard.press('Control+End');
+  await page.keyboard.type('\nAlso: {{');
+  const completion = page.locator('.cm-tooltip-autocomplete');
+  await expect(completion).toContainText('reason');
+  await expect(completion).toContainText('question');
+  await page.keyboard.type('que');
+  await page.keyboard.press('Enter');
+  await expect(content).toContainText('Also: {{question}}');
+  await expect(page.getByTestId('unsaved-marker')).toBeVisible();
+  // A chip inserts at the cursor.
+  await page.getByTestId('config-prompt-chip-reason').click();
+  await expect(content).toContainText('Also: {{question}}{{reason}}');
+
+  // The output schema of a JSON reply: CodeMirror too, with a parse error named by its line.
+  await page.getByTestId('config-output').selectOption('json');
+  const schema = page.getByTestId('config-output-schema');
+  await expect(schema).toHaveAttribute('data-loaded', 'true');
+  await schema.locator('.cm-content').click();
+  await page.keyboard.press('Control+End');
+  await page.keyboard.press('ArrowUp');
+  await page.keyboard.press('End');
+  await page.keyboard.type(',,');
+  await expect(page.getByTestId('config-output-schema-error')).toContainText(/Syntax error on line \d/);
+  await expect(schema.locator('.cm-lint-marker-error').first()).toBeVisible();
+  await shot(page, 'prompt-and-schema-editors');
+});

@@ -41,3 +41,22 @@ test('auto layout arranges an example left to right without overlapping nodes', 
   }
   await shot(page, 'auto-layout-model-cascade');
 });
+
+test('zoomed out below the readable zoom, each node shows an overview in readable type: kind, label, model', async ({ page }) => {
+  await page.goto('/?flow=model-cascade');
+  await expect(page.locator('[data-testid="canvas"][data-framed]')).toBeAttached();
+  // Opened at a zoom where the details are readable: no overview.
+  await expect(page.getByTestId('node-overview-cheap')).toBeHidden();
+  await expect(page.getByTestId('port-cheap-in-question')).toBeVisible();
+  // Fit view shows the whole flow, further out than its details can be read.
+  await page.getByTestId('fit-view-button').click();
+  await expect(page.getByTestId('canvas')).toHaveClass(/canvas-overview/);
+  for (const id of ['question', 'cheap', 'strong', 'answer']) await expect(page.getByTestId(`node-overview-${id}`)).toBeVisible();
+  await expect(page.getByTestId('node-overview-cheap')).toContainText('Small model');
+  await expect(page.getByTestId('node-overview-cheap')).toContainText('gpt-4.1-nano');
+  await expect(page.getByTestId('node-overview-strong')).toContainText('gpt-4.1');
+  await expect(page.getByTestId('port-cheap-in-question')).toBeHidden();
+  // What is drawn is readable: the details under the overview are not drawn at all.
+  expect(await textsBelow(page.locator('.react-flow__nodes'), 11)).toEqual([]);
+  await shot(page, 'overview-model-cascade');
+});

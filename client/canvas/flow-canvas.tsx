@@ -30,7 +30,7 @@ import { useFrameViewport } from './use-frame-viewport.ts';
 import { WireHint } from './wire-hint.tsx';
 import { WeftEdge } from './weft-edge.tsx';
 import { WeftNode } from './weft-node.tsx';
-import { readableViewport, type Rect } from './readable-view.ts';
+import { READABLE_ZOOM, readableViewport, type Rect } from './readable-view.ts';
 
 export const PALETTE_MIME = 'application/x-weft-kind';
 const nodeTypes = { [NODE_TYPE]: WeftNode };
@@ -47,6 +47,8 @@ const NO_SELECTION: ReadonlySet<string> = new Set();
  */
 export const FAR_ZOOM = 0.45;
 const isFar = (state: ReactFlowState) => state.transform[2] < FAR_ZOOM;
+/** Below the zoom at which node text is readable, nodes show their overview (styles.css `.canvas-overview`). */
+const isOverview = (state: ReactFlowState) => state.transform[2] < READABLE_ZOOM - 0.001;
 
 /** The box around the nodes, from the sizes they carry (measured, or estimated until drawn). */
 function boundsOf(nodes: readonly WeftCanvasNode[]): Rect | undefined {
@@ -80,6 +82,7 @@ export function FlowCanvas() {
   const showingPinned = runMode && runFlow !== undefined;
   const canvasRef = useRef<HTMLDivElement>(null);
   const far = useStore(isFar);
+  const overview = useStore(isOverview);
   const frameViewport = useFrameViewport(canvasRef);
   /** The size React Flow last measured for a node, carried by a rebuilt node object. */
   const measuredOf = useCallback(
@@ -153,7 +156,7 @@ export function FlowCanvas() {
 
   return (
     <CanvasContext.Provider value={runMode ? RUN_CONTEXT : EDIT_CONTEXT}>
-      <div ref={canvasRef} className={`canvas${runMode ? ' canvas-run' : ''}${far ? ' canvas-far' : ''}`} data-testid="canvas" onDragOver={onDragOver} onDrop={onDrop}>
+      <div ref={canvasRef} className={`canvas${runMode ? ' canvas-run' : ''}${far ? ' canvas-far' : overview ? ' canvas-overview' : ''}`} data-testid="canvas" onDragOver={onDragOver} onDrop={onDrop}>
         <ReactFlow<WeftCanvasNode, WeftCanvasEdge>
           nodes={nodes}
           edges={edges}

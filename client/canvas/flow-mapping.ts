@@ -23,6 +23,8 @@ export interface WeftNodeData extends Record<string, unknown> {
   ports: NodePorts;
   /** The kind's short lines about this config (`summary` in shared/kinds/<kind>.ts). */
   summary: string[];
+  /** The node's config, for the kind's declarations that read it (`streamsText.present`). */
+  config: unknown;
 }
 
 export type WeftCanvasNode = Node<WeftNodeData, typeof NODE_TYPE>;
@@ -121,7 +123,7 @@ export function summaryOf(node: Pick<FlowNode, 'kind' | 'config'>): string[] {
 }
 
 export function toCanvasNodeData(node: FlowNode): WeftNodeData {
-  return { kind: node.kind, label: node.label ?? '', ports: portsOf(node), summary: summaryOf(node) };
+  return { kind: node.kind, label: node.label ?? '', ports: portsOf(node), summary: summaryOf(node), config: node.config };
 }
 
 export function toCanvasNode(node: FlowNode, selected: boolean, measured?: { width: number; height: number }, data: WeftNodeData = toCanvasNodeData(node)): WeftCanvasNode {

@@ -1,22 +1,43 @@
 /** What a node shows while a run is on the canvas: streamed text, timing, tokens and cost. */
+import { useMemo, useState } from 'react';
 import type { StepState } from '../../shared/run-state.ts';
 import { formatDuration, formatUsd, preview } from '../lib/format.ts';
+import { StreamedOutputView } from './streamed-output-view.tsx';
 
-export function NodeRunDetails({ step, isModel }: { step: StepState; isModel: boolean }) {
-  const tail = step.text.length > 220 ? `…${step.text.slice(-220)}` : step.text;
-  const hasCost = isModel && (step.inputTokens > 0 || step.outputTokens > 0 || step.costUsd === null);
-  const hasOutputs = !isModel && step.outputs !== undefined && Object.keys(step.outputs).length > 0;
+const TAIL_CHARS = 220;
+
+interface Props {
+  step: StepState;
+  /** Set for kinds that stream text (`streamsText` in their definition): what a person reads of the text so far. */
+  present?: (text: string) => string;
+  label: string;
+}
+
+export function NodeRunDetails({ step, present, label }: Props) {
+  const streams = present !== undefined;
+  const [expanded, setExpanded] = useState(false);
+  const shown = useMemo(() => (present && step.text ? present(step.text) : step.text), [present, step.text]);
+  const tail = shown.length > TAIL_CHARS ? `…${shown.slice(-TAIL_CHARS)}` : shown;
+  const hasCost = streams && (step.inputTokens > 0 || step.outputTokens > 0 || step.costUsd === null);
+  const hasOutputs = !streams && step.outputs !== undefined && Object.keys(step.outputs).length > 0;
   const skipped = step.status === 'skipped' && step.skippedReason;
   const queued = step.status === 'running' && step.queued === true;
+  const running = step.status === 'running';
   if (!tail && !step.error && !skipped && !queued && !hasOutputs && step.durationMs === undefined && !hasCost) return null;
   return (
     <div className="node-run">
-      {isModel && tail ? (
+      {streams && tail ? (
         <div className="node-stream" data-testid={`node-stream-${step.nodeId}`}>
           {tail}
-          {step.status === 'running' ? <span className="caret" /> : null}
+          {running ? <span className="caret" /> : null}
         </div>
       ) : null}
+      {streams && step.text ? (
+        <button type="button" className="link-btn nodrag node-expand" onClick={() => setExpanded(true)} data-testid={`node-stream-expand-${step.nodeId}`}>
+          Show all output
+        </button>
+      ) : null}
+      {expanded ? <StreamedOutputView title={`Output of ${label}`} text={shown} raw={step.text} running={running} nodeId={step.nodeId} onClose={() => setExpanded(false)} /> : null}
       {queued ? (
         <div className="node-muted" data-testid={`node-queued-${step.nodeId}`}>
           queued: waiting for a sandbox worker

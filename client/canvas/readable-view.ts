@@ -1,12 +1,15 @@
 /**
  * Where a flow opens: framed to fit, but never zoomed out so far that its text cannot be read.
- * The smallest text on a node is 11 px (styles.css: `.node-kind`, `.node-id`, `.port-type`,
- * `.node-metrics`, `.pill`, `.tag`), so below zoom 1 it is under 11 px on screen (at the old fit of
- * 0.6 it was about 7 px). A flow too large to fit at that zoom opens at its start (its left edge,
- * where its inputs are) instead; Fit view and the mouse wheel still show all of it.
+ * The smallest text on a node is 13 px (styles.css, `.weft-node` and what it holds), so down to
+ * zoom 0.85 it is at least 11 px on screen (at the old fit of 0.6 it was about 7 px). A flow too
+ * large to fit at that zoom opens at its start (its left edge, where its inputs are) instead; Fit
+ * view and the mouse wheel still show all of it, and below this zoom each node shows its overview
+ * (`.node-overview`: kind, label and the first summary line in large type) instead of its details.
  */
-export const READABLE_ZOOM = 1;
-export const SMALLEST_NODE_TEXT_PX = 11;
+export const READABLE_ZOOM = 0.85;
+export const SMALLEST_NODE_TEXT_PX = 13;
+/** The smallest text, in px on screen, that counts as readable. */
+export const READABLE_TEXT_PX = 11;
 
 export interface Rect {
   x: number;

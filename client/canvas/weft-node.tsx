@@ -4,7 +4,7 @@
  * event re-renders only the nodes it concerns.
  */
 import { useUpdateNodeInternals, type NodeProps } from '@xyflow/react';
-import { memo, useEffect, useRef } from 'react';
+import { memo, useCallback, useEffect, useRef } from 'react';
 import { registry, waitsForPerson, waitTitle } from '../../shared/kinds/registry.ts';
 import type { StepState } from '../../shared/run-state.ts';
 import type { Problem } from '../../shared/validate.ts';
@@ -45,6 +45,16 @@ function WeftNodeView({ id, data, selected }: NodeProps<WeftCanvasNode>) {
     measuredPorts.current = portKey;
     updateNodeInternals(id);
   }, [id, portKey, updateNodeInternals]);
+
+  const streamed = definition?.streamsText;
+  const config = data.config;
+  const presentText = useCallback((text: string) => {
+    try {
+      return streamed ? streamed.present(config as never, text) : text;
+    } catch {
+      return text; // a config its kind's schema refuses: the text as it came
+    }
+  }, [streamed, config]);
 
   const status = step?.status;
   const classes = ['weft-node', selected ? 'selected' : '', nodeProblems ? 'has-problems' : '', status ? `status-${status}` : ''].filter(Boolean).join(' ');
@@ -94,7 +104,12 @@ function WeftNodeView({ id, data, selected }: NodeProps<WeftCanvasNode>) {
       ) : (
         <div className="node-muted node-empty">No ports: add fields in the inspector</div>
       )}
-      {step && status !== 'pending' ? <NodeRunDetails step={step} isModel={definition?.streamsText === true} /> : null}
+      <div className="node-overview" aria-hidden="true" data-testid={`node-overview-${id}`}>
+        <span className="node-overview-kind">{definition?.title ?? data.kind}</span>
+        <span className="node-overview-label">{data.label || id}</span>
+        {summary[0] ? <span className="node-overview-summary">{summary[0]}</span> : null}
+      </div>
+      {step && status !== 'pending' ? <NodeRunDetails step={step} present={streamed ? presentText : undefined} label={data.label || id} /> : null}
       {status === 'waiting' && step?.request !== undefined && waitsForPerson(data.kind) ? <NodeWaiting nodeId={id} title={waitTitle(data.kind, step.request)} /> : null}
     </div>
   );

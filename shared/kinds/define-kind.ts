@@ -32,6 +32,11 @@ export interface WaitDeclaration<Request = unknown, Answer = unknown> {
   deadline?(request: Request): { at: string; answer: Answer } | undefined;
 }
 
+/** How a kind's streamed step text is shown. Pure and cheap enough to run on every delta. */
+export interface StreamedText<Config> {
+  present(config: Config, text: string): string;
+}
+
 export interface KindDefinition<Name extends string = string, Config = unknown> {
   kind: Name;
   title: string;
@@ -58,8 +63,11 @@ export interface KindDefinition<Name extends string = string, Config = unknown> 
   takesRunInputs?: boolean;
   /** Its input ports are the run's outputs (what an evaluation case may expect). */
   givesRunOutputs?: boolean;
-  /** The canvas shows its streamed text and token cost while it runs, rather than its outputs. */
-  streamsText?: boolean;
+  /**
+   * The canvas shows its streamed text and token cost while it runs, rather than its outputs;
+   * `present` turns the text so far into what a person reads (the answer inside a wire format).
+   */
+  streamsText?: StreamedText<Config>;
   /** Template fields (`{{name}}`) whose names must match input ports. */
   templates?: (config: Config) => Array<{ key: string; text: string }>;
   /** Inspector editors for config fields, by top-level key. */

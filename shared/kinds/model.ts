@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { jsonSchemaSchema } from '../json-schema.ts';
 import { fieldSchema, portFromField, type PortSpec } from '../ports.ts';
 import { defineKind } from './define-kind.ts';
+import { presentModelText } from './streamed-model-text.ts';
 
 export const DEFAULT_MAX_TOKENS = 1024;
 
@@ -58,7 +59,7 @@ export const modelKind = defineKind({
     const prompt = config.prompt.replace(/\s+/g, ' ').trim();
     return [config.model, prompt.length > 60 ? `${prompt.slice(0, 59)}…` : prompt];
   },
-  streamsText: true,
+  streamsText: { present: presentModelText },
   editors: { prompt: 'prompt', system: 'prompt', model: 'model' },
   templates: (config) => [
     { key: 'prompt', text: config.prompt },

@@ -27,11 +27,17 @@ interface ViewProps extends Required<Omit<Props, 'testId'>> {
   className: string;
   onProblems: (problems: SyntaxProblem[]) => void;
   autoFocus?: boolean;
+  /** A prompt template: `{{` completes the input names. */
+  templates?: boolean;
+  /** Given the editor once it has loaded (and null when it goes), for actions such as inserting at the cursor. */
+  handleRef?: React.RefObject<CodeMirrorHandle | null>;
 }
 
-function CodeMirrorView({ value, onChange, language, inputs, label, wrap, testId, className, onProblems, autoFocus = false }: ViewProps) {
+/** One CodeMirror editor, loaded on first use; its text follows `value`. */
+export function CodeMirrorView({ value, onChange, language, inputs, label, wrap, testId, className, onProblems, autoFocus = false, templates = false, handleRef }: ViewProps) {
   const parent = useRef<HTMLDivElement>(null);
-  const handle = useRef<CodeMirrorHandle | null>(null);
+  const ownHandle = useRef<CodeMirrorHandle | null>(null);
+  const handle = handleRef ?? ownHandle;
   const latest = useRef({ value, onChange, onProblems, inputs });
   latest.current = { value, onChange, onProblems, inputs };
   const [loaded, setLoaded] = useState(false);
@@ -46,6 +52,7 @@ function CodeMirrorView({ value, onChange, language, inputs, label, wrap, testId
           language,
           wrap,
           label,
+          templates,
           inputs: latest.current.inputs,
           onChange: (text) => latest.current.onChange(text),
           onProblems: (problems) => latest.current.onProblems(problems),
@@ -60,7 +67,7 @@ function CodeMirrorView({ value, onChange, language, inputs, label, wrap, testId
       handle.current?.destroy();
       handle.current = null;
     };
-  }, [language, wrap, label, autoFocus]);
+  }, [language, wrap, label, autoFocus, templates, handle]);
 
   useEffect(() => handle.current?.setText(value), [value]);
   useEffect(() => handle.current?.setInputs(inputs), [inputs]);
@@ -73,12 +80,12 @@ function CodeMirrorView({ value, onChange, language, inputs, label, wrap, testId
   );
 }
 
-/** The large editing view on its own, for fields whose inline editor is not CodeMirror (prompts, JSON). */
-export function LargeCodeView({ onClose, testId, value, onChange, language = 'text', inputs = [], label = 'Edit', wrap = true }: Props & { onClose: () => void }) {
+/** The large editing view on its own, for fields with an inline editor of their own (prompts, JSON). */
+export function LargeCodeView({ onClose, testId, value, onChange, language = 'text', inputs = [], label = 'Edit', wrap = true, templates = false }: Props & { onClose: () => void; templates?: boolean }) {
   const [problems, setProblems] = useState<SyntaxProblem[]>([]);
   return (
     <Modal title={label} onClose={onClose} testId={`${testId}-large`} wide>
-      <CodeMirrorView value={value} onChange={onChange} language={language} inputs={inputs} label={label} wrap={wrap} onProblems={setProblems} testId={`${testId}-large-editor`} className="code-mirror-large" autoFocus />
+      <CodeMirrorView value={value} onChange={onChange} language={language} inputs={inputs} label={label} wrap={wrap} templates={templates} onProblems={setProblems} testId={`${testId}-large-editor`} className="code-mirror-large" autoFocus />
       {problems.length > 0 ? <div className="error-text small">{problems.map((problem) => problem.message).join('; ')}</div> : null}
       <div className="dialog-actions">
         <button type="button" className="btn btn-primary" onClick={onClose} data-testid={`${testId}-done`}>

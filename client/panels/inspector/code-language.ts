@@ -4,11 +4,12 @@
  * and completion of `inputs.<name>` from the step's input fields. The sandbox compiles with sucrase
  * (server/sandbox/transpile-source.ts); this check finds the same slips before a run does.
  */
-import { CompletionContext, type CompletionResult } from '@codemirror/autocomplete';
+import { CompletionContext, type Completion, type CompletionResult } from '@codemirror/autocomplete';
 import { javascriptLanguage, typescriptLanguage } from '@codemirror/lang-javascript';
 import { jsonLanguage } from '@codemirror/lang-json';
 import { ensureSyntaxTree, type Language } from '@codemirror/language';
 import type { EditorState } from '@codemirror/state';
+import type { EditorView } from '@codemirror/view';
 import type { Field } from '../../../shared/ports.ts';
 
 export type CodeLanguage = 'typescript' | 'javascript' | 'json' | 'text';
@@ -56,6 +57,28 @@ export function inputsCompletion(inputs: () => readonly Field[]) {
     return {
       from,
       options: inputs().map((field) => ({ label: field.name, type: 'property', detail: field.type, info: field.description })),
+      validFor: /^[\w$]*$/,
+    };
+  };
+}
+
+/** Inserts a name before the `}}` the editor already closed, leaving the cursor after it. */
+function stepOverClosing(name: string) {
+  return (view: EditorView, _completion: Completion, from: number, to: number) => {
+    view.dispatch({ changes: { from, to, insert: name }, selection: { anchor: from + name.length + 2 } });
+  };
+}
+
+/** Completes `{{` in a prompt template with the step's input names, closing the placeholder. */
+export function templateCompletion(inputs: () => readonly Field[]) {
+  return (context: CompletionContext): CompletionResult | null => {
+    const match = context.matchBefore(/\{\{\s*[A-Za-z_$]?[\w$]*$/);
+    if (!match) return null;
+    const typed = /^\{\{\s*/.exec(match.text)![0].length;
+    const after = context.state.sliceDoc(context.pos, context.pos + 2);
+    return {
+      from: match.from + typed,
+      options: inputs().map((field) => ({ label: field.name, type: 'variable', detail: field.type, info: field.description, apply: after === '}}' ? stepOverClosing(field.name) : `${field.name}}}` })),
       validFor: /^[\w$]*$/,
     };
   };

@@ -10,7 +10,7 @@ import { Compartment, EditorState } from '@codemirror/state';
 import { EditorView, keymap } from '@codemirror/view';
 import { basicSetup } from 'codemirror';
 import type { Field } from '../../../shared/ports.ts';
-import { inputsCompletion, languageOf, syntaxProblems, type CodeLanguage, type SyntaxProblem } from './code-language.ts';
+import { inputsCompletion, languageOf, syntaxProblems, templateCompletion, type CodeLanguage, type SyntaxProblem } from './code-language.ts';
 
 export interface CodeMirrorOptions {
   language: CodeLanguage;
@@ -20,11 +20,15 @@ export interface CodeMirrorOptions {
   /** Wrap long lines (prompts) or scroll sideways (code). */
   wrap: boolean;
   label: string;
+  /** A prompt template: `{{` completes the step's input names. */
+  templates?: boolean;
 }
 
 export interface CodeMirrorHandle {
   setText(text: string): void;
   setInputs(inputs: readonly Field[]): void;
+  /** Puts text in place of the selection (at the cursor) and focuses the editor. */
+  insert(text: string): void;
   focus(): void;
   destroy(): void;
 }
@@ -58,6 +62,7 @@ export function createCodeMirror(parent: HTMLElement, text: string, options: Cod
       ),
     );
   }
+  if (options.templates) extensions.push(autocompletion({ override: [templateCompletion(() => inputs)] }));
   const view = new EditorView({ parent, state: EditorState.create({ doc: text, extensions }) });
   return {
     setText(next) {
@@ -69,6 +74,11 @@ export function createCodeMirror(parent: HTMLElement, text: string, options: Cod
     },
     setInputs(next) {
       inputs = next;
+    },
+    insert(insertion) {
+      const { from, to } = view.state.selection.main;
+      view.dispatch({ changes: { from, to, insert: insertion }, selection: { anchor: from + insertion.length } });
+      view.focus();
     },
     focus: () => view.focus(),
     destroy: () => view.destroy(),

@@ -36,7 +36,7 @@ function Control({ field, value, onChange, testId, special }: FieldProps): React
     case 'ports':
       return <PortsEditor value={value} types={field.types} onChange={onChange} testId={testId} />;
     case 'json':
-      return <JsonEditor value={value} onChange={onChange} testId={testId} />;
+      return <JsonEditor value={value} onChange={onChange} testId={testId} codeMirror />;
     case 'object': {
       const object = (value && typeof value === 'object' ? value : {}) as Record<string, unknown>;
       return <FieldList fields={field.fields} value={object} onChange={onChange} testId={testId} />;
@@ -107,10 +107,11 @@ export function ConfigForm({ definition, config, onChange }: ConfigFormProps) {
         <PromptEditor
           value={value as string | undefined}
           optional={field.optional}
-          portNames={inputs.map((input) => input.name)}
+          inputs={inputs}
           onChange={change}
           onAddPort={(name) => onChange({ ...config, inputs: [...inputs, { name, type: 'string' }] }, 'inputs')}
           testId={testId}
+          label={field.label}
         />
       );
     }

@@ -72,6 +72,7 @@ export function PortsEditor({ value, types, onChange, testId }: Props) {
                 <JsonEditor
                   value={field.schema ?? {}}
                   rows={5}
+                  codeMirror
                   testId={`${testId}-schema-${index}`}
                   check={(schema) => (schema && typeof schema === 'object' && !Array.isArray(schema) ? undefined : 'a JSON Schema is an object')}
                   onChange={(schema) => update(index, Object.keys(schema as object).length === 0 ? { schema: undefined } : { schema: schema as Field['schema'] })}

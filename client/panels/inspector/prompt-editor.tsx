@@ -1,52 +1,47 @@
 /**
- * A prompt template editor: chips for the node's input ports insert `{{name}}` at the cursor, and
- * placeholders that name no input port are flagged (with a one-click fix).
+ * A prompt template editor: CodeMirror inline (`code-editor.tsx`), where `{{` completes the node's
+ * input port names; chips for those ports insert `{{name}}` at the cursor, and placeholders that
+ * name no input port are flagged (with a one-click fix).
  */
 import { useRef, useState } from 'react';
-import { LargeCodeView } from './code-editor.tsx';
+import type { Field } from '../../../shared/ports.ts';
 import { templateNames } from '../../../shared/template.ts';
+import { CodeMirrorView, LargeCodeView } from './code-editor.tsx';
+import type { CodeMirrorHandle } from './code-mirror-editor.ts';
 
 interface Props {
   value: string | undefined;
   optional: boolean;
-  portNames: string[];
+  /** The node's input ports: the names a placeholder may use. */
+  inputs: readonly Field[];
   onChange: (value: string | undefined) => void;
   onAddPort: (name: string) => void;
   testId: string;
+  label?: string;
 }
 
-export function PromptEditor({ value, optional, portNames, onChange, onAddPort, testId }: Props) {
-  const area = useRef<HTMLTextAreaElement>(null);
+const ignoreProblems = () => undefined;
+
+export function PromptEditor({ value, optional, inputs, onChange, onAddPort, testId, label = 'Prompt' }: Props) {
+  const editor = useRef<CodeMirrorHandle | null>(null);
   const [expanded, setExpanded] = useState(false);
   const text = value ?? '';
+  const portNames = inputs.map((input) => input.name);
   const unknown = [...new Set(templateNames(text).filter((name) => !portNames.includes(name)))];
+  const change = (next: string) => onChange(next === '' && optional ? undefined : next);
 
   const insert = (name: string) => {
-    const element = area.current;
     const placeholder = `{{${name}}}`;
-    const start = element?.selectionStart ?? text.length;
-    const end = element?.selectionEnd ?? text.length;
-    onChange(text.slice(0, start) + placeholder + text.slice(end));
-    requestAnimationFrame(() => {
-      element?.focus();
-      element?.setSelectionRange(start + placeholder.length, start + placeholder.length);
-    });
+    if (editor.current) editor.current.insert(placeholder);
+    else change(text + placeholder);
   };
 
   return (
-    <div className="prompt-editor">
-      <textarea
-        ref={area}
-        className={`input prompt-text${unknown.length ? ' input-warn' : ''}`}
-        rows={5}
-        value={text}
-        placeholder={optional ? 'optional' : ''}
-        onChange={(event) => onChange(event.target.value === '' && optional ? undefined : event.target.value)}
-        data-testid={testId}
-      />
-      {expanded ? (
-        <LargeCodeView value={text} onChange={(next) => onChange(next === '' && optional ? undefined : next)} onClose={() => setExpanded(false)} testId={testId} label="Prompt" language="text" wrap />
-      ) : null}
+    <div className={`prompt-editor${unknown.length ? ' prompt-warn' : ''}`}>
+      {expanded ? null : (
+        <CodeMirrorView value={text} onChange={change} language="text" inputs={inputs} label={label} wrap templates onProblems={ignoreProblems} testId={testId} className="code-mirror-prompt" handleRef={editor} />
+      )}
+      {expanded ? <LargeCodeView value={text} onChange={change} onClose={() => setExpanded(false)} testId={testId} label={label} language="text" inputs={inputs} templates wrap /> : null}
       <div className="chips" aria-label="Insert an input">
         <button type="button" className="link-btn" onClick={() => setExpanded(true)} data-testid={`${testId}-expand`}>
           Expand
