@@ -1,0 +1,142 @@
+import { createRealm, disposeRealm, type GuestRealm } from './guest-realm.ts';
+import { loadEngine, type Engine } from './load-engine.ts';
+import { runInRealm, type GuestRun } from './run-guest.ts';
+import { resultFromReply } from './sandbox-results.ts';
+import type { SandboxLimits, SandboxResult } from './sandbox-types.ts';
+import { MAX_CACHED_SOURCE_CHARS } from './transpile-source.ts';
+import type { RunMessage } from './worker-protocol.ts';
+
+/** How long a call may run on the server's own thread before it is moved to a worker. */
+export const DEFAULT_IN_PROCESS_BUDGET_MS = 2;
+/** The in-process engine's QuickJS heap cap; a call that needs more is moved to a worker. */
+export const IN_PROCESS_MEMORY_BYTES = 16 * 1024 * 1024;
+/** Inputs larger than this JSON go straight to a worker: parsing them alone could outlast the budget. */
+const MAX_IN_PROCESS_INPUT_CHARS = 64 * 1024;
+/** Sources that hit a limit in-process, remembered so their next call goes straight to a worker. */
+const WORKER_ONLY_SOURCES = 256;
+
+/** Where a call ran: finished in-process, moved to a worker after trying, or sent there without trying. */
+export type Placement = 'in-process' | 'moved' | 'worker';
+
+/**
+ * Runs short code-step calls on the server's own thread, so they skip the thread hop that
+ * costs most of a warm call (see bench/code-step.ts).
+ *
+ * Why this is as isolated as a worker: the boundary is QuickJS, not the thread. The same
+ * locked-down realm (guest-realm.ts) and the same {@link runInRealm} serve the call; only
+ * strings cross. What the thread adds in a worker is a way to kill code that will not stop,
+ * and a heap of its own. Here instead every call runs under an interrupt budget (a couple
+ * of milliseconds, polled by QuickJS's interrupt handler) and a smaller memory cap, and a
+ * call that hits any limit, or breaks the engine, is answered by running it again in a
+ * worker with its full limits. Running again is safe: code steps have no effects but their
+ * console lines, and only the run that counts keeps them; `Math.random` is reseeded for
+ * every run.
+ *
+ * What does not run here: sources too large for the transpile cache and inputs over 64 KiB of
+ * JSON (compiling or parsing them is not interruptible), sources that hit a limit here
+ * before, and any call while the engine or its realm is being (re)built. Realms are rebuilt
+ * from `setImmediate`, never inside a call.
+ */
+export class InProcessRunner {
+  #engine: Engine | undefined;
+  #realm: GuestRealm | undefined;
+  #loading = false;
+  #rebuildQueued = false;
+  #closed = false;
+  readonly #workerOnly = new Map<string, true>();
+
+  constructor(private readonly budgetMs: number) {
+    this.#load();
+  }
+
+  /** The call's result, or undefined when it must run in a worker. */
+  tryRun(message: Omit<RunMessage, 'jobId'>): { result: SandboxResult } | { placement: 'moved' | 'worker' } {
+    const realm = this.#realm;
+    const key = `${message.language}:${message.source}`;
+    if (
+      realm === undefined ||
+      this.#closed ||
+      message.source.length > MAX_CACHED_SOURCE_CHARS ||
+      message.inputsJson.length > MAX_IN_PROCESS_INPUT_CHARS ||
+      this.#workerOnly.has(key)
+    ) {
+      return { placement: 'worker' };
+    }
+    const limits: SandboxLimits = {
+      ...message.limits,
+      timeoutMs: Math.min(message.limits.timeoutMs, this.budgetMs),
+      memoryBytes: Math.min(message.limits.memoryBytes, IN_PROCESS_MEMORY_BYTES),
+    };
+    const started = performance.now();
+    const run = runInRealm(realm, { ...message, limits, isCancelled: () => false });
+    const durationMs = performance.now() - started;
+    if (run.retire !== undefined) this.#retire(run);
+    if (run.poisoned || run.retire === 'limit' || run.retire === 'engine') {
+      this.#rememberWorkerOnly(key);
+      return { placement: 'moved' };
+    }
+    return { result: resultFromReply({ type: 'done', jobId: 0, ...run }, durationMs) };
+  }
+
+  close(): void {
+    this.#closed = true;
+    const realm = this.#realm;
+    this.#realm = undefined;
+    if (realm !== undefined) disposeRealm(realm);
+    this.#engine = undefined;
+  }
+
+  #retire(run: GuestRun): void {
+    const realm = this.#realm;
+    this.#realm = undefined;
+    if (realm === undefined) return;
+    if (run.poisoned || !disposeRealm(realm)) {
+      this.#engine = undefined;
+      this.#load();
+      return;
+    }
+    if (this.#rebuildQueued) return;
+    this.#rebuildQueued = true;
+    setImmediate(() => {
+      this.#rebuildQueued = false;
+      this.#makeRealm();
+    });
+  }
+
+  #makeRealm(): void {
+    const engine = this.#engine;
+    if (engine === undefined || this.#closed || this.#realm !== undefined) return;
+    try {
+      this.#realm = createRealm(engine);
+    } catch {
+      this.#engine = undefined;
+      this.#load();
+    }
+  }
+
+  #load(): void {
+    if (this.#loading || this.#closed) return;
+    this.#loading = true;
+    loadEngine(IN_PROCESS_MEMORY_BYTES).then(
+      (engine) => {
+        this.#loading = false;
+        if (this.#closed) return;
+        this.#engine = engine;
+        setImmediate(() => this.#makeRealm());
+      },
+      () => {
+        // No in-process engine: every call goes to a worker, as before.
+        this.#loading = false;
+      },
+    );
+  }
+
+  #rememberWorkerOnly(key: string): void {
+    this.#workerOnly.delete(key);
+    this.#workerOnly.set(key, true);
+    for (const oldest of this.#workerOnly.keys()) {
+      if (this.#workerOnly.size <= WORKER_ONLY_SOURCES) break;
+      this.#workerOnly.delete(oldest);
+    }
+  }
+}
