@@ -12,8 +12,16 @@ export const DEFAULT_IN_PROCESS_BUDGET_MS = 2;
 export const IN_PROCESS_MEMORY_BYTES = 16 * 1024 * 1024;
 /** Inputs larger than this JSON go straight to a worker: parsing them alone could outlast the budget. */
 const MAX_IN_PROCESS_INPUT_CHARS = 64 * 1024;
-/** Sources that hit a limit in-process, remembered so their next call goes straight to a worker. */
+/** Sources that hit a limit in-process, remembered so their next calls go straight to a worker. */
 const WORKER_ONLY_SOURCES = 256;
+/**
+ * How long such a source stays with the workers: 5 s after its first move, doubling with each
+ * move in a row up to 5 minutes. Not for ever, since a short call can miss the budget once
+ * when the machine is busy (the budget is wall-clock time); a source that spins every time
+ * still costs the server's thread only one budget per period.
+ */
+const WORKER_ONLY_FIRST_MS = 5_000;
+const WORKER_ONLY_MAX_MS = 5 * 60_000;
 
 /** Where a call ran: finished in-process, moved to a worker after trying, or sent there without trying. */
 export type Placement = 'in-process' | 'moved' | 'worker';
@@ -34,7 +42,7 @@ export type Placement = 'in-process' | 'moved' | 'worker';
  *
  * What does not run here: sources too large for the transpile cache and inputs over 64 KiB of
  * JSON (compiling or parsing them is not interruptible), sources that hit a limit here
- * before, and any call while the engine or its realm is being (re)built. Realms are rebuilt
+ * recently (see {@link WORKER_ONLY_FIRST_MS}), and any call while the engine or its realm is being (re)built. Realms are rebuilt
  * from `setImmediate`, never inside a call.
  */
 export class InProcessRunner {
@@ -43,7 +51,7 @@ export class InProcessRunner {
   #loading = false;
   #rebuildQueued = false;
   #closed = false;
-  readonly #workerOnly = new Map<string, true>();
+  readonly #workerOnly = new Map<string, { moves: number; until: number }>();
 
   constructor(private readonly budgetMs: number) {
     this.#load();
@@ -58,7 +66,7 @@ export class InProcessRunner {
       this.#closed ||
       message.source.length > MAX_CACHED_SOURCE_CHARS ||
       message.inputsJson.length > MAX_IN_PROCESS_INPUT_CHARS ||
-      this.#workerOnly.has(key)
+      this.#sendsToWorker(key)
     ) {
       return { placement: 'worker' };
     }
@@ -75,6 +83,7 @@ export class InProcessRunner {
       this.#rememberWorkerOnly(key);
       return { placement: 'moved' };
     }
+    this.#workerOnly.delete(key);
     return { result: resultFromReply({ type: 'done', jobId: 0, ...run }, durationMs) };
   }
 
@@ -131,9 +140,16 @@ export class InProcessRunner {
     );
   }
 
+  #sendsToWorker(key: string): boolean {
+    const entry = this.#workerOnly.get(key);
+    return entry !== undefined && performance.now() < entry.until;
+  }
+
   #rememberWorkerOnly(key: string): void {
+    const moves = (this.#workerOnly.get(key)?.moves ?? 0) + 1;
+    const period = Math.min(WORKER_ONLY_MAX_MS, WORKER_ONLY_FIRST_MS * 2 ** Math.min(moves - 1, 16));
     this.#workerOnly.delete(key);
-    this.#workerOnly.set(key, true);
+    this.#workerOnly.set(key, { moves, until: performance.now() + period });
     for (const oldest of this.#workerOnly.keys()) {
       if (this.#workerOnly.size <= WORKER_ONLY_SOURCES) break;
       this.#workerOnly.delete(oldest);
