@@ -131,6 +131,7 @@ export function createSandboxPool(options: SandboxPoolOptions): Sandbox {
           settle(result) {
             if (settled) return;
             settled = true;
+            if (placement === 'worker' && result.ok) inProcess?.trust(prepared.message, result.durationMs);
             if (slotOf.has(job)) queue.finished(owner);
             signal?.removeEventListener('abort', onAbort);
             resolve(result);

@@ -22,6 +22,13 @@ const WORKER_ONLY_SOURCES = 256;
  */
 const WORKER_ONLY_FIRST_MS = 5_000;
 const WORKER_ONLY_MAX_MS = 5 * 60_000;
+/** Sources a worker answered quickly, and so may be tried here. */
+const TRUSTED_SOURCES = 1024;
+/**
+ * "Quickly" for {@link InProcessRunner.trust}: the worker's time includes the hop and, on a
+ * source's first call, compiling it, so this is looser than the budget itself.
+ */
+const TRUST_BELOW_MS = 10;
 
 /** Where a call ran: finished in-process, moved to a worker after trying, or sent there without trying. */
 export type Placement = 'in-process' | 'moved' | 'worker';
@@ -40,7 +47,8 @@ export type Placement = 'in-process' | 'moved' | 'worker';
  * console lines, and only the run that counts keeps them; `Math.random` is reseeded for
  * every run.
  *
- * What does not run here: sources too large for the transpile cache and inputs over 64 KiB of
+ * What does not run here: a source until a worker has answered one of its calls quickly
+ * ({@link InProcessRunner.trust}), sources too large for the transpile cache and inputs over 64 KiB of
  * JSON (compiling or parsing them is not interruptible), sources that hit a limit here
  * recently (see {@link WORKER_ONLY_FIRST_MS}), and any call while the engine or its realm is being (re)built. Realms are rebuilt
  * from `setImmediate`, never inside a call.
@@ -52,6 +60,7 @@ export class InProcessRunner {
   #rebuildQueued = false;
   #closed = false;
   readonly #workerOnly = new Map<string, { moves: number; until: number }>();
+  readonly #trusted = new Map<string, true>();
 
   constructor(private readonly budgetMs: number) {
     this.#load();
@@ -66,6 +75,7 @@ export class InProcessRunner {
       this.#closed ||
       message.source.length > MAX_CACHED_SOURCE_CHARS ||
       message.inputsJson.length > MAX_IN_PROCESS_INPUT_CHARS ||
+      !this.#trusted.has(key) ||
       this.#sendsToWorker(key)
     ) {
       return { placement: 'worker' };
@@ -83,8 +93,28 @@ export class InProcessRunner {
       this.#rememberWorkerOnly(key);
       return { placement: 'moved' };
     }
-    this.#workerOnly.delete(key);
+    // A few built-ins run long loops of C without polling the interrupt (Array.prototype.fill
+    // and join over a million elements, JSON.stringify of deep nesting): such a call finishes
+    // past its budget. Its answer stands; its source goes to the workers for a while.
+    if (durationMs > this.budgetMs) this.#rememberWorkerOnly(key);
+    else this.#workerOnly.delete(key);
     return { result: resultFromReply({ type: 'done', jobId: 0, ...run }, durationMs) };
+  }
+
+  /**
+   * A worker answered this source quickly: from now on its calls are tried here.
+   * Why not before: a source never seen could hold one of the uninterruptible built-in loops
+   * above, and its first call would then block the server's thread.
+   */
+  trust(message: Omit<RunMessage, 'jobId'>, durationMs: number): void {
+    if (durationMs > TRUST_BELOW_MS || message.source.length > MAX_CACHED_SOURCE_CHARS) return;
+    const key = `${message.language}:${message.source}`;
+    this.#trusted.delete(key);
+    this.#trusted.set(key, true);
+    for (const oldest of this.#trusted.keys()) {
+      if (this.#trusted.size <= TRUSTED_SOURCES) break;
+      this.#trusted.delete(oldest);
+    }
   }
 
   close(): void {
