@@ -95,8 +95,10 @@ export class InProcessRunner {
     }
     // A few built-ins run long loops of C without polling the interrupt (Array.prototype.fill
     // and join over a million elements, JSON.stringify of deep nesting): such a call finishes
-    // past its budget. Its answer stands; its source goes to the workers for a while.
-    if (durationMs > this.budgetMs) this.#rememberWorkerOnly(key);
+    // past its budget. Its answer stands; its source goes to the workers for a while. The bar is
+    // TRUST_BELOW_MS, not the budget: on a busy machine a short call is often descheduled for a
+    // few milliseconds, which says nothing about the source.
+    if (durationMs > TRUST_BELOW_MS) this.#rememberWorkerOnly(key);
     else this.#workerOnly.delete(key);
     return { result: resultFromReply({ type: 'done', jobId: 0, ...run }, durationMs) };
   }
