@@ -27,6 +27,7 @@ const METHOD =
   '(time of the call only; the worker thread goes idle between calls and has to be woken). Warm, through the engine: a chain of 20 code steps ' +
   '(input -> 20 x code -> output) run by the real engine with the real code executor (server/executors/code.ts) over the sandbox ' +
   'service as the server wires it; per step = run time / 20, the engine share included (see the engine-overhead rows). ' +
+  'Each warm figure is given twice: "in-process first" is the default sandbox (a call runs on the server thread under a 2 ms interrupt budget and a 16 MiB heap, and moves to a worker only past them; the log line gives the placements), "worker only" is the same pool with inProcessBudgetMs: 0 (every call hops to a worker, as before). ' +
   'Warm throughput: 2,000 calls (200 with --quick) in flight on the default pool of 2 workers, wall time / calls. ' +
   'Process CPU time (all threads: main, workers, V8 helpers) per warm back-to-back call is given too; it moves less with load.';
 
@@ -41,6 +42,7 @@ const FINDINGS = [
 ];
 
 type SandboxModule = typeof import('../server/sandbox/index.ts');
+type Sandbox = import('../server/sandbox/index.ts').Sandbox;
 
 export async function run(context: BenchContext): Promise<BenchReport> {
   const imported = await tryImport<SandboxModule>('../server/sandbox/index.ts');
@@ -48,6 +50,9 @@ export async function run(context: BenchContext): Promise<BenchReport> {
   const codeModule = await tryImport<typeof import('../server/executors/code.ts')>('../server/executors/code.ts');
   if (!codeModule.ok) return notAvailable(id, title, METHOD, `server/executors/code.ts: ${codeModule.reason}`);
   const { createSandbox } = imported.module;
+  const poolModule = await tryImport<typeof import('../server/sandbox/create-sandbox.ts')>('../server/sandbox/create-sandbox.ts');
+  if (!poolModule.ok) return notAvailable(id, title, METHOD, `server/sandbox/create-sandbox.ts: ${poolModule.reason}`);
+  const { createSandboxPool } = poolModule.module;
   const quick = context.quick;
   const figures: Figure[] = [];
   const inputs = { value: 'hello' };
@@ -66,8 +71,19 @@ export async function run(context: BenchContext): Promise<BenchReport> {
   figures.push(figure({ name: 'cold start: new sandbox + first call', unit: 'ms', values: coldStart }));
   context.log(`  cold start: ${figures.at(-1)!.summary.median.toFixed(1)} ms`);
 
-  const sandbox = createSandbox({});
+  const placements: Record<'default' | 'workerOnly', Record<string, number>> = { default: {}, workerOnly: {} };
+  const count = (bucket: Record<string, number>) => (placement: string) => {
+    bucket[placement] = (bucket[placement] ?? 0) + 1;
+  };
+  const sandbox = createSandboxPool({ onPlacement: count(placements.default) });
+  const workerOnly = createSandboxPool({ inProcessBudgetMs: 0, onPlacement: count(placements.workerOnly) });
   try {
+    // Wait for the in-process engine (it loads in the background) and both pools' workers.
+    for (let i = 0; i < 2000 && (placements.default['in-process'] ?? 0) === 0; i++) {
+      await sandbox.run({ source: SOURCE, language: 'javascript', inputs });
+      await sleep(5);
+    }
+    await Promise.all([0, 1].map(() => workerOnly.run({ source: SOURCE, language: 'javascript', inputs })));
     // Let both workers start.
     await Promise.all([0, 1].map(() => sandbox.run({ source: SOURCE, language: 'javascript', inputs })));
 
@@ -81,63 +97,14 @@ export async function run(context: BenchContext): Promise<BenchReport> {
     }
     figures.push(figure({ name: 'cold source (new code, warm pool)', unit: 'us/call', values: coldSource, keepSamples: false }));
 
-    // ---- warm, direct ----
-    const warm: number[] = [];
-    const warmCpu: number[] = [];
-    const perSample = quick ? 25 : 200;
-    for (let s = 0; s < (quick ? 4 : 20) + 1; s++) {
-      const started = performance.now();
-      const cpuBefore = process.cpuUsage();
-      for (let i = 0; i < perSample; i++) {
-        const result = await sandbox.run({ source: SOURCE, language: 'javascript', inputs });
-        if (!result.ok) throw new Error(result.error.message);
-      }
-      const cpu = process.cpuUsage(cpuBefore);
-      if (s >= 1) {
-        warm.push(((performance.now() - started) * 1000) / perSample);
-        warmCpu.push((cpu.user + cpu.system) / perSample);
-      }
+    // ---- warm: in-process first (the default), then the same calls with every call on a worker ----
+    for (const where of ['in-process', 'worker'] as const) {
+      const target = where === 'in-process' ? sandbox : workerOnly;
+      const counts = placements[where === 'in-process' ? 'default' : 'workerOnly'];
+      for (const key of Object.keys(counts)) delete counts[key];
+      figures.push(...(await warmFigures(context, target, where, codeModule.module.codeExecutor)));
+      context.log(`  ${where}: placements ${JSON.stringify(counts)}`);
     }
-    figures.push(figure({ name: 'warm, sandbox direct (back to back)', unit: 'us/call', values: warm }));
-    context.log(`  warm direct: ${figures.at(-1)!.summary.median.toFixed(0)} us/call`);
-    figures.push(figure({ name: 'warm, sandbox direct (back to back), process CPU', unit: 'us/call', values: warmCpu }));
-    context.log(`  warm direct CPU: ${figures.at(-1)!.summary.median.toFixed(0)} us/call`);
-
-    // ---- warm, spaced: as in a flow, where other steps run between code steps ----
-    const spaced: number[] = [];
-    for (let i = 0; i < (quick ? 20 : 200) + 5; i++) {
-      await sleep(SPACING_MS);
-      const started = performance.now();
-      const result = await sandbox.run({ source: SOURCE, language: 'javascript', inputs });
-      if (!result.ok) throw new Error(result.error.message);
-      if (i >= 5) spaced.push((performance.now() - started) * 1000);
-    }
-    figures.push(figure({ name: `warm, sandbox direct (calls ${SPACING_MS} ms apart)`, unit: 'us/call', values: spaced, keepSamples: false, target: { op: '<=', value: 30, text: '<= 30 us (Node-RED function node)' } }));
-    context.log(`  warm spaced: ${figures.at(-1)!.summary.median.toFixed(0)} us/call`);
-
-    // ---- warm, through the engine and the real code executor ----
-    const service: SandboxService = {
-      run: (request, signal) => sandbox.run({ source: request.source, language: request.language, inputs: request.inputs, limits: { timeoutMs: request.timeoutMs } }, signal),
-    };
-    const executors = { ...passThroughExecutors(), code: codeModule.module.codeExecutor } as unknown as ExecutorMap;
-    const steps = 20;
-    const flow: Flow = validated('code-chain', chainShape(steps, 'string', (nodeId, x, y) => codeNode(nodeId, x, y, 'string', SOURCE)));
-    const viaEngine: number[] = [];
-    for (let s = 0; s < (quick ? 3 : 15) + 1; s++) {
-      const started = performance.now();
-      const status = await runOnce(flow, executors, undefined, { sandbox: service });
-      if (status !== 'succeeded') throw new Error(`code chain ${status}`);
-      if (s >= 1) viaEngine.push(((performance.now() - started) * 1000) / steps);
-    }
-    figures.push(
-      figure({
-        name: 'warm code step through the engine + code executor',
-        unit: 'us/step',
-        values: viaEngine,
-        target: { op: '<=', value: 30, text: '<= 30 us (Node-RED function node)' },
-      }),
-    );
-    context.log(`  warm via engine: ${figures.at(-1)!.summary.median.toFixed(0)} us/step`);
 
     // ---- warm throughput with calls in flight ----
     const throughput: number[] = [];
@@ -150,9 +117,75 @@ export async function run(context: BenchContext): Promise<BenchReport> {
     }
     figures.push(figure({ name: `warm throughput, ${inFlight.toLocaleString('en-US')} calls in flight, 2 workers`, unit: 'us/call', values: throughput }));
   } finally {
-    await sandbox.close();
+    await Promise.all([sandbox.close(), workerOnly.close()]);
   }
   return { id, title, method: METHOD, figures, findings: FINDINGS };
+}
+
+/** Warm figures for one placement: back to back, spaced, and through the engine. */
+async function warmFigures(context: BenchContext, sandbox: Sandbox, where: 'in-process' | 'worker', codeExecutor: unknown): Promise<Figure[]> {
+  const quick = context.quick;
+  const figures: Figure[] = [];
+  const inputs = { value: 'hello' };
+  const label = where === 'in-process' ? 'in-process first' : 'worker only';
+  // ---- warm, direct ----
+  const warm: number[] = [];
+  const warmCpu: number[] = [];
+  const perSample = quick ? 25 : 200;
+  for (let s = 0; s < (quick ? 4 : 20) + 1; s++) {
+    const started = performance.now();
+    const cpuBefore = process.cpuUsage();
+    for (let i = 0; i < perSample; i++) {
+      const result = await sandbox.run({ source: SOURCE, language: 'javascript', inputs });
+      if (!result.ok) throw new Error(result.error.message);
+    }
+    const cpu = process.cpuUsage(cpuBefore);
+    if (s >= 1) {
+      warm.push(((performance.now() - started) * 1000) / perSample);
+      warmCpu.push((cpu.user + cpu.system) / perSample);
+    }
+  }
+  figures.push(figure({ name: `${label}: warm, sandbox direct (back to back)`, unit: 'us/call', values: warm }));
+  context.log(`  ${label} warm direct: ${figures.at(-1)!.summary.median.toFixed(0)} us/call`);
+  figures.push(figure({ name: `${label}: warm, sandbox direct (back to back), process CPU`, unit: 'us/call', values: warmCpu }));
+  context.log(`  ${label} warm direct CPU: ${figures.at(-1)!.summary.median.toFixed(0)} us/call`);
+
+  // ---- warm, spaced: as in a flow, where other steps run between code steps ----
+  const spaced: number[] = [];
+  for (let i = 0; i < (quick ? 20 : 200) + 5; i++) {
+    await sleep(SPACING_MS);
+    const started = performance.now();
+    const result = await sandbox.run({ source: SOURCE, language: 'javascript', inputs });
+    if (!result.ok) throw new Error(result.error.message);
+    if (i >= 5) spaced.push((performance.now() - started) * 1000);
+  }
+  figures.push(figure({ name: `${label}: warm, sandbox direct (calls ${SPACING_MS} ms apart)`, unit: 'us/call', values: spaced, keepSamples: false, target: { op: '<=', value: 30, text: '<= 30 us (Node-RED function node)' } }));
+  context.log(`  ${label} warm spaced: ${figures.at(-1)!.summary.median.toFixed(0)} us/call`);
+
+  // ---- warm, through the engine and the real code executor ----
+  const service: SandboxService = {
+    run: (request, signal) => sandbox.run({ source: request.source, language: request.language, inputs: request.inputs, limits: { timeoutMs: request.timeoutMs } }, signal),
+  };
+  const executors = { ...passThroughExecutors(), code: codeExecutor } as unknown as ExecutorMap;
+  const steps = 20;
+  const flow: Flow = validated('code-chain', chainShape(steps, 'string', (nodeId, x, y) => codeNode(nodeId, x, y, 'string', SOURCE)));
+  const viaEngine: number[] = [];
+  for (let s = 0; s < (quick ? 3 : 15) + 1; s++) {
+    const started = performance.now();
+    const status = await runOnce(flow, executors, undefined, { sandbox: service });
+    if (status !== 'succeeded') throw new Error(`code chain ${status}`);
+    if (s >= 1) viaEngine.push(((performance.now() - started) * 1000) / steps);
+  }
+  figures.push(
+    figure({
+      name: `${label}: warm code step through the engine + code executor`,
+      unit: 'us/step',
+      values: viaEngine,
+      target: { op: '<=', value: 30, text: '<= 30 us (Node-RED function node)' },
+    }),
+  );
+  context.log(`  ${label} warm via engine: ${figures.at(-1)!.summary.median.toFixed(0)} us/step`);
+  return figures;
 }
 
 await runStandalone(import.meta.url, id, title, run);

@@ -29,7 +29,39 @@ const METHOD =
   'process (bench/server-child.ts) with WEFT_MODEL_FETCH=node-http (the default, its own fetch) or undici (undici fetch + keep-alive ' +
   'Agent); each variant gets a fresh server per sample, a warm-up batch, then N runs started at once. Figure: user + system CPU of ' +
   'the server process over the batch (/proc, 10 ms ticks) divided by its model steps: everything the server does for a step (HTTP, ' +
-  'runs, store, hub, engine, SDK). Variants alternate so load on the shared machine falls on both.';
+  'runs, store, hub, engine, SDK). Variants alternate so load on the shared machine falls on both. Floor: after each pair, ' +
+  'the same number of chains of bare streaming requests (undici request() + keep-alive Agent, same body shape with include_usage, ' +
+  'every chunk read) from the bench process itself, its own CPU per request; the ratio is Weft (own fetch) / floor per sample.';
+
+/**
+ * The floor: this process's CPU per bare streaming request made with undici alone (keep-alive
+ * Agent) to the same model server, the same shape of load (`runs` chains of the flow's model
+ * steps at once, each request one after the other), reading every chunk. Nothing Weft adds
+ * (HTTP API, runs, store, events, engine, SDK) is in it.
+ */
+async function floorSample(baseURL: string, runs: number): Promise<number> {
+  const { Agent, request } = await import('undici');
+  const dispatcher = new Agent({ keepAliveTimeout: 10_000, connections: runs });
+  const body = JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hello' }], stream: true, stream_options: { include_usage: true } });
+  const url = `${baseURL.replace(/\/$/, '')}/chat/completions`;
+  const chain = async (): Promise<void> => {
+    for (let step = 0; step < MODEL_STEPS; step++) {
+      const response = await request(url, { method: 'POST', body, headers: { 'content-type': 'application/json', authorization: 'Bearer bench-key' }, dispatcher });
+      let text = '';
+      for await (const chunk of response.body) text += String(chunk);
+      if (!text.includes('[DONE]')) throw new Error('floor request: the stream did not end with [DONE]');
+    }
+  };
+  try {
+    await Promise.all(Array.from({ length: Math.min(runs, 20) }, chain));
+    const before = process.cpuUsage();
+    await Promise.all(Array.from({ length: runs }, chain));
+    const cpu = process.cpuUsage(before);
+    return (cpu.user + cpu.system) / (runs * MODEL_STEPS);
+  } finally {
+    await dispatcher.close();
+  }
+}
 
 async function runBatch(url: string, count: number): Promise<void> {
   const ids = new Set(
@@ -82,6 +114,7 @@ export async function run(context: BenchContext): Promise<BenchReport> {
   try {
     const { baseURL } = await modelServer.next<{ baseURL: string }>('listening', 30_000);
     const perStep: Record<Variant, number[]> = { 'node-http': [], undici: [] };
+    const floor: number[] = [];
     for (let index = 0; index < samples; index++) {
       const order: Variant[] = index % 2 === 0 ? ['node-http', 'undici'] : ['undici', 'node-http'];
       for (const variant of order) {
@@ -89,6 +122,8 @@ export async function run(context: BenchContext): Promise<BenchReport> {
         perStep[variant].push(value);
         context.log(`  ${variant}: ${value.toFixed(0)} us server CPU per model step (${runs} runs)`);
       }
+      floor.push(await floorSample(baseURL, runs));
+      context.log(`  floor (bare undici streaming request): ${floor.at(-1)!.toFixed(0)} us CPU per request`);
     }
     const savings = perStep.undici.map((undiciValue, index) => (undiciValue - perStep['node-http'][index]!) / undiciValue);
     const median = [...savings].sort((a, b) => a - b)[Math.floor(savings.length / 2)]!;
@@ -99,6 +134,13 @@ export async function run(context: BenchContext): Promise<BenchReport> {
       figures: [
         figure({ name: `server CPU per model step, own fetch (${runs} runs)`, unit: 'us', values: perStep['node-http'] }),
         figure({ name: `server CPU per model step, undici fetch + Agent (${runs} runs)`, unit: 'us', values: perStep.undici }),
+        figure({ name: `floor: bare undici streaming request, same server and load (${runs} x ${MODEL_STEPS})`, unit: 'us', values: floor }),
+        figure({
+          name: 'Weft server CPU per model step / floor',
+          unit: 'x',
+          values: perStep['node-http'].map((value, index) => value / floor[index]!),
+          target: { op: '<=', value: 2, text: '<= 2x the bare request' },
+        }),
         figure({
           name: 'server CPU saved by the own fetch',
           unit: '%',

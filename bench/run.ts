@@ -1,5 +1,6 @@
 /**
  * `npm run bench [-- --quick] [-- --only id,id]`: runs each benchmark in its own child process
+ * `npm run bench -- --peers` adds bench/peers.ts (Node-RED installed into a temporary folder, measured beside Weft).
  * (fresh heap, --expose-gc, its own servers), prints one table, and writes bench/results.json
  * (a --quick run writes bench/results.quick.json, so it never replaces the full figures).
  *
@@ -38,6 +39,8 @@ const BENCHMARKS: Entry[] = [
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
+/** `--peers`: also install Node-RED into a temporary folder and measure beside it (bench/peers.ts). */
+if (args.includes('--peers')) BENCHMARKS.push({ id: 'peers', title: 'Beside a peer: Node-RED function nodes vs Weft code steps', file: 'peers.ts', limit: [900, 600] });
 const onlyIndex = args.indexOf('--only');
 const only = onlyIndex >= 0 ? new Set((args[onlyIndex + 1] ?? '').split(',').filter(Boolean)) : undefined;
 

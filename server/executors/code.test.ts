@@ -62,13 +62,15 @@ function runFlow(runId: string, flow: Flow) {
 const BUSY = 'export default () => { const end = Date.now() + 4000; while (Date.now() < end) {} return { done: true } }';
 
 describe('code steps share the sandbox pool fairly', () => {
-  it("runs another run's one-line step while one run spins on every worker, and its wait does not count against its limit", async () => {
+  it("runs another run's short step while one run spins on every worker, and its wait does not count against its limit", async () => {
     starts.length = 0;
     // Three steps busy for 4 s each; the pool has two workers.
     const busy = runFlow('busy', flowOf(['a', 'b', 'c'].map((id) => codeNode(id, BUSY, 8000)), []));
     await startsReached(2);
     // This step's own limit (1 s, plus the step's 2 s grace) is shorter than its wait for a worker.
-    const quick = runFlow('quick', flowOf([codeNode('one', 'export default () => ({ done: true })', 1000)], []));
+    // Longer than the sandbox's in-process budget (2 ms), so it needs a worker like the busy steps.
+    const short = 'export default () => { const end = Date.now() + 20; while (Date.now() < end) {} return { done: true } }';
+    const quick = runFlow('quick', flowOf([codeNode('one', short, 1000)], []));
     expect(await quick.handle.settled()).toBe('succeeded');
     busy.handle.cancel();
     await busy.handle.settled();

@@ -7,7 +7,7 @@ import { DEFAULT_SANDBOX_LIMITS, formatBytes } from '../sandbox/sandbox-limits.t
 const STEP_GRACE_MS = 2_000;
 
 /**
- * Runs the user's function in the sandbox (QuickJS in a worker). Only JSON crosses; console lines
+ * Runs the user's function in the sandbox (QuickJS, in-process for short calls, else in a worker). Only JSON crosses; console lines
  * become step.log events; a limit hit fails the step with the limit named.
  *
  * The whole-step bound is kept here rather than in the engine (no `timeoutMs`): it starts when

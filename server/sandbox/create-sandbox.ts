@@ -1,5 +1,6 @@
 import type { ResourceLimits } from 'node:worker_threads';
 import { FairQueue } from './fair-queue.ts';
+import { DEFAULT_IN_PROCESS_BUDGET_MS, InProcessRunner, type Placement } from './in-process-runner.ts';
 import { prepareRequest } from './prepare-request.ts';
 import { CANCELLED, SANDBOX_CLOSED, failedResult } from './sandbox-results.ts';
 import type { Sandbox, SandboxRequest, SandboxResult } from './sandbox-types.ts';
@@ -13,6 +14,10 @@ export interface SandboxPoolOptions {
   killMarginMs?: (timeoutMs: number) => number;
   cancelGraceMs?: number;
   startTimeoutMs?: number;
+  /** The in-process budget (see in-process-runner.ts); 0 sends every call to a worker. */
+  inProcessBudgetMs?: number;
+  /** Told where each call that reached the engine ran (tests and the bench). */
+  onPlacement?: (placement: Placement) => void;
 }
 
 export const DEFAULT_POOL_SIZE = 2;
@@ -32,9 +37,12 @@ export const SANDBOX_WORKER_RESOURCE_LIMITS: ResourceLimits = Object.freeze({
   stackSizeMb: 32,
 });
 
-/** Starts a warm pool of sandbox workers (default 2). */
-export function createSandbox(options?: { poolSize?: number }): Sandbox {
-  return createSandboxPool({ poolSize: options?.poolSize });
+/**
+ * Starts a warm pool of sandbox workers (default 2), and an in-process engine that runs
+ * short calls first (`inProcessBudgetMs`, default 2 ms; 0 turns it off).
+ */
+export function createSandbox(options?: { poolSize?: number; inProcessBudgetMs?: number }): Sandbox {
+  return createSandboxPool({ poolSize: options?.poolSize, inProcessBudgetMs: options?.inProcessBudgetMs });
 }
 
 export function createSandboxPool(options: SandboxPoolOptions): Sandbox {
@@ -42,6 +50,11 @@ export function createSandboxPool(options: SandboxPoolOptions): Sandbox {
   if (!Number.isInteger(poolSize) || poolSize < 1 || poolSize > MAX_POOL_SIZE) {
     throw new RangeError(`sandbox poolSize must be a whole number from 1 to ${MAX_POOL_SIZE}, got ${String(poolSize)}`);
   }
+  const budgetMs = options.inProcessBudgetMs ?? DEFAULT_IN_PROCESS_BUDGET_MS;
+  if (!Number.isFinite(budgetMs) || budgetMs < 0 || budgetMs > 100) {
+    throw new RangeError(`sandbox inProcessBudgetMs must be from 0 to 100, got ${String(budgetMs)}`);
+  }
+  const inProcess = budgetMs > 0 ? new InProcessRunner(budgetMs) : undefined;
   const queue = new FairQueue<SlotJob>();
   const slotOf = new WeakMap<SlotJob, WorkerSlot>();
   let closed = false;
@@ -86,6 +99,18 @@ export function createSandboxPool(options: SandboxPoolOptions): Sandbox {
       const prepared = prepareRequest(request);
       if (!prepared.ok) return Promise.resolve(failedResult(prepared.error, 0));
       if (signal?.aborted === true) return Promise.resolve(failedResult(CANCELLED, 0));
+      let placement: Placement = 'worker';
+      if (inProcess !== undefined) {
+        const attempt = inProcess.tryRun(prepared.message);
+        if ('result' in attempt) {
+          // Synchronous, so the call has started and finished by now; a moved call starts on its worker.
+          notify(request.onStart);
+          notify(() => options.onPlacement?.('in-process'));
+          return Promise.resolve(attempt.result);
+        }
+        placement = attempt.placement;
+      }
+      notify(() => options.onPlacement?.(placement));
       lastJobId = lastJobId >= MAX_JOB_ID ? 1 : lastJobId + 1;
       const id = lastJobId;
       const owner = request.owner ?? '';
@@ -106,6 +131,7 @@ export function createSandboxPool(options: SandboxPoolOptions): Sandbox {
           settle(result) {
             if (settled) return;
             settled = true;
+            if (placement === 'worker' && result.ok) inProcess?.trust(prepared.message, result.durationMs);
             if (slotOf.has(job)) queue.finished(owner);
             signal?.removeEventListener('abort', onAbort);
             resolve(result);
@@ -121,6 +147,7 @@ export function createSandboxPool(options: SandboxPoolOptions): Sandbox {
     async close(): Promise<void> {
       if (closed) return;
       closed = true;
+      inProcess?.close();
       failQueued(SANDBOX_CLOSED.message);
       await Promise.all(slots.map((slot) => slot.close()));
     },

@@ -2,6 +2,13 @@
  * The code-step sandbox: runs a user's JavaScript or TypeScript module in QuickJS
  * compiled to WebAssembly, inside a pool of worker threads.
  *
+ * Once a worker has answered a source quickly, its calls are first tried on the server's
+ * own thread (in-process-runner.ts) under an interrupt budget of 2 ms and a 16 MiB heap, in the same kind of locked-down realm; one
+ * that hits any limit there, or breaks that engine, runs again in a worker with its full
+ * limits (only that run's console lines are kept), and its source goes straight to a
+ * worker for a while; so does one whose call ran past the budget in a built-in that does
+ * not poll the interrupt. Most warm calls therefore skip the thread hop.
+ *
  * The pool is shared fairly between owners (runs, see `SandboxRequest.owner` and
  * fair-queue.ts): a free worker goes to the owner with the fewest calls running. A call's
  * limits start when it reaches a worker (`onStart`), never while it waits (`onQueued`).

@@ -198,7 +198,9 @@ describe('cancelling', () => {
     const busy = [1, 2].map(() => js('export default () => { for (;;) {} }', {}, { timeoutMs: 300 }));
     const controller = new AbortController();
     const progress: string[] = [];
-    const request: SandboxRequest = { source: 'export default () => ({})', language: 'javascript', inputs: {}, onQueued: () => progress.push('queued'), onStart: () => progress.push('started') };
+    // Longer than the in-process budget, so it is moved to the (busy) workers and waits.
+    const source = 'export default () => { const end = Date.now() + 50; while (Date.now() < end) {} return {} }';
+    const request: SandboxRequest = { source, language: 'javascript', inputs: {}, onQueued: () => progress.push('queued'), onStart: () => progress.push('started') };
     const queued = sandbox.run(request, controller.signal);
     expect(progress).toEqual(['queued']);
     controller.abort();

@@ -13,7 +13,8 @@ afterEach(async () => {
 });
 
 function fakePool(options: Parameters<typeof createSandboxPool>[0] = {}): Sandbox {
-  const sandbox = createSandboxPool({ poolSize: 1, workerEntry: fakeWorker, killMarginMs: () => 100, cancelGraceMs: 100, ...options });
+  // The fixture workers stand in for the engine, so nothing runs in-process here.
+  const sandbox = createSandboxPool({ poolSize: 1, workerEntry: fakeWorker, inProcessBudgetMs: 0, killMarginMs: () => 100, cancelGraceMs: 100, ...options });
   opened.push(sandbox);
   return sandbox;
 }
@@ -69,7 +70,7 @@ describe('a worker that misbehaves is replaced', () => {
   });
 
   it('fails waiting calls when no worker can start', async () => {
-    const sandbox = createSandboxPool({ poolSize: 1, workerEntry: failingWorker });
+    const sandbox = createSandboxPool({ poolSize: 1, workerEntry: failingWorker, inProcessBudgetMs: 0 });
     opened.push(sandbox);
     const result = await act(sandbox, 'echo');
     expect(result).toMatchObject({ ok: false, error: { message: expect.stringMatching(/could not start \(fixture cannot start\)/) } });

@@ -1,0 +1,190 @@
+import { createRealm, disposeRealm, type GuestRealm } from './guest-realm.ts';
+import { loadEngine, type Engine } from './load-engine.ts';
+import { runInRealm, type GuestRun } from './run-guest.ts';
+import { resultFromReply } from './sandbox-results.ts';
+import type { SandboxLimits, SandboxResult } from './sandbox-types.ts';
+import { MAX_CACHED_SOURCE_CHARS } from './transpile-source.ts';
+import type { RunMessage } from './worker-protocol.ts';
+
+/** How long a call may run on the server's own thread before it is moved to a worker. */
+export const DEFAULT_IN_PROCESS_BUDGET_MS = 2;
+/** The in-process engine's QuickJS heap cap; a call that needs more is moved to a worker. */
+export const IN_PROCESS_MEMORY_BYTES = 16 * 1024 * 1024;
+/** Inputs larger than this JSON go straight to a worker: parsing them alone could outlast the budget. */
+const MAX_IN_PROCESS_INPUT_CHARS = 64 * 1024;
+/** Sources that hit a limit in-process, remembered so their next calls go straight to a worker. */
+const WORKER_ONLY_SOURCES = 256;
+/**
+ * How long such a source stays with the workers: 5 s after its first move, doubling with each
+ * move in a row up to 5 minutes. Not for ever, since a short call can miss the budget once
+ * when the machine is busy (the budget is wall-clock time); a source that spins every time
+ * still costs the server's thread only one budget per period.
+ */
+const WORKER_ONLY_FIRST_MS = 5_000;
+const WORKER_ONLY_MAX_MS = 5 * 60_000;
+/** Sources a worker answered quickly, and so may be tried here. */
+const TRUSTED_SOURCES = 1024;
+/**
+ * "Quickly" for {@link InProcessRunner.trust}: the worker's time includes the hop and, on a
+ * source's first call, compiling it, so this is looser than the budget itself.
+ */
+const TRUST_BELOW_MS = 10;
+
+/** Where a call ran: finished in-process, moved to a worker after trying, or sent there without trying. */
+export type Placement = 'in-process' | 'moved' | 'worker';
+
+/**
+ * Runs short code-step calls on the server's own thread, so they skip the thread hop that
+ * costs most of a warm call (see bench/code-step.ts).
+ *
+ * Why this is as isolated as a worker: the boundary is QuickJS, not the thread. The same
+ * locked-down realm (guest-realm.ts) and the same {@link runInRealm} serve the call; only
+ * strings cross. What the thread adds in a worker is a way to kill code that will not stop,
+ * and a heap of its own. Here instead every call runs under an interrupt budget (a couple
+ * of milliseconds, polled by QuickJS's interrupt handler) and a smaller memory cap, and a
+ * call that hits any limit, or breaks the engine, is answered by running it again in a
+ * worker with its full limits. Running again is safe: code steps have no effects but their
+ * console lines, and only the run that counts keeps them; `Math.random` is reseeded for
+ * every run.
+ *
+ * What does not run here: a source until a worker has answered one of its calls quickly
+ * ({@link InProcessRunner.trust}), sources too large for the transpile cache and inputs over 64 KiB of
+ * JSON (compiling or parsing them is not interruptible), sources that hit a limit here
+ * recently (see {@link WORKER_ONLY_FIRST_MS}), and any call while the engine or its realm is being (re)built. Realms are rebuilt
+ * from `setImmediate`, never inside a call.
+ */
+export class InProcessRunner {
+  #engine: Engine | undefined;
+  #realm: GuestRealm | undefined;
+  #loading = false;
+  #rebuildQueued = false;
+  #closed = false;
+  readonly #workerOnly = new Map<string, { moves: number; until: number }>();
+  readonly #trusted = new Map<string, true>();
+
+  constructor(private readonly budgetMs: number) {
+    this.#load();
+  }
+
+  /** The call's result, or undefined when it must run in a worker. */
+  tryRun(message: Omit<RunMessage, 'jobId'>): { result: SandboxResult } | { placement: 'moved' | 'worker' } {
+    const realm = this.#realm;
+    const key = `${message.language}:${message.source}`;
+    if (
+      realm === undefined ||
+      this.#closed ||
+      message.source.length > MAX_CACHED_SOURCE_CHARS ||
+      message.inputsJson.length > MAX_IN_PROCESS_INPUT_CHARS ||
+      !this.#trusted.has(key) ||
+      this.#sendsToWorker(key)
+    ) {
+      return { placement: 'worker' };
+    }
+    const limits: SandboxLimits = {
+      ...message.limits,
+      timeoutMs: Math.min(message.limits.timeoutMs, this.budgetMs),
+      memoryBytes: Math.min(message.limits.memoryBytes, IN_PROCESS_MEMORY_BYTES),
+    };
+    const started = performance.now();
+    const run = runInRealm(realm, { ...message, limits, isCancelled: () => false });
+    const durationMs = performance.now() - started;
+    if (run.retire !== undefined) this.#retire(run);
+    if (run.poisoned || run.retire === 'limit' || run.retire === 'engine') {
+      this.#rememberWorkerOnly(key);
+      return { placement: 'moved' };
+    }
+    // A few built-ins run long loops of C without polling the interrupt (Array.prototype.fill
+    // and join over a million elements, JSON.stringify of deep nesting): such a call finishes
+    // past its budget. Its answer stands; its source goes to the workers for a while. The bar is
+    // TRUST_BELOW_MS, not the budget: on a busy machine a short call is often descheduled for a
+    // few milliseconds, which says nothing about the source.
+    if (durationMs > TRUST_BELOW_MS) this.#rememberWorkerOnly(key);
+    else this.#workerOnly.delete(key);
+    return { result: resultFromReply({ type: 'done', jobId: 0, ...run }, durationMs) };
+  }
+
+  /**
+   * A worker answered this source quickly: from now on its calls are tried here.
+   * Why not before: a source never seen could hold one of the uninterruptible built-in loops
+   * above, and its first call would then block the server's thread.
+   */
+  trust(message: Omit<RunMessage, 'jobId'>, durationMs: number): void {
+    if (durationMs > TRUST_BELOW_MS || message.source.length > MAX_CACHED_SOURCE_CHARS) return;
+    const key = `${message.language}:${message.source}`;
+    this.#trusted.delete(key);
+    this.#trusted.set(key, true);
+    for (const oldest of this.#trusted.keys()) {
+      if (this.#trusted.size <= TRUSTED_SOURCES) break;
+      this.#trusted.delete(oldest);
+    }
+  }
+
+  close(): void {
+    this.#closed = true;
+    const realm = this.#realm;
+    this.#realm = undefined;
+    if (realm !== undefined) disposeRealm(realm);
+    this.#engine = undefined;
+  }
+
+  #retire(run: GuestRun): void {
+    const realm = this.#realm;
+    this.#realm = undefined;
+    if (realm === undefined) return;
+    if (run.poisoned || !disposeRealm(realm)) {
+      this.#engine = undefined;
+      this.#load();
+      return;
+    }
+    if (this.#rebuildQueued) return;
+    this.#rebuildQueued = true;
+    setImmediate(() => {
+      this.#rebuildQueued = false;
+      this.#makeRealm();
+    });
+  }
+
+  #makeRealm(): void {
+    const engine = this.#engine;
+    if (engine === undefined || this.#closed || this.#realm !== undefined) return;
+    try {
+      this.#realm = createRealm(engine);
+    } catch {
+      this.#engine = undefined;
+      this.#load();
+    }
+  }
+
+  #load(): void {
+    if (this.#loading || this.#closed) return;
+    this.#loading = true;
+    loadEngine(IN_PROCESS_MEMORY_BYTES).then(
+      (engine) => {
+        this.#loading = false;
+        if (this.#closed) return;
+        this.#engine = engine;
+        setImmediate(() => this.#makeRealm());
+      },
+      () => {
+        // No in-process engine: every call goes to a worker, as before.
+        this.#loading = false;
+      },
+    );
+  }
+
+  #sendsToWorker(key: string): boolean {
+    const entry = this.#workerOnly.get(key);
+    return entry !== undefined && performance.now() < entry.until;
+  }
+
+  #rememberWorkerOnly(key: string): void {
+    const moves = (this.#workerOnly.get(key)?.moves ?? 0) + 1;
+    const period = Math.min(WORKER_ONLY_MAX_MS, WORKER_ONLY_FIRST_MS * 2 ** Math.min(moves - 1, 16));
+    this.#workerOnly.delete(key);
+    this.#workerOnly.set(key, { moves, until: performance.now() + period });
+    for (const oldest of this.#workerOnly.keys()) {
+      if (this.#workerOnly.size <= WORKER_ONLY_SOURCES) break;
+      this.#workerOnly.delete(oldest);
+    }
+  }
+}
