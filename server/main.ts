@@ -10,6 +10,8 @@ import { pathToFileURL } from 'node:url';
 import { createApp } from './app.ts';
 import { ConfigError, isLoopbackHost, loadServerConfig, type ServerConfig } from './config.ts';
 import type { EngineServices, ExecutorLookup } from './engine/index.ts';
+import { IdempotencyStore } from './invoke/idempotency-store.ts';
+import { ApiKeys } from './keys/api-keys.ts';
 import { readUnfinishedRuns, RunManager } from './run-manager.ts';
 import { configuredSecrets, createEventScrubber, scrubLines } from './secret-scrub.ts';
 import { createAccessPolicy, type AccessPolicy } from './security.ts';
@@ -107,6 +109,8 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     };
     const app = createApp({
       policy: currentPolicy,
+      keys: new ApiKeys(config.dataDir),
+      idempotency: await IdempotencyStore.open(config.dataDir),
       flows: storage.flows,
       runs,
       info: {

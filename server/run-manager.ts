@@ -16,6 +16,7 @@ import { randomBytes } from 'node:crypto';
 import { isTerminal, type RunEvent, type StepError } from '../shared/events.ts';
 import type { Flow } from '../shared/flow.ts';
 import { checkRunInputs } from '../shared/run-inputs.ts';
+import type { RunOrigin } from '../shared/run-origin.ts';
 import { applyEvent, foldEvents, initialRunState, type RunState } from '../shared/run-state.ts';
 import { zodIssues } from './http/parse-request.ts';
 import { DecisionError, resumeRun, startRun, type Decision, type EngineServices, type ExecutorLookup, type RunHandle } from './engine/index.ts';
@@ -132,7 +133,7 @@ export class RunManager {
    * written the run leaves no trace (no log, no index entry, no step run) and this throws a
    * StoreUnavailableError (503).
    */
-  async start(flow: Flow, inputs: Record<string, unknown>): Promise<{ runId: string }> {
+  async start(flow: Flow, inputs: Record<string, unknown>, origin?: RunOrigin): Promise<{ runId: string }> {
     const problems = checkRunInputs(flow, inputs);
     if (problems.length > 0) {
       throw badRequest(`the run inputs do not fit flow "${flow.id}"`, problems.map((problem) => ({ path: `inputs.${problem.field}`, message: problem.message, ...(problem.nodeId ? { nodeId: problem.nodeId } : {}) })));
@@ -142,7 +143,7 @@ export class RunManager {
     const record: LiveRun = { runId, handle: undefined, state: initialRunState(runId), lastWrite: Promise.resolve(), halted: false, overLimit: undefined };
     this.#live.set(runId, record);
     try {
-      record.handle = startRun(runId, flow, inputs, this.#engineOptions(record));
+      record.handle = startRun(runId, flow, inputs, { ...this.#engineOptions(record), ...(origin ? { origin } : {}) });
     } catch (error) {
       this.#live.delete(runId);
       throw error;

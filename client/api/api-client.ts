@@ -22,6 +22,9 @@ import { requestJson } from './http.ts';
 
 const enc = encodeURIComponent;
 
+/** Runs the designer starts say so in history (shared/run-origin.ts). */
+const DESIGNER_ORIGIN = { type: 'designer' } as const;
+
 export const api = {
   health: () => requestJson('GET', '/api/health', healthAnswer),
   listFlows: async () => (await requestJson('GET', '/api/flows', flowListAnswer)).flows,
@@ -30,8 +33,8 @@ export const api = {
   saveFlow: (flow: Flow) => requestJson('PUT', `/api/flows/${enc(flow.id)}`, savedFlowAnswer, flow),
   deleteFlow: (id: string) => requestJson('DELETE', `/api/flows/${enc(id)}`, noContentAnswer),
   startSavedRun: (flowId: string, inputs: Record<string, unknown>) =>
-    requestJson('POST', `/api/flows/${enc(flowId)}/runs`, runCreatedAnswer, { inputs } satisfies StartSavedRunBody),
-  startRun: (flow: Flow, inputs: Record<string, unknown>) => requestJson('POST', '/api/runs', runCreatedAnswer, { flow, inputs } satisfies StartRunBody),
+    requestJson('POST', `/api/flows/${enc(flowId)}/runs`, runCreatedAnswer, { inputs, origin: DESIGNER_ORIGIN } satisfies StartSavedRunBody),
+  startRun: (flow: Flow, inputs: Record<string, unknown>) => requestJson('POST', '/api/runs', runCreatedAnswer, { flow, inputs, origin: DESIGNER_ORIGIN } satisfies StartRunBody),
   /** Every flow's runs, newest first, or one flow's. */
   listRuns: async (flowId?: string) => (await requestJson('GET', flowId ? `/api/runs?flowId=${enc(flowId)}` : '/api/runs', runListAnswer)).runs,
   runEvents: async (runId: string, after = 0) => (await requestJson('GET', `/api/runs/${enc(runId)}/events?after=${after}`, runEventsAnswer)).events,
