@@ -1,14 +1,15 @@
 /**
  * `POST /api/flows/:id/invoke?wait=`: how an application uses a flow. Starts a run of the saved
  * flow and waits up to `wait` seconds: 200 with its outputs and cost once it ended, 202 with its
- * URL while it runs or waits for a person. Who may call it is decided here, not by the admin
+ * URL while it runs or waits for a person. `GET /api/flows/:id/openapi.json` describes the call. Who may call it is decided here, not by the admin
  * token alone (see `authorizeInvoke`); an `Idempotency-Key` makes a retry return the same run.
  */
 import { Router, type Request } from 'express';
+import { flowOpenApi } from '../../shared/flow-openapi.ts';
 import type { RunOrigin } from '../../shared/run-origin.ts';
 import type { RunState } from '../../shared/run-state.ts';
 import { invokeAnswer, type InvokeAnswer } from '../../shared/wire/rest-answers.ts';
-import { DEFAULT_INVOKE_WAIT_SECONDS, flowParams, idempotencyKeyHeader, invokeBody, invokeQuery } from '../../shared/wire/rest-requests.ts';
+import { DEFAULT_INVOKE_WAIT_SECONDS, emptyQuery, flowParams, idempotencyKeyHeader, invokeBody, invokeQuery } from '../../shared/wire/rest-requests.ts';
 import { awaitRun } from '../invoke/await-run.ts';
 import { IdempotencyStore } from '../invoke/idempotency-store.ts';
 import { checkKey, type ApiKeys } from '../keys/api-keys.ts';
@@ -87,5 +88,14 @@ export function invokeRouter(options: InvokeOptions): Router {
     if (answer.status === 202) response.set('Location', answer.body.url!);
     reply(response, invokeAnswer, answer.body, answer.status);
   });
+  router.get('/:id/openapi.json', async (request, response) => {
+    const { id } = parseRequest(flowParams, request.params, 'params');
+    parseRequest(emptyQuery, request.query, 'query');
+    const result = await options.flows.get(id);
+    if (result.status === 'missing') throw notFound(`there is no flow "${id}"`);
+    if (result.status === 'invalid') throw new RequestError(422, `flow "${id}" has problems; fix them to get its API`, problemIssues(result.problems, 'flow'));
+    response.json(flowOpenApi(result.flow, result.hash.slice(0, 12)));
+  });
+
   return router;
 }

@@ -56,6 +56,8 @@ export interface KindDefinition<Name extends string = string, Config = unknown> 
   acceptsPartialInputs?: boolean;
   /** Its output ports are the run's inputs: checked before a run starts, unique across the flow. */
   takesRunInputs?: boolean;
+  /** Its input ports are fields of the run's outputs (what an invoke call answers with). */
+  givesRunOutputs?: boolean;
   /** The canvas shows its streamed text and token cost while it runs, rather than its outputs. */
   streamsText?: boolean;
   /** Template fields (`{{name}}`) whose names must match input ports. */
