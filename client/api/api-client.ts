@@ -11,13 +11,15 @@ import {
   flowDocumentAnswer,
   flowListAnswer,
   healthAnswer,
+  keyCreatedAnswer,
+  keyListAnswer,
   noContentAnswer,
   runCreatedAnswer,
   runEventsAnswer,
   runListAnswer,
   savedFlowAnswer,
 } from '../../shared/wire/rest-answers.ts';
-import type { CancelBody, DecisionBody, EstimateBody, StartRunBody, StartSavedRunBody } from '../../shared/wire/rest-requests.ts';
+import type { CancelBody, CreateKeyBody, DecisionBody, EstimateBody, StartRunBody, StartSavedRunBody } from '../../shared/wire/rest-requests.ts';
 import { requestJson } from './http.ts';
 
 const enc = encodeURIComponent;
@@ -42,5 +44,8 @@ export const api = {
   decide: (runId: string, nodeId: string, body: DecisionBody) => requestJson('POST', `/api/runs/${enc(runId)}/steps/${enc(nodeId)}/decision`, decisionAnswer, body),
   estimate: (flow: Flow, inputs?: Record<string, unknown>) =>
     requestJson('POST', '/api/estimate', estimateAnswer, (inputs ? { flow, inputs } : { flow }) satisfies EstimateBody),
+  listKeys: async () => (await requestJson('GET', '/api/keys', keyListAnswer)).keys,
+  createKey: (body: CreateKeyBody) => requestJson('POST', '/api/keys', keyCreatedAnswer, body),
+  revokeKey: (name: string) => requestJson('DELETE', `/api/keys/${enc(name)}`, noContentAnswer),
   approvals: async () => (await requestJson('GET', '/api/approvals', approvalListAnswer)).approvals,
 };
