@@ -13,6 +13,7 @@ import type { EngineServices, ExecutorLookup } from './engine/index.ts';
 import { IdempotencyStore } from './invoke/idempotency-store.ts';
 import { ApiKeys } from './keys/api-keys.ts';
 import { readUnfinishedRuns, RunManager } from './run-manager.ts';
+import { Scheduler } from './schedule/scheduler.ts';
 import { configuredSecrets, createEventScrubber, scrubLines } from './secret-scrub.ts';
 import { createAccessPolicy, type AccessPolicy } from './security.ts';
 import { openFlowsStorage } from './store/open-flows-storage.ts';
@@ -46,6 +47,8 @@ export interface StartServerOptions {
   /** How the hub sends live events (server/ws/event-frames.ts); for benchmarks. */
   wsEventSending?: import('./ws/event-frames.ts').EventSending;
   log?: (line: string) => void;
+  /** How often the scheduler reads saved flows again for changed triggers (server/schedule/scheduler.ts). */
+  scheduleRescanMs?: number;
   /** The file operations of the runs store (tests make them fail like a full disk). */
   storeFs?: import('./store/atomic-write.ts').AtomicWriteFs;
 }
@@ -148,6 +151,9 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
       server.close();
       server.closeIdleConnections();
     });
+    const scheduler = new Scheduler({ flows: storage.flows, runs, dataDir: config.dataDir, log, ...(options.scheduleRescanMs !== undefined ? { rescanMs: options.scheduleRescanMs } : {}) });
+    cleanup.unshift(async () => scheduler.close());
+    await scheduler.start();
 
     let closing: Promise<void> | undefined;
     return {
