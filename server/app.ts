@@ -10,6 +10,7 @@ import { invokeRouter } from './http/invoke-router.ts';
 import { keysRouter } from './http/keys-router.ts';
 import type { IdempotencyStore } from './invoke/idempotency-store.ts';
 import type { ApiKeys } from './keys/api-keys.ts';
+import type { RunMetrics } from './metrics/run-metrics.ts';
 import { runsRouter } from './http/runs-router.ts';
 import { serviceRouter, type ServiceInfo } from './http/service-router.ts';
 import { staticClient } from './http/static-client.ts';
@@ -25,6 +26,8 @@ export interface AppOptions {
   runs: RunManager;
   info: ServiceInfo;
   keys: ApiKeys;
+  /** `GET /metrics` (server/metrics/run-metrics.ts). */
+  metrics?: RunMetrics;
   idempotency: IdempotencyStore;
   distDir?: string | undefined;
   bodyLimitBytes?: number;
@@ -44,6 +47,8 @@ export function createApp(options: AppOptions): Express {
   app.use('/api/runs', runsRouter(options.runs));
   app.use('/api', serviceRouter(options.runs, options.info));
   app.use('/api', apiNotFound);
+  const metrics = options.metrics;
+  if (metrics) app.get('/metrics', async (_request, response) => void response.type(metrics.registry.contentType).send(await metrics.text()));
   app.use(staticClient(options.distDir));
   app.use(errorHandler(options.log ?? ((line) => console.error(line))));
   return app;

@@ -13,6 +13,7 @@ import type { EngineServices, ExecutorLookup } from './engine/index.ts';
 import { IdempotencyStore } from './invoke/idempotency-store.ts';
 import { ApiKeys } from './keys/api-keys.ts';
 import { readUnfinishedRuns, RunManager } from './run-manager.ts';
+import { RunMetrics } from './metrics/run-metrics.ts';
 import { Scheduler } from './schedule/scheduler.ts';
 import { configuredSecrets, createEventScrubber, scrubLines } from './secret-scrub.ts';
 import { createAccessPolicy, type AccessPolicy } from './security.ts';
@@ -110,8 +111,11 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
       if (!policy) throw new Error('the server is not listening yet');
       return policy;
     };
+    let webSocketClients = (): number => 0;
+    const metrics = new RunMetrics({ runs, webSocketClients: () => webSocketClients() });
     const app = createApp({
       policy: currentPolicy,
+      metrics,
       keys: new ApiKeys(config.dataDir),
       idempotency: await IdempotencyStore.open(config.dataDir),
       flows: storage.flows,
@@ -137,6 +141,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
       ...(options.wsLimits ? { limits: options.wsLimits } : {}),
     });
     cleanup.unshift(() => hub.close());
+    webSocketClients = () => hub.openClientCount;
     runs.onEvents((events) => hub.publish(events));
 
     const server = createServer(app);

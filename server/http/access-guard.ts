@@ -15,7 +15,7 @@ export function accessGuard(policy: () => AccessPolicy): RequestHandler {
       origin: singleHeader(request, 'origin'),
       checkOrigin: !SAFE_METHODS.has(request.method),
       // Invoking is decided by the invoke router: API keys, or the token (http/invoke-router.ts).
-      needsToken: isApi && !(request.method === 'POST' && INVOKE_PATH.test(request.path)),
+      needsToken: (isApi && !(request.method === 'POST' && INVOKE_PATH.test(request.path))) || request.path === '/metrics',
       token: bearerToken(singleHeader(request, 'authorization')) ?? cookieToken(singleHeader(request, 'cookie')),
     });
     if (!decision.ok) return sendError(response, decision.status, decision.message);
