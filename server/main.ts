@@ -15,6 +15,7 @@ import { ApiKeys } from './keys/api-keys.ts';
 import { readUnfinishedRuns, RunManager } from './run-manager.ts';
 import { RunMetrics } from './metrics/run-metrics.ts';
 import { Scheduler } from './schedule/scheduler.ts';
+import { startRunTracing } from './telemetry/start-run-tracing.ts';
 import { configuredSecrets, createEventScrubber, scrubLines } from './secret-scrub.ts';
 import { createAccessPolicy, type AccessPolicy } from './security.ts';
 import { openFlowsStorage } from './store/open-flows-storage.ts';
@@ -102,6 +103,12 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     cleanup.push(() => runtime.close());
     const executors = options.executors ?? (await import('./executors/index.ts')).executors;
     const runs = new RunManager({ store, executors, services: runtime.services, log, limits: { maxEvents: config.maxRunEvents, maxBytes: config.maxRunBytes }, scrub: createEventScrubber(secrets) });
+    // Traces only with an OTLP endpoint configured: otherwise no exporter is even imported.
+    const tracing = await startRunTracing(options.env ?? process.env);
+    if (tracing) {
+      runs.onEvents((events) => tracing.onEvents(events));
+      cleanup.push(() => tracing.close());
+    }
     const { resumed, failed } = await runs.resumeAll(unfinished);
     if (resumed.length > 0) log(`weft: resumed ${resumed.length} unfinished run${resumed.length === 1 ? '' : 's'} from ${config.dataDir}`);
     if (failed.length > 0) log(`weft: ${failed.length} run${failed.length === 1 ? '' : 's'} could not continue and were marked failed`);
