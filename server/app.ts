@@ -6,6 +6,11 @@ import express, { type Express } from 'express';
 import { accessGuard, requireJsonBody } from './http/access-guard.ts';
 import { apiNotFound, errorHandler } from './http/error-handler.ts';
 import { flowsRouter } from './http/flows-router.ts';
+import { invokeRouter } from './http/invoke-router.ts';
+import { keysRouter } from './http/keys-router.ts';
+import type { IdempotencyStore } from './invoke/idempotency-store.ts';
+import type { ApiKeys } from './keys/api-keys.ts';
+import type { RunMetrics } from './metrics/run-metrics.ts';
 import { runsRouter } from './http/runs-router.ts';
 import { serviceRouter, type ServiceInfo } from './http/service-router.ts';
 import { staticClient } from './http/static-client.ts';
@@ -20,6 +25,10 @@ export interface AppOptions {
   flows: FlowsRepository;
   runs: RunManager;
   info: ServiceInfo;
+  keys: ApiKeys;
+  /** `GET /metrics` (server/metrics/run-metrics.ts). */
+  metrics?: RunMetrics;
+  idempotency: IdempotencyStore;
   distDir?: string | undefined;
   bodyLimitBytes?: number;
   log?: (line: string) => void;
@@ -32,10 +41,14 @@ export function createApp(options: AppOptions): Express {
   app.set('query parser', 'simple');
   app.use(accessGuard(options.policy));
   app.use('/api', requireJsonBody, express.json({ limit: options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES, strict: true, type: 'application/json' }));
+  app.use('/api/flows', invokeRouter({ policy: options.policy, flows: options.flows, runs: options.runs, keys: options.keys, idempotency: options.idempotency }));
+  app.use('/api/keys', keysRouter(options.keys));
   app.use('/api/flows', flowsRouter(options.flows, options.runs));
   app.use('/api/runs', runsRouter(options.runs));
   app.use('/api', serviceRouter(options.runs, options.info));
   app.use('/api', apiNotFound);
+  const metrics = options.metrics;
+  if (metrics) app.get('/metrics', async (_request, response) => void response.type(metrics.registry.contentType).send(await metrics.text()));
   app.use(staticClient(options.distDir));
   app.use(errorHandler(options.log ?? ((line) => console.error(line))));
   return app;

@@ -10,7 +10,12 @@ import { pathToFileURL } from 'node:url';
 import { createApp } from './app.ts';
 import { ConfigError, isLoopbackHost, loadServerConfig, type ServerConfig } from './config.ts';
 import type { EngineServices, ExecutorLookup } from './engine/index.ts';
+import { IdempotencyStore } from './invoke/idempotency-store.ts';
+import { ApiKeys } from './keys/api-keys.ts';
 import { readUnfinishedRuns, RunManager } from './run-manager.ts';
+import { RunMetrics } from './metrics/run-metrics.ts';
+import { Scheduler } from './schedule/scheduler.ts';
+import { startRunTracing } from './telemetry/start-run-tracing.ts';
 import { configuredSecrets, createEventScrubber, scrubLines } from './secret-scrub.ts';
 import { createAccessPolicy, type AccessPolicy } from './security.ts';
 import { openFlowsStorage } from './store/open-flows-storage.ts';
@@ -46,6 +51,8 @@ export interface StartServerOptions {
   /** How the hub sends live events (server/ws/event-frames.ts); for benchmarks. */
   wsEventSending?: import('./ws/event-frames.ts').EventSending;
   log?: (line: string) => void;
+  /** How often the scheduler reads saved flows again for changed triggers (server/schedule/scheduler.ts). */
+  scheduleRescanMs?: number;
   /** The file operations of the runs store (tests make them fail like a full disk). */
   storeFs?: import('./store/atomic-write.ts').AtomicWriteFs;
 }
@@ -98,6 +105,12 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     cleanup.push(() => runtime.close());
     const executors = options.executors ?? (await import('./executors/index.ts')).executors;
     const runs = new RunManager({ store, executors, services: runtime.services, log, limits: { maxEvents: config.maxRunEvents, maxBytes: config.maxRunBytes }, scrub: createEventScrubber(secrets) });
+    // Traces only with an OTLP endpoint configured: otherwise no exporter is even imported.
+    const tracing = await startRunTracing(options.env ?? process.env);
+    if (tracing) {
+      runs.onEvents((events) => tracing.onEvents(events));
+      cleanup.push(() => tracing.close());
+    }
     const { resumed, failed } = await runs.resumeAll(unfinished);
     if (resumed.length > 0) log(`weft: resumed ${resumed.length} unfinished run${resumed.length === 1 ? '' : 's'} from ${store.kind === 'files' ? config.dataDir : storage.location}`);
     if (failed.length > 0) log(`weft: ${failed.length} run${failed.length === 1 ? '' : 's'} could not continue and were marked failed`);
@@ -107,8 +120,13 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
       if (!policy) throw new Error('the server is not listening yet');
       return policy;
     };
+    let webSocketClients = (): number => 0;
+    const metrics = new RunMetrics({ runs, webSocketClients: () => webSocketClients() });
     const app = createApp({
       policy: currentPolicy,
+      metrics,
+      keys: new ApiKeys(config.dataDir),
+      idempotency: await IdempotencyStore.open(config.dataDir),
       flows: storage.flows,
       runs,
       info: {
@@ -132,6 +150,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
       ...(options.wsLimits ? { limits: options.wsLimits } : {}),
     });
     cleanup.unshift(() => hub.close());
+    webSocketClients = () => hub.openClientCount;
     runs.onEvents((events) => hub.publish(events));
 
     const server = createServer(app);
@@ -146,6 +165,9 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
       server.close();
       server.closeIdleConnections();
     });
+    const scheduler = new Scheduler({ flows: storage.flows, runs, dataDir: config.dataDir, log, ...(options.scheduleRescanMs !== undefined ? { rescanMs: options.scheduleRescanMs } : {}) });
+    cleanup.unshift(async () => scheduler.close());
+    await scheduler.start();
 
     let closing: Promise<void> | undefined;
     return {

@@ -16,6 +16,7 @@ import { randomBytes } from 'node:crypto';
 import { isTerminal, type RunEvent, type StepError } from '../shared/events.ts';
 import type { Flow } from '../shared/flow.ts';
 import { checkRunInputs } from '../shared/run-inputs.ts';
+import type { RunOrigin } from '../shared/run-origin.ts';
 import { applyEvent, foldEvents, initialRunState, type RunState } from '../shared/run-state.ts';
 import { zodIssues } from './http/parse-request.ts';
 import { DecisionError, resumeRun, startRun, type Decision, type EngineServices, type ExecutorLookup, type ModelService, type RunHandle } from './engine/index.ts';
@@ -97,6 +98,8 @@ export function newRunId(): string {
 export interface StartOptions {
   /** Wraps the model service for this run only (a replay or what-if answers from an earlier run's log). */
   models?: (models: ModelService | undefined) => ModelService;
+  /** What started the run (designer, CLI, invoke, schedule, replay, what-if), recorded in run.started. */
+  origin?: RunOrigin;
 }
 
 export class RunManager {
@@ -148,7 +151,7 @@ export class RunManager {
     this.#live.set(runId, record);
     try {
       const services = options.models ? { ...this.#services, models: options.models(this.#services.models) } : this.#services;
-      record.handle = startRun(runId, flow, inputs, { ...this.#engineOptions(record), services });
+      record.handle = startRun(runId, flow, inputs, { ...this.#engineOptions(record), services, ...(options.origin ? { origin: options.origin } : {}) });
     } catch (error) {
       this.#live.delete(runId);
       throw error;

@@ -60,5 +60,6 @@ export function indexEntry(state: RunState): RunIndexEntry {
     costUsd: state.costUsd,
     ...(Number.isFinite(durationMs) && durationMs >= 0 ? { durationMs } : {}),
     inputsPreview: inputsPreview(state.inputs),
+    ...(state.origin ? { origin: state.origin } : {}),
   };
 }

@@ -3,6 +3,7 @@
  * integer positions, two-space indent, one edge per line, trailing newline.
  * Serialising an unchanged flow gives the same bytes; moving a node changes only its position line.
  */
+import type { ScheduleTrigger } from './triggers.ts';
 import type { Flow, FlowEdge, FlowNode } from './flow.ts';
 import { registry } from './kinds/registry.ts';
 
@@ -40,7 +41,9 @@ export function sortEdges(edges: readonly FlowEdge[]): FlowEdge[] {
 export function canonicalFlow(flow: Flow): Flow {
   const result: Record<string, unknown> = { $schema: flow.$schema ?? FLOW_SCHEMA_REFERENCE, schemaVersion: flow.schemaVersion, id: flow.id, name: flow.name };
   if (flow.description !== undefined) result.description = flow.description;
-  if (flow.settings !== undefined) result.settings = { ...(flow.settings.budgetUsd !== undefined ? { budgetUsd: flow.settings.budgetUsd } : {}) };
+  if (flow.settings !== undefined) {
+    result.settings = { ...(flow.settings.budgetUsd !== undefined ? { budgetUsd: flow.settings.budgetUsd } : {}), ...(flow.settings.triggers !== undefined ? { triggers: flow.settings.triggers.map(canonicalTrigger) } : {}) };
+  }
   result.nodes = [...flow.nodes].sort((a, b) => compare(a.id, b.id)).map(canonicalNode);
   result.edges = sortEdges(flow.edges);
   return result as Flow;
@@ -127,4 +130,15 @@ export function flowHash(flow: Flow): string {
   const hash = (h2 >>> 0).toString(16).padStart(8, '0') + (h1 >>> 0).toString(16).padStart(8, '0');
   hashes.set(flow, hash);
   return hash;
+}
+
+/** A trigger's keys in a fixed order (shared/triggers.ts), so saving it twice gives the same text. */
+function canonicalTrigger(trigger: ScheduleTrigger): ScheduleTrigger {
+  return {
+    type: trigger.type,
+    cron: trigger.cron,
+    ...(trigger.timezone !== undefined ? { timezone: trigger.timezone } : {}),
+    ...(trigger.inputs !== undefined ? { inputs: trigger.inputs } : {}),
+    ...(trigger.catchUp !== undefined ? { catchUp: trigger.catchUp } : {}),
+  };
 }

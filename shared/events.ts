@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { flowSchema } from './flow.ts';
+import { runOriginSchema } from './run-origin.ts';
 
 const base = {
   runId: z.string().min(1),
@@ -22,7 +23,7 @@ export type StepError = z.infer<typeof stepErrorSchema>;
 export const chatMessageSchema = z.object({ role: z.enum(['system', 'user', 'assistant']), content: z.string() });
 
 export const runEventUnion = z.discriminatedUnion('type', [
-  z.object({ ...base, type: z.literal('run.started'), flowId: z.string(), flowHash: z.string(), flow: flowSchema, inputs: z.record(z.string(), z.unknown()) }),
+  z.object({ ...base, type: z.literal('run.started'), flowId: z.string(), flowHash: z.string(), flow: flowSchema, inputs: z.record(z.string(), z.unknown()), origin: runOriginSchema.optional() }),
   z.object({ ...base, type: z.literal('step.started'), nodeId: z.string(), attempt: z.number().int().min(1), inputs: z.record(z.string(), z.unknown()) }),
   z.object({ ...base, type: z.literal('step.prompt'), nodeId: z.string(), model: z.string(), simulated: z.boolean(), messages: z.array(chatMessageSchema) }),
   z.object({ ...base, type: z.literal('step.delta'), nodeId: z.string(), text: z.string() }),

@@ -3,6 +3,7 @@
  * Config is parsed per kind by validate.ts so an unknown kind gets its own clear problem.
  */
 import { z } from 'zod';
+import { triggersSchema } from './triggers.ts';
 import { idSchema } from './ids.ts';
 import { PORT_NAME_PATTERN } from './ports.ts';
 
@@ -32,6 +33,7 @@ export const edgeSchema = z.object({ from: endpointSchema, to: endpointSchema })
 export const settingsSchema = z
   .object({
     budgetUsd: z.number().positive().optional().describe('Most a run may spend on models, in US dollars'),
+    triggers: triggersSchema.optional(),
   })
   .strict();
 

@@ -6,6 +6,7 @@
 import type { RunEvent, StepError } from './events.ts';
 import { exhaustive } from './events.ts';
 import type { Flow } from './flow.ts';
+import type { RunOrigin } from './run-origin.ts';
 
 export type RunStatus = 'running' | 'waiting' | 'succeeded' | 'failed' | 'cancelled';
 export type StepStatus = 'pending' | 'running' | 'waiting' | 'succeeded' | 'failed' | 'skipped' | 'cancelled';
@@ -52,6 +53,8 @@ export interface RunState {
   flow?: Flow;
   status: RunStatus;
   inputs: Record<string, unknown>;
+  /** What started the run (absent in logs written before origins were recorded). */
+  origin?: RunOrigin;
   outputs?: Record<string, unknown>;
   error?: StepError & { nodeId?: string };
   startedAt: string;
@@ -126,6 +129,7 @@ export function applyEvent(state: RunState, event: RunEvent): RunState {
       state.flowHash = event.flowHash;
       state.flow = event.flow;
       state.inputs = event.inputs;
+      if (event.origin) state.origin = event.origin;
       state.startedAt = event.at;
       state.status = 'running';
       for (const node of event.flow.nodes) stepOf(state, node.id);

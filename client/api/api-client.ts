@@ -11,17 +11,22 @@ import {
   flowDocumentAnswer,
   flowListAnswer,
   healthAnswer,
+  keyCreatedAnswer,
+  keyListAnswer,
   noContentAnswer,
   runCreatedAnswer,
   runEventsAnswer,
   runListAnswer,
   savedFlowAnswer,
 } from '../../shared/wire/rest-answers.ts';
-import type { CancelBody, DecisionBody, EstimateBody, StartRunBody, StartSavedRunBody } from '../../shared/wire/rest-requests.ts';
+import type { CancelBody, CreateKeyBody, DecisionBody, EstimateBody, StartRunBody, StartSavedRunBody } from '../../shared/wire/rest-requests.ts';
 import { runComparisonAnswer } from '../../shared/wire/run-replay.ts';
 import { requestJson } from './http.ts';
 
 const enc = encodeURIComponent;
+
+/** Runs the designer starts say so in history (shared/run-origin.ts). */
+const DESIGNER_ORIGIN = { type: 'designer' } as const;
 
 export const api = {
   health: () => requestJson('GET', '/api/health', healthAnswer),
@@ -31,8 +36,8 @@ export const api = {
   saveFlow: (flow: Flow) => requestJson('PUT', `/api/flows/${enc(flow.id)}`, savedFlowAnswer, flow),
   deleteFlow: (id: string) => requestJson('DELETE', `/api/flows/${enc(id)}`, noContentAnswer),
   startSavedRun: (flowId: string, inputs: Record<string, unknown>) =>
-    requestJson('POST', `/api/flows/${enc(flowId)}/runs`, runCreatedAnswer, { inputs } satisfies StartSavedRunBody),
-  startRun: (flow: Flow, inputs: Record<string, unknown>) => requestJson('POST', '/api/runs', runCreatedAnswer, { flow, inputs } satisfies StartRunBody),
+    requestJson('POST', `/api/flows/${enc(flowId)}/runs`, runCreatedAnswer, { inputs, origin: DESIGNER_ORIGIN } satisfies StartSavedRunBody),
+  startRun: (flow: Flow, inputs: Record<string, unknown>) => requestJson('POST', '/api/runs', runCreatedAnswer, { flow, inputs, origin: DESIGNER_ORIGIN } satisfies StartRunBody),
   /** Every flow's runs, newest first, or one flow's. */
   listRuns: async (flowId?: string) => (await requestJson('GET', flowId ? `/api/runs?flowId=${enc(flowId)}` : '/api/runs', runListAnswer)).runs,
   runEvents: async (runId: string, after = 0) => (await requestJson('GET', `/api/runs/${enc(runId)}/events?after=${after}`, runEventsAnswer)).events,
@@ -42,5 +47,8 @@ export const api = {
     requestJson('POST', '/api/estimate', estimateAnswer, (inputs ? { flow, inputs } : { flow }) satisfies EstimateBody),
   replayRun: (runId: string) => requestJson('POST', `/api/runs/${enc(runId)}/replay`, runComparisonAnswer, {}),
   whatIf: (runId: string, set: Record<string, unknown>) => requestJson('POST', `/api/runs/${enc(runId)}/what-if`, runComparisonAnswer, { set }),
+  listKeys: async () => (await requestJson('GET', '/api/keys', keyListAnswer)).keys,
+  createKey: (body: CreateKeyBody) => requestJson('POST', '/api/keys', keyCreatedAnswer, body),
+  revokeKey: (name: string) => requestJson('DELETE', `/api/keys/${enc(name)}`, noContentAnswer),
   approvals: async () => (await requestJson('GET', '/api/approvals', approvalListAnswer)).approvals,
 };

@@ -1,4 +1,4 @@
-/** The top bar: flow name and unsaved marker, simulated badge, undo/redo, import/export, Save and Run. */
+/** The top bar: flow name and unsaved marker, simulated badge, Settings, undo/redo, import/export, API, Save and Run. */
 import { useRef } from 'react';
 import { useSocketStatus } from '../api/socket-service.ts';
 import { useApprovals } from '../state/approvals-store.ts';
@@ -71,6 +71,9 @@ export function TopBar() {
           {waiting} waiting for you
         </button>
       ) : null}
+      <button type="button" className="btn" onClick={() => ui.openDialog({ type: 'settings' })} title="Settings: API keys" data-testid="settings-button">
+        Settings
+      </button>
       {startPage ? null : (
         <>
           <div className="btn-group">
@@ -101,6 +104,9 @@ export function TopBar() {
               Export
             </button>
           </div>
+          <button type="button" className="btn" onClick={() => ui.openDialog({ type: 'flow-api' })} title="Call this flow from your app: curl, fetch, OpenAPI" data-testid="api-button">
+            API
+          </button>
           <button type="button" className="btn" onClick={() => void saveFlow()} title="Save (Ctrl/Cmd+S)" data-testid="save-button">
             Save
           </button>

@@ -9,6 +9,10 @@ export type Dialog =
   | { type: 'rename'; save?: boolean }
   | { type: 'import-problems'; fileName: string; problems: string[] }
   | { type: 'compare-runs'; left: string; right: string }
+  /** Settings: API keys for invoking flows. */
+  | { type: 'settings' }
+  /** How to call the open flow from an application: curl, fetch, its OpenAPI document. */
+  | { type: 'flow-api' }
   | { type: 'confirm'; title: string; message: string; confirmLabel: string; danger?: boolean; onConfirm: () => void };
 
 export interface Toast {

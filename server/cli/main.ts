@@ -22,9 +22,11 @@ const USAGE = `usage: weft <command> [options]
   estimate <file> [--input JSON] [--json]
                                   worst-case cost of each model step and the flow
   flows export|import <dir>       saved flows to or from canonical <id>.flow.json files (WEFT_DATABASE_URL or WEFT_FLOWS_DIR)
+  keys create --name NAME [--flow ID]... | list | revoke NAME
+                                  API keys for POST /api/flows/:id/invoke (in WEFT_DATA_DIR); a new key is printed once
 `;
 
-const COMMANDS = ['validate', 'fmt', 'run', 'eval', 'estimate', 'flows', 'help'];
+const COMMANDS = ['validate', 'fmt', 'run', 'eval', 'estimate', 'flows', 'keys', 'help'];
 
 async function atomicWrite(path: string, text: string): Promise<void> {
   const temporary = `${path}.${process.pid}.tmp`;
@@ -59,6 +61,8 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
     }
     case 'flows':
       return (await import('./flows-command.ts')).flowsCommand(args, io);
+    case 'keys':
+      return (await import('./keys-command.ts')).keysCommand(args, io);
     case undefined:
     case 'help':
     case '--help':

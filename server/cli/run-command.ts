@@ -62,6 +62,7 @@ export async function runCommand(args: string[], io: CliIo): Promise<number> {
     const run = startRun(randomUUID(), loaded.flow, loaded.inputs, {
       executors,
       services: runtime.services,
+      origin: { type: 'cli' },
       onEvent: (event) => {
         if (values.json) io.out(`${JSON.stringify(event)}\n`);
         else {

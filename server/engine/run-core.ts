@@ -10,6 +10,7 @@ import type { Plan, PlanNode } from './compile.ts';
 import type { EngineServices, Executor, ExecutorLookup, StepContext } from './executor.ts';
 import { LiveStepContext, type StepHost } from './live-step-context.ts';
 import { newStepRuntime, type StepRuntime } from './step-runtime.ts';
+import type { RunOrigin } from '../../shared/run-origin.ts';
 
 export interface EngineOptions {
   /** Executors by kind name: `executors` from server/executors, or a map with a test's kinds added. */
@@ -25,6 +26,8 @@ export interface EngineOptions {
   durable?: () => Promise<void>;
   /** Wall clock in ms (event times, deadlines); defaults to Date.now. */
   now?: () => number;
+  /** What started the run, recorded on its `run.started` (shared/run-origin.ts). */
+  origin?: RunOrigin;
 }
 
 export type SettleStatus = 'succeeded' | 'failed' | 'cancelled' | 'waiting';

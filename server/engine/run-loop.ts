@@ -79,7 +79,7 @@ export class RunLoop {
   /** Emits run.started, pinning the exact flow (and its hash) the run uses, then starts the roots. */
   start(): void {
     const run = this.#run;
-    run.emit({ type: 'run.started', flowId: run.plan.flow.id, flowHash: flowHash(run.plan.flow), flow: run.plan.flow, inputs: run.inputs });
+    run.emit({ type: 'run.started', flowId: run.plan.flow.id, flowHash: flowHash(run.plan.flow), flow: run.plan.flow, inputs: run.inputs, ...(run.options.origin ? { origin: run.options.origin } : {}) });
     queueRoots(run);
     drain(run);
   }

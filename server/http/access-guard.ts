@@ -2,6 +2,7 @@
 import type { RequestHandler } from 'express';
 import { bearerToken, cookieToken, decideAccess, singleHeader, tokenAllowed, tokenCookie, type AccessPolicy } from '../security.ts';
 import { sendError } from './error-handler.ts';
+import { INVOKE_PATH } from './invoke-router.ts';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
@@ -13,7 +14,8 @@ export function accessGuard(policy: () => AccessPolicy): RequestHandler {
       host: singleHeader(request, 'host'),
       origin: singleHeader(request, 'origin'),
       checkOrigin: !SAFE_METHODS.has(request.method),
-      needsToken: isApi,
+      // Invoking is decided by the invoke router: API keys, or the token (http/invoke-router.ts).
+      needsToken: (isApi && !(request.method === 'POST' && INVOKE_PATH.test(request.path))) || request.path === '/metrics',
       token: bearerToken(singleHeader(request, 'authorization')) ?? cookieToken(singleHeader(request, 'cookie')),
     });
     if (!decision.ok) return sendError(response, decision.status, decision.message);

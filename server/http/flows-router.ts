@@ -78,7 +78,7 @@ export function flowsRouter(flows: FlowsRepository, runs: RunManager): Router {
     const result = await flows.get(id);
     if (result.status === 'missing') throw notFound(`there is no flow "${id}"`);
     if (result.status === 'invalid') throw badRequest(`flow "${id}" has problems; fix them before running it`, problemIssues(result.problems, 'flow'));
-    reply(response, runCreatedAnswer, await runs.start(result.flow, body.inputs ?? {}), 201);
+    reply(response, runCreatedAnswer, await runs.start(result.flow, body.inputs ?? {}, body.origin ? { origin: body.origin } : {}), 201);
   });
 
   return router;

@@ -21,7 +21,7 @@ export function runsRouter(runs: RunManager): Router {
     const body = parseRequest(startRunBody, request.body, 'body');
     const result = validateFlowDocument(body.flow);
     if (!result.ok) throw badRequest(`the flow is not valid: ${result.problems[0]?.message ?? ''}`, problemIssues(result.problems, 'flow'));
-    reply(response, runCreatedAnswer, await runs.start(result.flow, body.inputs ?? {}), 201);
+    reply(response, runCreatedAnswer, await runs.start(result.flow, body.inputs ?? {}, body.origin ? { origin: body.origin } : {}), 201);
   });
 
   router.get('/', (request, response) => {

@@ -41,7 +41,7 @@ async function finishedRun(runs: RunManager, runId: string): Promise<{ events: R
 }
 
 /** Runs the flow again with the log's model service and the original decisions; resolves when it ends or waits for a decision it has no answer for. */
-async function rerun(runs: RunManager, original: RunEvent[], flow: Flow, inputs: Record<string, unknown>, makeModels: (models: Parameters<typeof createLogModelService>[1]) => LogModelService): Promise<RunComparison> {
+async function rerun(runs: RunManager, kind: 'replay' | 'what-if', original: RunEvent[], flow: Flow, inputs: Record<string, unknown>, makeModels: (models: Parameters<typeof createLogModelService>[1]) => LogModelService): Promise<RunComparison> {
   const decisions = new Map(original.flatMap((event) => (event.type === 'step.decided' ? [[event.nodeId, { by: event.by, ...(event.answer as Record<string, unknown>) }] as const] : [])));
   const seen = new Map<string, RunEvent[]>();
   let runId: string | undefined;
@@ -67,7 +67,7 @@ async function rerun(runs: RunManager, original: RunEvent[], flow: Flow, inputs:
   const stop = runs.onEvents(hear);
   let models: LogModelService | undefined;
   try {
-    ({ runId } = await runs.start(flow, inputs, { models: (inner) => (models = makeModels(inner)) }));
+    ({ runId } = await runs.start(flow, inputs, { models: (inner) => (models = makeModels(inner)), origin: { type: kind } }));
     for (const event of seen.get(runId) ?? []) settle(event);
     await ended;
   } finally {
@@ -78,7 +78,7 @@ async function rerun(runs: RunManager, original: RunEvent[], flow: Flow, inputs:
 
 export async function replayRun(runs: RunManager, runId: string): Promise<RunComparison> {
   const { events, flow, inputs } = await finishedRun(runs, runId);
-  return rerun(runs, events, flow, inputs, (inner) => createLogModelService(events, inner, { live: false }));
+  return rerun(runs, 'replay', events, flow, inputs, (inner) => createLogModelService(events, inner, { live: false }));
 }
 
 export async function whatIfRun(runs: RunManager, runId: string, set: Record<string, unknown>): Promise<RunComparison> {
@@ -93,5 +93,5 @@ export async function whatIfRun(runs: RunManager, runId: string, set: Record<str
   const applied = applySettings(flow, settings);
   if (!applied.ok) throw badRequest(`set: ${applied.message}`);
   const liveNodes = downstreamOf(applied.flow, settings.map((setting) => setting.nodeId));
-  return rerun(runs, events, applied.flow, inputs, (inner) => createLogModelService(events, inner, { live: true, liveNodes }));
+  return rerun(runs, 'what-if', events, applied.flow, inputs, (inner) => createLogModelService(events, inner, { live: true, liveNodes }));
 }

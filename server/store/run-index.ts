@@ -7,6 +7,7 @@ import { Low } from 'lowdb';
 import { z } from 'zod';
 import { parseJsonText } from '../../shared/json-text.ts';
 import { formatPath } from '../../shared/validate.ts';
+import { runOriginSchema } from '../../shared/run-origin.ts';
 import type { AtomicWriteFs } from './atomic-write.ts';
 import { DurableJsonFile } from './durable-json-file.ts';
 import { moveAside } from './keep-aside.ts';
@@ -26,6 +27,8 @@ export const runIndexEntrySchema = z
     durationMs: z.number().min(0).optional(),
     /** The start of the run's inputs as JSON, so the history list can tell runs apart. */
     inputsPreview: z.string().optional(),
+    /** What started the run (shared/run-origin.ts). */
+    origin: runOriginSchema.optional(),
   })
   .strict();
 export type RunIndexEntry = z.infer<typeof runIndexEntrySchema>;

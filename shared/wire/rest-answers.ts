@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { runEventSchema } from '../events.ts';
 import { approvalRequestSchema } from '../kinds/approval.ts';
 import { flowSchema } from '../flow.ts';
+import { runOriginSchema } from '../run-origin.ts';
 
 /** An issue of an error answer: where (`body.inputs.text`) and what; validator problems add their own keys. */
 export const issueSchema = z.looseObject({ path: z.string(), message: z.string() });
@@ -60,6 +61,20 @@ export const noContentAnswer = z.undefined();
 /** `POST /api/flows/:id/runs`, `POST /api/runs` */
 export const runCreatedAnswer = z.object({ runId: z.string() });
 
+/**
+ * `POST /api/flows/:id/invoke`: 200 once the run has ended (its outputs and cost), 202 while it
+ * still runs or waits for a person (`url` is where its state is read).
+ */
+export const invokeAnswer = z.object({
+  runId: z.string(),
+  status: runStatusSchema,
+  outputs: z.record(z.string(), z.unknown()).optional(),
+  costUsd: z.number().optional(),
+  error: z.object({ message: z.string(), code: z.string() }).optional(),
+  url: z.string().optional(),
+});
+export type InvokeAnswer = z.infer<typeof invokeAnswer>;
+
 export const runSummarySchema = z.object({
   runId: z.string(),
   flowId: z.string(),
@@ -73,6 +88,8 @@ export const runSummarySchema = z.object({
   durationMs: z.number().optional(),
   /** The start of the run's inputs as JSON, for lists. */
   inputsPreview: z.string().optional(),
+  /** What started the run: designer, CLI, invoke (with the key's name), schedule. */
+  origin: runOriginSchema.optional(),
 });
 export type RunSummary = z.infer<typeof runSummarySchema>;
 /** `GET /api/runs` */
@@ -147,3 +164,16 @@ const publicProviderSchema = z.object({ name: z.string(), models: z.array(z.stri
 /** `GET /api/health`: provider names and models for the UI; never keys or addresses. */
 export const healthAnswer = z.object({ ok: z.literal(true), simulated: z.boolean(), providers: z.array(publicProviderSchema), store: z.enum(['files', 'postgres']) });
 export type Health = z.infer<typeof healthAnswer>;
+
+/** An API key as lists show it: never the key, never its hash. */
+export const keySummarySchema = z.object({
+  name: z.string(),
+  flows: z.array(z.string()).optional(),
+  scopes: z.array(z.string()),
+  createdAt: z.string(),
+  revokedAt: z.string().optional(),
+});
+/** `GET /api/keys` */
+export const keyListAnswer = z.object({ keys: z.array(keySummarySchema) });
+/** `POST /api/keys`: the key itself, shown this once. */
+export const keyCreatedAnswer = z.object({ key: z.string(), summary: keySummarySchema });

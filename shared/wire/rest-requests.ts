@@ -9,6 +9,7 @@
  */
 import { z } from 'zod';
 import { ID_PATTERN, ID_RULE } from '../ids.ts';
+import { runOriginSchema } from '../run-origin.ts';
 import { wireJson } from './wire-limits.ts';
 
 const MAX_TEXT = 10_000;
@@ -41,8 +42,9 @@ export const runInputsBody = z.record(z.string(), wireJson());
 
 /** `PUT /api/flows/:id`: a flow document, validated by shared/validate.ts after this bound. */
 export const flowDocumentBody = body(z.record(z.string(), z.unknown()));
-export const startSavedRunBody = body(z.object({ inputs: runInputsBody.optional() }).strict());
-export const startRunBody = body(z.object({ flow: present, inputs: runInputsBody.optional() }).strict());
+/** `origin`: what starts the run (the designer sends `{type: "designer"}`), shown in history. */
+export const startSavedRunBody = body(z.object({ inputs: runInputsBody.optional(), origin: runOriginSchema.optional() }).strict());
+export const startRunBody = body(z.object({ flow: present, inputs: runInputsBody.optional(), origin: runOriginSchema.optional() }).strict());
 export const estimateBody = body(z.object({ flow: present, inputs: runInputsBody.optional() }).strict());
 
 /** Who decided or cancelled: a name a person would recognise, never markup. */
@@ -64,3 +66,22 @@ export type StartRunBody = z.output<typeof startRunBody>;
 export type EstimateBody = z.output<typeof estimateBody>;
 export type DecisionBody = z.output<typeof decisionBody>;
 export type CancelBody = z.output<typeof cancelBody>;
+
+/** `POST /api/flows/:id/invoke?wait=`: seconds to wait for the run to end (default 30, at most 300). */
+export const MAX_INVOKE_WAIT_SECONDS = 300;
+export const DEFAULT_INVOKE_WAIT_SECONDS = 30;
+export const invokeQuery = z
+  .object({
+    wait: z.string().regex(/^\d{1,3}$/, `must be a whole number of seconds from 0 to ${MAX_INVOKE_WAIT_SECONDS}`).transform(Number).pipe(z.number().max(MAX_INVOKE_WAIT_SECONDS, `must be at most ${MAX_INVOKE_WAIT_SECONDS} seconds`)).optional(),
+  })
+  .strict();
+export const invokeBody = body(z.object({ inputs: runInputsBody.optional() }).strict());
+/** The `Idempotency-Key` header: a retried call with the same key returns the same run. */
+export const idempotencyKeyHeader = z.string().regex(/^[\x21-\x7e]{1,200}$/, 'must be 1 to 200 visible ASCII characters');
+export type InvokeBody = z.output<typeof invokeBody>;
+
+/** `POST /api/keys`: a key's name, and the flows it may invoke (all when absent). */
+export const keyNameParam = z.string().regex(/^[a-z0-9][a-z0-9._-]{0,63}$/, 'must be 1 to 64 lower-case letters, digits, ".", "_" or "-"');
+export const createKeyBody = body(z.object({ name: keyNameParam, flows: z.array(idParam).max(100).optional() }).strict());
+export const keyParams = z.object({ name: keyNameParam }).strict();
+export type CreateKeyBody = z.output<typeof createKeyBody>;

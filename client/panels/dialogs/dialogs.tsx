@@ -1,6 +1,8 @@
-/** Whichever dialog is open: run inputs, rename, confirm, or the problems of a refused file. */
+/** Whichever dialog is open: run inputs, rename, confirm, settings, a flow's API, or the problems of a refused file. */
 import { CompareRunsDialog } from '../history/compare-runs-dialog.tsx';
 import { RunDialog } from '../run/run-dialog.tsx';
+import { ApiKeysSettings } from '../settings/api-keys-settings.tsx';
+import { FlowApiDialog } from '../settings/flow-api-dialog.tsx';
 import { useUi } from '../../state/ui-store.ts';
 import { Modal } from './modal.tsx';
 import { RenameDialog } from './rename-dialog.tsx';
@@ -14,6 +16,10 @@ export function Dialogs() {
       return <RunDialog />;
     case 'compare-runs':
       return <CompareRunsDialog left={dialog.left} right={dialog.right} />;
+    case 'settings':
+      return <ApiKeysSettings />;
+    case 'flow-api':
+      return <FlowApiDialog />;
     case 'rename':
       return <RenameDialog save={dialog.save} />;
     case 'import-problems':

@@ -1,9 +1,10 @@
 /**
  * Runs of every flow in one list (`GET /api/runs`): status, flow, when, how long, cost, who started
- * it and the start of its inputs; with filters when `filterable`. Who started a run is not recorded
- * by the server yet, so it shows "—".
+ * it (its origin, "—" for runs recorded before origins were) and the start of its inputs; with
+ * filters when `filterable`.
  */
 import { useCallback, useEffect, useMemo, useState } from 'react';
+import { describeOrigin } from '../../../shared/run-origin.ts';
 import { api } from '../../api/api-client.ts';
 import type { RunSummary } from '../../api/api-schemas.ts';
 import { formatDuration, formatUsd, formatWhen, RUN_LABELS, shortRunId } from '../../lib/format.ts';
@@ -93,7 +94,7 @@ export function RunList({ onOpen, testId, limit, filterable = false, initialFilt
               </span>
               <span className="list-sub">
                 {formatWhen(run.startedAt)}
-                {run.durationMs !== undefined ? ` · ${formatDuration(run.durationMs)}` : ''} · by — ·{' '}
+                {run.durationMs !== undefined ? ` · ${formatDuration(run.durationMs)}` : ''} · by {describeOrigin(run.origin)} ·{' '}
                 <span className="mono" title={run.runId} data-testid="history-run-id">
                   {shortRunId(run.runId)}
                 </span>

@@ -1,9 +1,18 @@
-/** The flow itself, when no node is selected: name, description, budget, and every problem. */
+/** The flow itself, when no node is selected: name, description, budget, schedules, and every problem. */
 import { documentStore, useDocument } from '../../state/document.ts';
 import { useProblems } from '../../state/problems.ts';
 import { useUi } from '../../state/ui-store.ts';
+import type { FlowSettings as SettingsOfFlow } from '../../../shared/flow.ts';
 import { NumberControl } from './field-controls.tsx';
+import { FlowSchedules } from './flow-schedules.tsx';
 import { ProblemsList } from './problems-list.tsx';
+
+/** The settings with the budget set or cleared, keeping the rest (its schedules); none left is undefined. */
+function withBudget(settings: SettingsOfFlow | undefined, budgetUsd: number | undefined): SettingsOfFlow | undefined {
+  const { budgetUsd: _old, ...rest } = settings ?? {};
+  const next = budgetUsd === undefined ? rest : { ...rest, budgetUsd };
+  return Object.keys(next).length > 0 ? next : undefined;
+}
 
 export function FlowSettings() {
   const flow = useDocument((state) => state.flow);
@@ -43,12 +52,13 @@ export function FlowSettings() {
         <NumberControl
           field={{ key: 'budgetUsd', label: 'Budget', control: 'number', integer: false, min: 0, optional: true }}
           value={flow.settings?.budgetUsd}
-          onChange={(budgetUsd) => commit({ settings: budgetUsd === undefined ? undefined : { ...flow.settings, budgetUsd } }, 'budget')}
+          onChange={(budgetUsd) => commit({ settings: withBudget(flow.settings, budgetUsd) }, 'budget')}
           testId="flow-budget"
           placeholder="no budget"
         />
         <div className="form-help">A model step that could push the run past this does not start.</div>
       </div>
+      <FlowSchedules settings={flow.settings} />
       <div className="section-title">Problems {problems.length > 0 ? <span className="count count-bad">{problems.length}</span> : null}</div>
       <ProblemsList problems={problems} empty={flow.nodes.length === 0} />
     </div>

@@ -1,0 +1,90 @@
+/**
+ * API keys for invoking flows from other programs. A key is shown once when it is created and
+ * stored only as its SHA-256 hash in `api-keys.json` in the data directory; it may be limited to
+ * some flows, and it only ever allows invoking (the admin `WEFT_TOKEN` guards everything else).
+ * A revoked key stays listed (revoked), so revoking the last key does not reopen invoking.
+ * The file is read on every check, so `weft keys` changes apply to a running server at once.
+ */
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { idParam, keyNameParam } from '../../shared/wire/rest-requests.ts';
+import { readJsonDataFile, writeJsonDataFile } from '../store/json-data-file.ts';
+
+const keyNameSchema = keyNameParam;
+const keyFlowsSchema = z.array(idParam).max(100);
+
+const storedKeySchema = z
+  .object({
+    name: keyNameSchema,
+    /** SHA-256 of the key, hex. */
+    hash: z.string().regex(/^[0-9a-f]{64}$/),
+    /** Absent: every flow. */
+    flows: keyFlowsSchema.optional(),
+    scopes: z.array(z.literal('invoke')),
+    createdAt: z.string(),
+    revokedAt: z.string().optional(),
+  })
+  .strict();
+const keysFileSchema = z.object({ version: z.literal(1), keys: z.array(storedKeySchema) }).strict();
+export type StoredKey = z.infer<typeof storedKeySchema>;
+/** What lists show: never the hash. */
+export type KeySummary = Omit<StoredKey, 'hash'>;
+
+const KEY_PREFIX = 'weft_';
+
+function hashKey(key: string): string {
+  return createHash('sha256').update(key).digest('hex');
+}
+
+export function keySummary({ hash: _hash, ...rest }: StoredKey): KeySummary {
+  return rest;
+}
+
+export class KeyError extends Error {}
+
+export class ApiKeys {
+  readonly path: string;
+
+  constructor(dataDir: string) {
+    this.path = join(dataDir, 'api-keys.json');
+  }
+
+  async list(): Promise<StoredKey[]> {
+    return (await readJsonDataFile(this.path, keysFileSchema))?.keys ?? [];
+  }
+
+  /** Creates a key; the returned `key` is the only time it is ever seen. */
+  async create(name: string, flows?: string[]): Promise<{ key: string; summary: KeySummary }> {
+    const keys = await this.list();
+    if (keys.some((stored) => stored.name === name && stored.revokedAt === undefined)) throw new KeyError(`there is already a key named "${name}"; revoke it first or choose another name`);
+    const key = `${KEY_PREFIX}${randomBytes(24).toString('base64url')}`;
+    const stored: StoredKey = { name, hash: hashKey(key), ...(flows && flows.length > 0 ? { flows } : {}), scopes: ['invoke'], createdAt: new Date().toISOString() };
+    await writeJsonDataFile(this.path, { version: 1, keys: [...keys.filter((other) => other.name !== name), stored] });
+    return { key, summary: keySummary(stored) };
+  }
+
+  /** False when there is no unrevoked key of that name. */
+  async revoke(name: string): Promise<boolean> {
+    const keys = await this.list();
+    const target = keys.find((stored) => stored.name === name && stored.revokedAt === undefined);
+    if (!target) return false;
+    target.revokedAt = new Date().toISOString();
+    await writeJsonDataFile(this.path, { version: 1, keys });
+    return true;
+  }
+}
+
+export type KeyCheck = { ok: true; key: StoredKey } | { ok: false; status: 401 | 403; message: string };
+
+/** Which key (if any) a presented bearer token is, and whether it may invoke `flowId`. */
+export function checkKey(keys: StoredKey[], presented: string | undefined, flowId: string): KeyCheck {
+  if (presented === undefined) return { ok: false, status: 401, message: 'invoking needs an API key (Authorization: Bearer <key>); create one with `npx weft keys create --name NAME`' };
+  const digest = Buffer.from(hashKey(presented), 'hex');
+  const key = keys.find((stored) => timingSafeEqual(Buffer.from(stored.hash, 'hex'), digest));
+  if (!key) return { ok: false, status: 401, message: 'unknown API key' };
+  if (key.revokedAt !== undefined) return { ok: false, status: 401, message: `API key "${key.name}" was revoked` };
+  if (!key.scopes.includes('invoke')) return { ok: false, status: 403, message: `API key "${key.name}" may not invoke flows` };
+  if (key.flows && !key.flows.includes(flowId)) return { ok: false, status: 403, message: `API key "${key.name}" may not invoke flow "${flowId}"` };
+  return { ok: true, key };
+}
