@@ -94,6 +94,9 @@ export interface StepEstimate {
   simulated: boolean;
   promptTokens: number;
   maxTokens: number;
+  /** The step's context budget, and what it does to the prompt counted: fits, truncated to fit, or too long (the step would fail). */
+  maxInputTokens?: number;
+  context?: 'fits' | 'truncated' | 'too-long';
   /** null: the model has no known price. */
   worstCaseUsd: number | null;
 }

@@ -12,7 +12,8 @@ import { formatUsd, worstCaseUsd } from '../../../shared/pricing.ts';
 import { StepFailure, type Executor, type StepContext } from '../../engine/executor.ts';
 import type { ChatMessage, ModelService, ResolvedModel } from '../../engine/services.ts';
 import { estimateModelStep } from './model-estimate.ts';
-import { buildModelMessages, promptTokenCount } from './model-prompt.ts';
+import { describeCut, fitContext } from './context-budget.ts';
+import { promptTokenCount } from './model-prompt.ts';
 import { StepCostMeter } from '../../providers/step-cost-meter.ts';
 import { wireFormatFor, type WireFormat, type WireReading } from './wire-format.ts';
 
@@ -50,6 +51,11 @@ async function request(call: Call, messages: ChatMessage[]): Promise<Reply> {
   const config = context.config;
   context.emit({ type: 'step.prompt', model: resolved.model, simulated: resolved.simulated, messages });
   const promptTokens = promptTokenCount(models, resolved.model, messages, format.responseSchema);
+  const limit = config.maxInputTokens;
+  // The first request was fitted to the limit; the corrective one carries the bad reply as well.
+  if (limit !== undefined && promptTokens > limit) {
+    throw new StepFailure('context', `the corrective request's prompt is ${promptTokens} tokens, over maxInputTokens ${limit}: nothing more was sent`);
+  }
   const release = reserveWorstCase(call, promptTokens);
   let text = '';
   let finishReason: string | undefined;
@@ -109,7 +115,10 @@ export const modelExecutor: Executor<ModelConfig> = {
     context.onStop(() => meter.costSoFar());
     const call: Call = { context, models, resolved, format, meter, maxTokens };
 
-    const messages = buildModelMessages(config, context.inputs, format);
+    const fitted = fitContext(config, context.inputs, format, resolved.model, models);
+    if (!fitted.ok) throw new StepFailure('context', fitted.message);
+    if (fitted.cut) context.emit({ type: 'step.log', level: 'warn', text: describeCut(fitted.cut, config.maxInputTokens!) });
+    const messages = fitted.messages;
     const first = await request(call, messages);
     const reading = format.read(first.text);
     if (reading.ok) return { type: 'outputs', outputs: outputsOf(reading) };
