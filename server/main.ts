@@ -15,6 +15,8 @@ import { configuredSecrets, createEventScrubber, scrubLines } from './secret-scr
 import { createAccessPolicy, type AccessPolicy } from './security.ts';
 import { openFlowsStorage } from './store/open-flows-storage.ts';
 import { RunsStore } from './store/runs-store.ts';
+import { costSourceOf, openSpendLedger } from './spend/open-spend-ledger.ts';
+import { serverSpendCapsFrom } from './spend/server-spend-caps.ts';
 import type { ClientLimits } from './ws/hub-client.ts';
 import { WebSocketHub } from './ws/hub.ts';
 
@@ -91,11 +93,12 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
   try {
     // Before the runtime services: starting the sandbox workers slows reading the logs several times over.
     const unfinished = await readUnfinishedRuns(store);
+    const spend = { ledger: await openSpendLedger(costSourceOf(store)), serverCaps: serverSpendCapsFrom(options.env ?? process.env) };
     const runtime = options.runtime ?? (await defaultRuntime(options));
     // After the store: steps aborted by closing the services must not be recorded as failed.
     cleanup.push(() => runtime.close());
     const executors = options.executors ?? (await import('./executors/index.ts')).executors;
-    const runs = new RunManager({ store, executors, services: runtime.services, log, limits: { maxEvents: config.maxRunEvents, maxBytes: config.maxRunBytes }, scrub: createEventScrubber(secrets) });
+    const runs = new RunManager({ store, executors, services: { ...runtime.services, spend }, log, limits: { maxEvents: config.maxRunEvents, maxBytes: config.maxRunBytes }, scrub: createEventScrubber(secrets) });
     const { resumed, failed } = await runs.resumeAll(unfinished);
     if (resumed.length > 0) log(`weft: resumed ${resumed.length} unfinished run${resumed.length === 1 ? '' : 's'} from ${config.dataDir}`);
     if (failed.length > 0) log(`weft: ${failed.length} run${failed.length === 1 ? '' : 's'} could not continue and were marked failed`);

@@ -13,6 +13,7 @@ import { StepFailure, type Executor, type StepContext } from '../../engine/execu
 import type { ChatMessage, ModelService, ResolvedModel } from '../../engine/services.ts';
 import { estimateModelStep } from './model-estimate.ts';
 import { describeCut, fitContext } from './context-budget.ts';
+import { describeSpendRefusal } from './spend-refusal.ts';
 import { promptTokenCount } from './model-prompt.ts';
 import { StepCostMeter } from '../../providers/step-cost-meter.ts';
 import { wireFormatFor, type WireFormat, type WireReading } from './wire-format.ts';
@@ -36,11 +37,15 @@ function reserveWorstCase(call: Call, promptTokens: number): () => void {
   const { budget } = call.context;
   const worst = worstCaseUsd(call.resolved.price, promptTokens, call.maxTokens);
   if (worst === null) {
-    if (budget.limitUsd === undefined) return () => {};
-    throw new StepFailure('budget', `model "${call.resolved.model}" has no known price, so it cannot be checked against the budget of ${formatUsd(budget.limitUsd)}: add its price to its provider in weft.config.json, or remove the budget`);
+    if (budget.limitUsd !== undefined) {
+      throw new StepFailure('budget', `model "${call.resolved.model}" has no known price, so it cannot be checked against the budget of ${formatUsd(budget.limitUsd)}: add its price to its provider in weft.config.json, or remove the budget`);
+    }
+    if (budget.spendCapped) throw new StepFailure('spend-cap', `model "${call.resolved.model}" has no known price, so it cannot be checked against the spend caps: add its price to its provider in weft.config.json`);
+    return () => {};
   }
   const reservation = budget.reserve(worst);
   if (reservation.ok) return reservation.release;
+  if (reservation.spendCap) throw new StepFailure('spend-cap', describeSpendRefusal(reservation.spendCap));
   const held = reservation.reservedUsd > 0 ? ` (${formatUsd(reservation.reservedUsd)} more is held by steps running now)` : '';
   throw new StepFailure('budget', `budget exceeded: spent ${formatUsd(reservation.spentUsd)} of ${formatUsd(reservation.limitUsd)}, this step needs up to ${formatUsd(reservation.neededUsd)}${held}`);
 }
