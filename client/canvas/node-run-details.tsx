@@ -1,6 +1,6 @@
 /** What a node shows while a run is on the canvas: streamed text, timing, tokens and cost. */
 import type { StepState } from '../../shared/run-state.ts';
-import { formatDuration, formatUsd, preview } from '../lib/format.ts';
+import { formatCached, formatDuration, formatUsd, preview } from '../lib/format.ts';
 
 export function NodeRunDetails({ step, isModel }: { step: StepState; isModel: boolean }) {
   const tail = step.text.length > 220 ? `…${step.text.slice(-220)}` : step.text;
@@ -38,6 +38,7 @@ export function NodeRunDetails({ step, isModel }: { step: StepState; isModel: bo
             {step.costFinal ? '' : '…'}
           </span>
         ) : null}
+        {hasCost && step.cachedInputTokens ? <span data-testid={`node-cached-${step.nodeId}`}>{formatCached(step.cachedInputTokens, step.cachedSavingUsd)}</span> : null}
         {hasCost && step.simulated ? <span className="tag tag-sim">simulated</span> : null}
       </div>
     </div>
