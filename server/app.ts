@@ -5,6 +5,8 @@
 import express, { type Express } from 'express';
 import { accessGuard, requireJsonBody } from './http/access-guard.ts';
 import { apiNotFound, errorHandler } from './http/error-handler.ts';
+import type { CostSummary } from '../shared/cost-summary.ts';
+import { costRouter } from './http/cost-router.ts';
 import { flowsRouter } from './http/flows-router.ts';
 import { runsRouter } from './http/runs-router.ts';
 import { serviceRouter, type ServiceInfo } from './http/service-router.ts';
@@ -20,6 +22,8 @@ export interface AppOptions {
   flows: FlowsRepository;
   runs: RunManager;
   info: ServiceInfo;
+  /** The cost view (server/spend/cost-view.ts); without it `/api/cost` is not served. */
+  cost?: (query: { flowId?: string; since?: string }) => Promise<CostSummary>;
   distDir?: string | undefined;
   bodyLimitBytes?: number;
   log?: (line: string) => void;
@@ -34,6 +38,7 @@ export function createApp(options: AppOptions): Express {
   app.use('/api', requireJsonBody, express.json({ limit: options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES, strict: true, type: 'application/json' }));
   app.use('/api/flows', flowsRouter(options.flows, options.runs));
   app.use('/api/runs', runsRouter(options.runs));
+  if (options.cost) app.use('/api/cost', costRouter(options.cost));
   app.use('/api', serviceRouter(options.runs, options.info));
   app.use('/api', apiNotFound);
   app.use(staticClient(options.distDir));

@@ -17,6 +17,9 @@ import { openFlowsStorage } from './store/open-flows-storage.ts';
 import { RunsStore } from './store/runs-store.ts';
 import { costSourceOf, openSpendLedger } from './spend/open-spend-ledger.ts';
 import { serverSpendCapsFrom } from './spend/server-spend-caps.ts';
+import { costView } from './spend/cost-view.ts';
+import { flowCapsFrom } from './spend/flow-caps.ts';
+import { readCostRecords } from './spend/read-cost-records.ts';
 import type { ClientLimits } from './ws/hub-client.ts';
 import { WebSocketHub } from './ws/hub.ts';
 
@@ -119,6 +122,15 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
         },
         health: () => ({ ...runtime.publicInfo(), store: storage.kind }),
       },
+      cost: (query) =>
+        costView(
+          {
+            records: (filter) => readCostRecords(costSourceOf(store), filter),
+            flowCaps: (flowId) => flowCapsFrom(storage.flows, flowId),
+            serverCaps: spend.serverCaps,
+          },
+          query,
+        ),
       distDir: config.distDir,
       ...(options.bodyLimitBytes !== undefined ? { bodyLimitBytes: options.bodyLimitBytes } : {}),
       log,

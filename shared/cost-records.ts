@@ -15,6 +15,8 @@ export interface CostRecord {
   at: string;
   inputTokens: number;
   cachedInputTokens: number;
+  /** What the cached prompt tokens saved (0 when none were cached or the model is unpriced). */
+  cachedSavingUsd: number;
   outputTokens: number;
   /** null: the model has no known price. */
   usd: number | null;
@@ -40,6 +42,7 @@ export function costRecordsOf(events: readonly RunEvent[]): CostRecord[] {
         at: event.at,
         inputTokens: event.inputTokens,
         cachedInputTokens: event.cachedInputTokens ?? 0,
+        cachedSavingUsd: event.cachedSavingUsd ?? 0,
         outputTokens: event.outputTokens,
         usd: event.usd,
         simulated: event.simulated,
