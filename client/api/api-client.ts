@@ -18,6 +18,7 @@ import {
   savedFlowAnswer,
 } from '../../shared/wire/rest-answers.ts';
 import type { CancelBody, DecisionBody, EstimateBody, StartRunBody, StartSavedRunBody } from '../../shared/wire/rest-requests.ts';
+import { costSummarySchema } from '../../shared/cost-summary.ts';
 import { requestJson } from './http.ts';
 
 const enc = encodeURIComponent;
@@ -39,5 +40,7 @@ export const api = {
   decide: (runId: string, nodeId: string, body: DecisionBody) => requestJson('POST', `/api/runs/${enc(runId)}/steps/${enc(nodeId)}/decision`, decisionAnswer, body),
   estimate: (flow: Flow, inputs?: Record<string, unknown>) =>
     requestJson('POST', '/api/estimate', estimateAnswer, (inputs ? { flow, inputs } : { flow }) satisfies EstimateBody),
+  /** The cost view (server/spend/cost-view.ts): one flow's, or every flow's. */
+  cost: (flowId?: string) => requestJson('GET', flowId ? `/api/cost?flowId=${enc(flowId)}` : '/api/cost', costSummarySchema),
   approvals: async () => (await requestJson('GET', '/api/approvals', approvalListAnswer)).approvals,
 };
