@@ -5,6 +5,8 @@
 import express, { type Express } from 'express';
 import { accessGuard, requireJsonBody } from './http/access-guard.ts';
 import { apiNotFound, errorHandler } from './http/error-handler.ts';
+import type { CostSummary } from '../shared/cost-summary.ts';
+import { costRouter } from './http/cost-router.ts';
 import { flowsRouter } from './http/flows-router.ts';
 import { invokeRouter } from './http/invoke-router.ts';
 import { keysRouter } from './http/keys-router.ts';
@@ -29,6 +31,8 @@ export interface AppOptions {
   /** `GET /metrics` (server/metrics/run-metrics.ts). */
   metrics?: RunMetrics;
   idempotency: IdempotencyStore;
+  /** The cost view (server/spend/cost-view.ts); without it `/api/cost` is not served. */
+  cost?: (query: { flowId?: string; since?: string }) => Promise<CostSummary>;
   distDir?: string | undefined;
   bodyLimitBytes?: number;
   log?: (line: string) => void;
@@ -45,6 +49,7 @@ export function createApp(options: AppOptions): Express {
   app.use('/api/keys', keysRouter(options.keys));
   app.use('/api/flows', flowsRouter(options.flows, options.runs));
   app.use('/api/runs', runsRouter(options.runs));
+  if (options.cost) app.use('/api/cost', costRouter(options.cost));
   app.use('/api', serviceRouter(options.runs, options.info));
   app.use('/api', apiNotFound);
   const metrics = options.metrics;

@@ -22,6 +22,11 @@ import { openFlowsStorage } from './store/open-flows-storage.ts';
 import type { FlowsStorage } from './store/open-flows-storage.ts';
 import { RunsStore } from './store/runs-store.ts';
 import type { RunsStorage } from './store/runs-storage.ts';
+import { costSourceOf, openSpendLedger } from './spend/open-spend-ledger.ts';
+import { serverSpendCapsFrom } from './spend/server-spend-caps.ts';
+import { costView } from './spend/cost-view.ts';
+import { flowCapsFrom } from './spend/flow-caps.ts';
+import { readCostRecords } from './spend/read-cost-records.ts';
 import type { ClientLimits } from './ws/hub-client.ts';
 import { WebSocketHub } from './ws/hub.ts';
 
@@ -100,11 +105,12 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
   try {
     // Before the runtime services: starting the sandbox workers slows reading the logs several times over.
     const unfinished = await readUnfinishedRuns(store);
+    const spend = { ledger: await openSpendLedger(costSourceOf(store)), serverCaps: serverSpendCapsFrom(options.env ?? process.env) };
     const runtime = options.runtime ?? (await defaultRuntime(options));
     // After the store: steps aborted by closing the services must not be recorded as failed.
     cleanup.push(() => runtime.close());
     const executors = options.executors ?? (await import('./executors/index.ts')).executors;
-    const runs = new RunManager({ store, executors, services: runtime.services, log, limits: { maxEvents: config.maxRunEvents, maxBytes: config.maxRunBytes }, scrub: createEventScrubber(secrets) });
+    const runs = new RunManager({ store, executors, services: { ...runtime.services, spend }, log, limits: { maxEvents: config.maxRunEvents, maxBytes: config.maxRunBytes }, scrub: createEventScrubber(secrets) });
     // Traces only with an OTLP endpoint configured: otherwise no exporter is even imported.
     const tracing = await startRunTracing(options.env ?? process.env);
     if (tracing) {
@@ -136,6 +142,15 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
         },
         health: () => ({ ...runtime.publicInfo(), store: storage.kind }),
       },
+      cost: (query) =>
+        costView(
+          {
+            records: (filter) => readCostRecords(costSourceOf(store), filter),
+            flowCaps: (flowId) => flowCapsFrom(storage.flows, flowId),
+            serverCaps: spend.serverCaps,
+          },
+          query,
+        ),
       distDir: config.distDir,
       ...(options.bodyLimitBytes !== undefined ? { bodyLimitBytes: options.bodyLimitBytes } : {}),
       log,

@@ -42,7 +42,11 @@ export function canonicalFlow(flow: Flow): Flow {
   const result: Record<string, unknown> = { $schema: flow.$schema ?? FLOW_SCHEMA_REFERENCE, schemaVersion: flow.schemaVersion, id: flow.id, name: flow.name };
   if (flow.description !== undefined) result.description = flow.description;
   if (flow.settings !== undefined) {
-    result.settings = { ...(flow.settings.budgetUsd !== undefined ? { budgetUsd: flow.settings.budgetUsd } : {}), ...(flow.settings.triggers !== undefined ? { triggers: flow.settings.triggers.map(canonicalTrigger) } : {}) };
+    result.settings = {
+      ...(flow.settings.budgetUsd !== undefined ? { budgetUsd: flow.settings.budgetUsd } : {}),
+      ...(flow.settings.spendCaps !== undefined ? { spendCaps: flow.settings.spendCaps.map((cap) => ({ period: cap.period, usd: cap.usd, ...(cap.timeZone !== undefined ? { timeZone: cap.timeZone } : {}) })) } : {}),
+      ...(flow.settings.triggers !== undefined ? { triggers: flow.settings.triggers.map(canonicalTrigger) } : {}),
+    };
   }
   result.nodes = [...flow.nodes].sort((a, b) => compare(a.id, b.id)).map(canonicalNode);
   result.edges = sortEdges(flow.edges);

@@ -35,6 +35,8 @@ export const runEventUnion = z.discriminatedUnion('type', [
     inputTokens: z.number().int().min(0),
     outputTokens: z.number().int().min(0),
     cachedInputTokens: z.number().int().min(0).optional(),
+    /** What the cached prompt tokens saved against the full input price (absent when unpriced or none were cached). */
+    cachedSavingUsd: z.number().min(0).optional(),
     /** null when the model has no known price: shown as unpriced, never as $0. */
     usd: z.number().min(0).nullable(),
     final: z.boolean(),

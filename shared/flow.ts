@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { triggersSchema } from './triggers.ts';
 import { idSchema } from './ids.ts';
 import { PORT_NAME_PATTERN } from './ports.ts';
+import { spendCapSchema } from './spend-caps.ts';
 
 export const CURRENT_SCHEMA_VERSION = 1;
 
@@ -33,6 +34,7 @@ export const edgeSchema = z.object({ from: endpointSchema, to: endpointSchema })
 export const settingsSchema = z
   .object({
     budgetUsd: z.number().positive().optional().describe('Most a run may spend on models, in US dollars'),
+    spendCaps: z.array(spendCapSchema).max(8).optional().describe('Most the flow may spend on models per calendar day or month, over all its runs'),
     triggers: triggersSchema.optional(),
   })
   .strict();

@@ -95,6 +95,12 @@ export function formatUsd(usd: number | null): string {
  * The most one request may cost: every prompt token uncached and the reply running to its token
  * cap. What budgets reserve before a model step sends anything; null when the model is unpriced.
  */
+/** What cached prompt tokens saved: their count at the input rate less the cached-input rate. */
+export function cachedSavingUsd(usage: Pick<TokenUsage, 'inputTokens' | 'cachedInputTokens'>, price: ModelPrice): number {
+  const cached = Math.min(Math.max(usage.cachedInputTokens ?? 0, 0), usage.inputTokens);
+  return (cached * (price.inputPerMillion - (price.cachedInputPerMillion ?? price.inputPerMillion))) / 1_000_000;
+}
+
 export function worstCaseUsd(price: ModelPrice | undefined, promptTokens: number, maxTokens: number): number | null {
   return price ? costUsd({ inputTokens: promptTokens, outputTokens: maxTokens }, price) : null;
 }

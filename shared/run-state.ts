@@ -33,8 +33,11 @@ export interface StepState {
   outputTokens: number;
   /** null: unpriced model. */
   costUsd: number | null;
+  /** Prompt tokens the provider served from its cache, and what that saved (all attempts); absent: none. */
+  cachedInputTokens?: number;
+  cachedSavingUsd?: number;
   /** What attempts before the current one spent (set when a step starts again). */
-  earlierAttempts?: { inputTokens: number; outputTokens: number; costUsd: number | null };
+  earlierAttempts?: { inputTokens: number; outputTokens: number; costUsd: number | null; cachedInputTokens?: number; cachedSavingUsd?: number };
   costFinal: boolean;
   simulated: boolean;
   logs: Array<{ level: string; text: string; at: string }>;
@@ -109,6 +112,11 @@ function setCost(state: RunState, step: StepState, usd: number | null): void {
 }
 
 /** The step's own entry (never one inherited from Object.prototype: "constructor" is a valid node id). */
+/** A step's cache figures, when it has any. */
+function cacheOf(step: StepState): { cachedInputTokens?: number; cachedSavingUsd?: number } {
+  return step.cachedInputTokens ? { cachedInputTokens: step.cachedInputTokens, cachedSavingUsd: step.cachedSavingUsd ?? 0 } : {};
+}
+
 function stepOf(state: RunState, nodeId: string): StepState {
   if (!Object.hasOwn(state.steps, nodeId)) state.steps[nodeId] = emptyStep(nodeId);
   return state.steps[nodeId]!;
@@ -136,7 +144,7 @@ export function applyEvent(state: RunState, event: RunEvent): RunState {
       break;
     case 'step.started':
       if (event.attempt > step!.attempt && (step!.inputTokens > 0 || step!.outputTokens > 0 || step!.costUsd !== 0)) {
-        step!.earlierAttempts = { inputTokens: step!.inputTokens, outputTokens: step!.outputTokens, costUsd: step!.costUsd };
+        step!.earlierAttempts = { inputTokens: step!.inputTokens, outputTokens: step!.outputTokens, costUsd: step!.costUsd, ...cacheOf(step!) };
       }
       setStatus(state, step!, 'running');
       Object.assign(step!, { attempt: event.attempt, startedAt: event.at, inputs: event.inputs, text: '' });
@@ -161,6 +169,9 @@ export function applyEvent(state: RunState, event: RunEvent): RunState {
         costFinal: event.final,
         simulated: event.simulated,
       });
+      const cached = (earlier?.cachedInputTokens ?? 0) + (event.cachedInputTokens ?? 0);
+      const saving = (earlier?.cachedSavingUsd ?? 0) + (event.cachedSavingUsd ?? 0);
+      if (cached > 0) Object.assign(step!, { cachedInputTokens: cached, cachedSavingUsd: saving });
       setCost(state, step!, event.usd === null || earlier?.costUsd === null ? null : (earlier?.costUsd ?? 0) + event.usd);
       if (event.simulated) state.simulated = true;
       break;

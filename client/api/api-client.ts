@@ -21,6 +21,7 @@ import {
 } from '../../shared/wire/rest-answers.ts';
 import type { CancelBody, CreateKeyBody, DecisionBody, EstimateBody, StartRunBody, StartSavedRunBody } from '../../shared/wire/rest-requests.ts';
 import { runComparisonAnswer } from '../../shared/wire/run-replay.ts';
+import { costSummarySchema } from '../../shared/cost-summary.ts';
 import { requestJson } from './http.ts';
 
 const enc = encodeURIComponent;
@@ -50,5 +51,7 @@ export const api = {
   listKeys: async () => (await requestJson('GET', '/api/keys', keyListAnswer)).keys,
   createKey: (body: CreateKeyBody) => requestJson('POST', '/api/keys', keyCreatedAnswer, body),
   revokeKey: (name: string) => requestJson('DELETE', `/api/keys/${enc(name)}`, noContentAnswer),
+  /** The cost view (server/spend/cost-view.ts): one flow's, or every flow's. */
+  cost: (flowId?: string) => requestJson('GET', flowId ? `/api/cost?flowId=${enc(flowId)}` : '/api/cost', costSummarySchema),
   approvals: async () => (await requestJson('GET', '/api/approvals', approvalListAnswer)).approvals,
 };

@@ -1,7 +1,7 @@
 /** What a node shows while a run is on the canvas: streamed text, timing, tokens and cost. */
 import { useMemo, useState } from 'react';
 import type { StepState } from '../../shared/run-state.ts';
-import { formatDuration, formatUsd, preview } from '../lib/format.ts';
+import { formatCached, formatDuration, formatUsd, preview } from '../lib/format.ts';
 import { StreamedOutputView } from './streamed-output-view.tsx';
 
 const TAIL_CHARS = 220;
@@ -59,6 +59,7 @@ export function NodeRunDetails({ step, present, label }: Props) {
             {step.costFinal ? '' : '…'}
           </span>
         ) : null}
+        {hasCost && step.cachedInputTokens ? <span data-testid={`node-cached-${step.nodeId}`}>{formatCached(step.cachedInputTokens, step.cachedSavingUsd)}</span> : null}
         {hasCost && step.simulated ? <span className="tag tag-sim">simulated</span> : null}
       </div>
     </div>

@@ -1,7 +1,8 @@
 /** Small display helpers: money, durations, tokens, step states. */
+import { formatUsd } from '../../shared/pricing.ts';
 import type { StepStatus } from '../../shared/run-state.ts';
 
-export { formatUsd } from '../../shared/pricing.ts';
+export { formatUsd };
 
 export function formatDuration(ms: number | undefined): string {
   if (ms === undefined) return '';
@@ -13,6 +14,11 @@ export function formatDuration(ms: number | undefined): string {
 
 export function formatTokens(input: number, output: number): string {
   return `${input.toLocaleString('en-US')} in · ${output.toLocaleString('en-US')} out`;
+}
+
+/** `1,200 cached · saved $0.00015`: prompt tokens a provider served from its cache and what that saved. */
+export function formatCached(tokens: number, savingUsd: number | undefined): string {
+  return `${tokens.toLocaleString('en-US')} cached${savingUsd !== undefined && savingUsd > 0 ? ` · saved ${formatUsd(savingUsd)}` : ''}`;
 }
 
 export const STEP_LABELS: Record<StepStatus, string> = {

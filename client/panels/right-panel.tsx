@@ -1,4 +1,4 @@
-/** The right-hand side: Inspect, Run, History and Approvals tabs. */
+/** The right-hand side: Inspect, Run, History, Approvals and Cost tabs. */
 import { flowIndex } from '../canvas/flow-mapping.ts';
 import { useApprovals } from '../state/approvals-store.ts';
 import { useRun } from '../state/run-store.ts';
@@ -7,6 +7,7 @@ import { ApprovalsInbox } from './approvals/approvals-inbox.tsx';
 import { HistoryPanel } from './history/history-panel.tsx';
 import { StepTrace } from './history/step-trace.tsx';
 import { Inspector } from './inspector/inspector.tsx';
+import { CostPanel } from './cost/cost-panel.tsx';
 import { RunPanel } from './run/run-panel.tsx';
 
 function RunStepInspector() {
@@ -27,6 +28,7 @@ const TABS: Array<{ id: RightTab; label: string }> = [
   { id: 'run', label: 'Run' },
   { id: 'history', label: 'History' },
   { id: 'approvals', label: 'Approvals' },
+  { id: 'cost', label: 'Cost' },
 ];
 
 export function RightPanel() {
@@ -58,6 +60,7 @@ export function RightPanel() {
         )}
         {tab === 'history' ? <HistoryPanel /> : null}
         {tab === 'approvals' ? <ApprovalsInbox /> : null}
+        {tab === 'cost' ? <CostPanel /> : null}
       </div>
     </aside>
   );

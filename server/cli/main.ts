@@ -1,5 +1,5 @@
 /**
- * `weft validate | fmt | run | estimate`: the headless face of Weft for CI and scripts.
+ * `weft validate | fmt | run | estimate | cost`: the headless face of Weft for CI and scripts.
  */
 import { readFile, rename, writeFile } from 'node:fs/promises';
 import { fmtCommand } from './fmt-command.ts';
@@ -21,12 +21,15 @@ const USAGE = `usage: weft <command> [options]
                                   --record keeps model exchanges in <id>.recordings.jsonl, --replay answers from them alone at $0
   estimate <file> [--input JSON] [--json]
                                   worst-case cost of each model step and the flow
+  cost [FLOW] [--since DATE] [--json]
+                                  what model steps spent (from the run logs in WEFT_DATA_DIR): per day, by model,
+                                  by step, the most expensive runs, and what the spend caps have left
   flows export|import <dir>       saved flows to or from canonical <id>.flow.json files (WEFT_DATABASE_URL or WEFT_FLOWS_DIR)
   keys create --name NAME [--flow ID]... | list | revoke NAME
                                   API keys for POST /api/flows/:id/invoke (in WEFT_DATA_DIR); a new key is printed once
 `;
 
-const COMMANDS = ['validate', 'fmt', 'run', 'eval', 'estimate', 'flows', 'keys', 'help'];
+const COMMANDS = ['validate', 'fmt', 'run', 'eval', 'estimate', 'cost', 'flows', 'keys', 'help'];
 
 async function atomicWrite(path: string, text: string): Promise<void> {
   const temporary = `${path}.${process.pid}.tmp`;
@@ -59,6 +62,8 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
       const { estimateCommand } = await import('./estimate-command.ts');
       return estimateCommand(args, io);
     }
+    case 'cost':
+      return (await import('./cost-command.ts')).costCommand(args, io);
     case 'flows':
       return (await import('./flows-command.ts')).flowsCommand(args, io);
     case 'keys':

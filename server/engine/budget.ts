@@ -3,17 +3,30 @@
  * worst case. A step's hold is the larger of its reservation and its streaming cost, so a streaming
  * step is never counted twice and never counted below what it already spent. A step that runs again
  * (a new attempt after a restart) keeps what its earlier attempts spent: their cost stays spent.
+ * With spend caps across runs, a reservation that fits the run's budget is also held against them
+ * (spend-ledger.ts) and settled with what the request cost when it is released.
  */
 import type { BudgetGate, BudgetReservation } from './executor.ts';
+import type { ScopedSpendCap, SpendLedger } from './spend-ledger.ts';
+
+/** The spend caps across runs that cover a run's steps. */
+export interface RunSpendCaps {
+  ledger: SpendLedger;
+  flowId: string;
+  caps: readonly ScopedSpendCap[];
+  now: () => number;
+}
 
 export class RunBudget {
   readonly limitUsd: number | undefined;
+  readonly #spend: RunSpendCaps | undefined;
   /** Per step: what earlier attempts spent, and the latest figure of the current attempt. */
   readonly #attempts = new Map<string, { attempt: number; earlierUsd: number; currentUsd: number }>();
   readonly #reserved = new Map<string, number>();
 
-  constructor(limitUsd: number | undefined) {
+  constructor(limitUsd: number | undefined, spend?: RunSpendCaps) {
     this.limitUsd = limitUsd;
+    this.#spend = spend && spend.caps.length > 0 ? spend : undefined;
   }
 
   /** Records an attempt's latest cost figure (each figure replaces the previous one of that attempt). */
@@ -58,20 +71,42 @@ export class RunBudget {
   gateFor(nodeId: string): BudgetGate {
     return {
       limitUsd: this.limitUsd,
+      spendCapped: this.#spend !== undefined,
       spentUsd: () => this.spentUsd(),
       reserve: (usd: number): BudgetReservation => {
-        if (this.limitUsd === undefined) return { ok: true, release: () => undefined };
-        const own = this.#costOf(nodeId);
-        const others = this.#committedUsd() - this.#held(nodeId);
-        // What this step already spent in an earlier attempt stays spent.
-        const needed = usd + own;
-        if (others + needed > this.limitUsd + 1e-12) {
-          const spent = this.spentUsd();
-          return { ok: false, spentUsd: spent, reservedUsd: Math.max(0, others - (spent - own)), neededUsd: usd, limitUsd: this.limitUsd };
+        const run = this.#reserveInRun(nodeId, usd);
+        if (!run.ok || !this.#spend) return run;
+        const { ledger, flowId, caps, now } = this.#spend;
+        const across = ledger.reserve({ flowId, caps, usd, at: new Date(now()) });
+        if (!across.ok) {
+          run.release();
+          return { ok: false, spendCap: across.refusal };
         }
-        this.#reserved.set(nodeId, needed);
-        return { ok: true, release: () => this.#reserved.delete(nodeId) };
+        // What the step's cost grew by while it held the reservation is what the request cost.
+        const before = this.#costOf(nodeId);
+        return {
+          ok: true,
+          release: () => {
+            across.settle(Math.max(0, this.#costOf(nodeId) - before));
+            run.release();
+          },
+        };
       },
     };
+  }
+
+  /** The run's own budget: refused when this step's worst case does not fit in what is left. */
+  #reserveInRun(nodeId: string, usd: number): BudgetReservation {
+    if (this.limitUsd === undefined) return { ok: true, release: () => undefined };
+    const own = this.#costOf(nodeId);
+    const others = this.#committedUsd() - this.#held(nodeId);
+    // What this step already spent in an earlier attempt stays spent.
+    const needed = usd + own;
+    if (others + needed > this.limitUsd + 1e-12) {
+      const spent = this.spentUsd();
+      return { ok: false, spentUsd: spent, reservedUsd: Math.max(0, others - (spent - own)), neededUsd: usd, limitUsd: this.limitUsd };
+    }
+    this.#reserved.set(nodeId, needed);
+    return { ok: true, release: () => this.#reserved.delete(nodeId) };
   }
 }

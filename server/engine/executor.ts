@@ -8,9 +8,10 @@ import type { FlowNode, FlowSettings } from '../../shared/flow.ts';
 import type { ConfigOf, KindName } from '../../shared/kinds/registry.ts';
 import type { ModelService, ResolvedModel } from './services.ts';
 import type { SandboxService } from './services.ts';
+import type { ScopedSpendCap, SpendLedger, SpendRefusal } from './spend-ledger.ts';
 
 /** Progress an executor may report while it runs (the engine stamps nodeId, seq and time). */
-export type CostEmission = { type: 'step.cost'; model: string; inputTokens: number; outputTokens: number; cachedInputTokens?: number; usd: number | null; final: boolean; simulated: boolean };
+export type CostEmission = { type: 'step.cost'; model: string; inputTokens: number; outputTokens: number; cachedInputTokens?: number; cachedSavingUsd?: number; usd: number | null; final: boolean; simulated: boolean };
 
 export type StepEmission =
   | { type: 'step.delta'; text: string }
@@ -23,13 +24,17 @@ export type StepEmission =
 /** A reservation of worst-case spend against the run's budget. */
 export type BudgetReservation =
   | { ok: true; release: () => void }
-  | { ok: false; spentUsd: number; reservedUsd: number; neededUsd: number; limitUsd: number };
+  | { ok: false; spentUsd: number; reservedUsd: number; neededUsd: number; limitUsd: number; spendCap?: undefined }
+  /** Refused by a spend cap across runs (server/engine/spend-ledger.ts), not by the run's budget. */
+  | { ok: false; spendCap: SpendRefusal };
 
 export interface BudgetGate {
   /** The run's limit, or undefined when the flow sets none. */
   limitUsd: number | undefined;
   /** Settled and streaming cost so far. */
   spentUsd(): number;
+  /** True when spend caps across runs cover this step: an unpriced model cannot be checked against them. */
+  spendCapped?: boolean;
   /** Holds `usd` of the budget while a step runs; refused when it does not fit in what is left. */
   reserve(usd: number): BudgetReservation;
 }
@@ -61,6 +66,8 @@ export interface StepContext<Config = unknown> {
 export interface EngineServices {
   models?: ModelService;
   sandbox?: SandboxService;
+  /** Spend caps across runs: the ledger, and the server's own caps (a flow's are in its settings). */
+  spend?: { ledger: SpendLedger; serverCaps: readonly ScopedSpendCap[] };
 }
 
 /**
@@ -94,6 +101,9 @@ export interface StepEstimate {
   simulated: boolean;
   promptTokens: number;
   maxTokens: number;
+  /** The step's context budget, and what it does to the prompt counted: fits, truncated to fit, or too long (the step would fail). */
+  maxInputTokens?: number;
+  context?: 'fits' | 'truncated' | 'too-long';
   /** null: the model has no known price. */
   worstCaseUsd: number | null;
 }

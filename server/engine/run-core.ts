@@ -5,7 +5,7 @@
  */
 import type { RunEvent, RunEventBody } from '../../shared/events.ts';
 import type { StepStatus } from '../../shared/run-state.ts';
-import { RunBudget } from './budget.ts';
+import { RunBudget, type RunSpendCaps } from './budget.ts';
 import type { Plan, PlanNode } from './compile.ts';
 import type { EngineServices, Executor, ExecutorLookup, StepContext } from './executor.ts';
 import { LiveStepContext, type StepHost } from './live-step-context.ts';
@@ -28,6 +28,14 @@ export interface EngineOptions {
   now?: () => number;
   /** What started the run, recorded on its `run.started` (shared/run-origin.ts). */
   origin?: RunOrigin;
+}
+
+/** The flow's spend caps and the server's, when the services keep a spend ledger. */
+function spendCapsOf(plan: Plan, options: EngineOptions): RunSpendCaps | undefined {
+  const spend = options.services?.spend;
+  if (!spend) return undefined;
+  const caps = [...(plan.flow.settings?.spendCaps ?? []).map((cap) => ({ ...cap, scope: 'flow' as const })), ...spend.serverCaps];
+  return { ledger: spend.ledger, flowId: plan.flow.id, caps, now: () => options.now?.() ?? Date.now() };
 }
 
 export type SettleStatus = 'succeeded' | 'failed' | 'cancelled' | 'waiting';
@@ -63,7 +71,7 @@ export class RunCore {
     this.options = options;
     this.inputs = inputs;
     this.seq = lastSeq;
-    this.budget = new RunBudget(plan.flow.settings?.budgetUsd);
+    this.budget = new RunBudget(plan.flow.settings?.budgetUsd, spendCapsOf(plan, options));
     this.nodes = plan.nodes.map((planNode) => newStepRuntime(planNode.wiredInputs));
     this.host = {
       runId,

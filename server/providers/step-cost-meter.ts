@@ -7,7 +7,7 @@
  * tokens or 100 ms. When a request ends: its provider-reported usage (`final: true`); a server
  * that sends no usage is settled from the counted tokens instead.
  */
-import { costUsd, type ModelPrice } from '../../shared/pricing.ts';
+import { cachedSavingUsd, costUsd, type ModelPrice } from '../../shared/pricing.ts';
 import type { CostEmission, StepEmission } from '../engine/executor.ts';
 import type { ResolvedModel } from '../engine/services.ts';
 
@@ -126,6 +126,7 @@ export class StepCostMeter {
       outputTokens: usage.outputTokens,
       cachedInputTokens: usage.cachedInputTokens,
       usd: this.usdOf(usage),
+      ...(usage.cachedInputTokens > 0 && this.#resolved.price ? { cachedSavingUsd: cachedSavingUsd(usage, this.#resolved.price as ModelPrice) } : {}),
       final,
       simulated: this.#resolved.simulated,
     };

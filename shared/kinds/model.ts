@@ -22,10 +22,28 @@ export const modelConfigSchema = z
     allowUnsure: z.boolean().optional().describe('Let the model answer "unsure" with a reason; fires the unsure port'),
     temperature: z.number().min(0).max(2).optional(),
     maxTokens: z.number().int().min(1).max(1_000_000).optional().describe(`Reply token cap (default ${DEFAULT_MAX_TOKENS}); used for the budget's worst case`),
+    maxInputTokens: z.number().int().min(1).max(10_000_000).optional().describe("Prompt token limit, counted with the model's tokenizer before sending"),
+    onContextOverflow: z.enum(['fail', 'truncate']).optional().describe('Over maxInputTokens: fail before sending (default), or shorten truncateInput'),
+    truncateInput: z.string().min(1).optional().describe('The input shortened (at a token boundary, with a marker) when onContextOverflow is "truncate"'),
     timeoutMs: z.number().int().min(100).max(3_600_000).optional(),
     retries: z.number().int().min(0).max(10).optional().describe('Retries of 408/409/429/5xx and connection errors (default 2)'),
   })
-  .strict();
+  .strict()
+  .superRefine((config, context) => {
+    const overflow = config.onContextOverflow;
+    if ((overflow !== undefined || config.truncateInput !== undefined) && config.maxInputTokens === undefined) {
+      context.addIssue({ code: 'custom', path: [overflow !== undefined ? 'onContextOverflow' : 'truncateInput'], message: 'needs maxInputTokens: the prompt token limit it applies to' });
+    }
+    if (overflow === 'truncate' && config.truncateInput === undefined) {
+      context.addIssue({ code: 'custom', path: ['truncateInput'], message: 'onContextOverflow "truncate" needs truncateInput: the name of the string input to shorten' });
+    }
+    if (config.truncateInput !== undefined) {
+      const field = config.inputs.find((input) => input.name === config.truncateInput);
+      if (!field) context.addIssue({ code: 'custom', path: ['truncateInput'], message: `"${config.truncateInput}" is not one of this step's inputs (${config.inputs.map((input) => input.name).join(', ') || 'none'})` });
+      else if (field.type !== 'string' && field.type !== 'any') context.addIssue({ code: 'custom', path: ['truncateInput'], message: `input "${field.name}" is ${field.type}; only text (a string input) can be truncated` });
+      if (overflow !== 'truncate') context.addIssue({ code: 'custom', path: ['truncateInput'], message: 'truncateInput is used only with onContextOverflow "truncate"' });
+    }
+  });
 export type ModelConfig = z.infer<typeof modelConfigSchema>;
 
 export function modelResultPort(config: ModelConfig): PortSpec {

@@ -127,6 +127,9 @@ export const stepEstimateSchema = z.object({
   simulated: z.boolean(),
   promptTokens: z.number().int().min(0),
   maxTokens: z.number().int().min(0),
+  /** The step's context budget and what it does to the counted prompt (server/executors/model/context-budget.ts). */
+  maxInputTokens: z.number().int().min(1).optional(),
+  context: z.enum(['fits', 'truncated', 'too-long']).optional(),
   /** null: the model has no known price. */
   worstCaseUsd: z.number().nullable(),
 });

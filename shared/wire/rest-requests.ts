@@ -21,6 +21,13 @@ export const runParams = z.object({ runId: idParam }).strict();
 export const stepParams = z.object({ runId: idParam, nodeId: idParam }).strict();
 
 export const emptyQuery = z.object({}).strict();
+/** `GET /api/cost?flowId=&since=YYYY-MM-DD` */
+export const costQuery = z
+  .object({
+    flowId: idParam.optional(),
+    since: z.string().regex(/^\d{4}-\d\d-\d\d$/, 'a date like 2026-12-01').refine((value) => !Number.isNaN(Date.parse(`${value}T00:00:00Z`)), 'a calendar date').optional(),
+  })
+  .strict();
 export const runsQuery = z
   .object({
     flowId: idParam.optional(),

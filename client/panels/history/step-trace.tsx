@@ -1,7 +1,7 @@
 /** Everything one step did: inputs, prompt and reply, outputs, tokens, cost, timings, logs, decision. */
 import { answerText, waitTitle } from '../../../shared/kinds/registry.ts';
 import type { StepState } from '../../../shared/run-state.ts';
-import { formatDuration, formatTokens, formatUsd, prettyJson, STEP_LABELS } from '../../lib/format.ts';
+import { formatCached, formatDuration, formatTokens, formatUsd, prettyJson, STEP_LABELS } from '../../lib/format.ts';
 
 function Block({ title, children }: { title: string; children: React.ReactNode }) {
   return (
@@ -32,6 +32,7 @@ export function StepTrace({ step, label, kind = '' }: { step: StepState; label?:
         {step.durationMs !== undefined ? <span>{formatDuration(step.durationMs)}</span> : null}
         {step.model ? <span>{step.model}</span> : null}
         {step.inputTokens + step.outputTokens > 0 ? <span>{formatTokens(step.inputTokens, step.outputTokens)}</span> : null}
+        {step.cachedInputTokens ? <span data-testid={`trace-cached-${step.nodeId}`}>{formatCached(step.cachedInputTokens, step.cachedSavingUsd)}</span> : null}
         {step.model ? (
           <span>
             {formatUsd(step.costUsd)}

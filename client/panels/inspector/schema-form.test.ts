@@ -14,7 +14,7 @@ describe('zod schema -> form', () => {
   const model = describeSchema(modelConfigSchema);
 
   it('walks every key of the model config in order', () => {
-    expect(model.map((field) => field.key)).toEqual(['model', 'system', 'prompt', 'inputs', 'output', 'allowUnsure', 'temperature', 'maxTokens', 'timeoutMs', 'retries']);
+    expect(model.map((field) => field.key)).toEqual(['model', 'system', 'prompt', 'inputs', 'output', 'allowUnsure', 'temperature', 'maxTokens', 'maxInputTokens', 'onContextOverflow', 'truncateInput', 'timeoutMs', 'retries']);
   });
 
   it('maps strings, numbers with bounds, booleans and optional fields', () => {
@@ -23,6 +23,7 @@ describe('zod schema -> form', () => {
     expect(byKey(model, 'temperature')).toMatchObject({ control: 'number', integer: false, min: 0, max: 2, optional: true });
     expect(byKey(model, 'maxTokens')).toMatchObject({ control: 'number', integer: true, min: 1, description: expect.stringContaining('Reply token cap') });
     expect(byKey(model, 'allowUnsure')).toMatchObject({ control: 'checkbox', optional: true, label: 'Allow unsure' });
+    expect(byKey(model, 'maxInputTokens')).toMatchObject({ control: 'number', integer: true, min: 1, optional: true });
   });
 
   it('maps arrays of field objects to port lists and JSON Schema fields to JSON', () => {

@@ -24,6 +24,11 @@ export function EstimateView({ flow, inputs }: { flow: Flow; inputs?: Record<str
                   <td className="muted">{step.model}</td>
                   <td className="muted num small" title="prompt tokens + the step's output token cap" data-testid={`estimate-tokens-${step.nodeId}`}>
                     {step.promptTokens.toLocaleString('en-US')} + {step.maxTokens.toLocaleString('en-US')} tok
+                    {step.maxInputTokens !== undefined ? (
+                      <div className={step.context === 'too-long' ? 'error-text' : 'muted'} data-testid={`estimate-context-${step.nodeId}`}>
+                        {step.context === 'too-long' ? `prompt over its ${step.maxInputTokens.toLocaleString('en-US')}-token limit: fails before sending` : step.context === 'truncated' ? `truncated to ${step.maxInputTokens.toLocaleString('en-US')} tok` : `limit ${step.maxInputTokens.toLocaleString('en-US')} tok`}
+                      </div>
+                    ) : null}
                   </td>
                   <td className="num">{formatUsd(step.worstCaseUsd)}</td>
                 </tr>

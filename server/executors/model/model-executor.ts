@@ -12,7 +12,9 @@ import { formatUsd, worstCaseUsd } from '../../../shared/pricing.ts';
 import { StepFailure, type Executor, type StepContext } from '../../engine/executor.ts';
 import type { ChatMessage, ModelService, ResolvedModel } from '../../engine/services.ts';
 import { estimateModelStep } from './model-estimate.ts';
-import { buildModelMessages, promptTokenCount } from './model-prompt.ts';
+import { describeCut, fitContext } from './context-budget.ts';
+import { describeSpendRefusal } from './spend-refusal.ts';
+import { promptTokenCount } from './model-prompt.ts';
 import { StepCostMeter } from '../../providers/step-cost-meter.ts';
 import { wireFormatFor, type WireFormat, type WireReading } from './wire-format.ts';
 
@@ -35,11 +37,15 @@ function reserveWorstCase(call: Call, promptTokens: number): () => void {
   const { budget } = call.context;
   const worst = worstCaseUsd(call.resolved.price, promptTokens, call.maxTokens);
   if (worst === null) {
-    if (budget.limitUsd === undefined) return () => {};
-    throw new StepFailure('budget', `model "${call.resolved.model}" has no known price, so it cannot be checked against the budget of ${formatUsd(budget.limitUsd)}: add its price to its provider in weft.config.json, or remove the budget`);
+    if (budget.limitUsd !== undefined) {
+      throw new StepFailure('budget', `model "${call.resolved.model}" has no known price, so it cannot be checked against the budget of ${formatUsd(budget.limitUsd)}: add its price to its provider in weft.config.json, or remove the budget`);
+    }
+    if (budget.spendCapped) throw new StepFailure('spend-cap', `model "${call.resolved.model}" has no known price, so it cannot be checked against the spend caps: add its price to its provider in weft.config.json`);
+    return () => {};
   }
   const reservation = budget.reserve(worst);
   if (reservation.ok) return reservation.release;
+  if (reservation.spendCap) throw new StepFailure('spend-cap', describeSpendRefusal(reservation.spendCap));
   const held = reservation.reservedUsd > 0 ? ` (${formatUsd(reservation.reservedUsd)} more is held by steps running now)` : '';
   throw new StepFailure('budget', `budget exceeded: spent ${formatUsd(reservation.spentUsd)} of ${formatUsd(reservation.limitUsd)}, this step needs up to ${formatUsd(reservation.neededUsd)}${held}`);
 }
@@ -50,6 +56,11 @@ async function request(call: Call, messages: ChatMessage[]): Promise<Reply> {
   const config = context.config;
   context.emit({ type: 'step.prompt', model: resolved.model, simulated: resolved.simulated, messages });
   const promptTokens = promptTokenCount(models, resolved.model, messages, format.responseSchema);
+  const limit = config.maxInputTokens;
+  // The first request was fitted to the limit; the corrective one carries the bad reply as well.
+  if (limit !== undefined && promptTokens > limit) {
+    throw new StepFailure('context', `the corrective request's prompt is ${promptTokens} tokens, over maxInputTokens ${limit}: nothing more was sent`);
+  }
   const release = reserveWorstCase(call, promptTokens);
   let text = '';
   let finishReason: string | undefined;
@@ -109,7 +120,10 @@ export const modelExecutor: Executor<ModelConfig> = {
     context.onStop(() => meter.costSoFar());
     const call: Call = { context, models, resolved, format, meter, maxTokens };
 
-    const messages = buildModelMessages(config, context.inputs, format);
+    const fitted = fitContext(config, context.inputs, format, resolved.model, models);
+    if (!fitted.ok) throw new StepFailure('context', fitted.message);
+    if (fitted.cut) context.emit({ type: 'step.log', level: 'warn', text: describeCut(fitted.cut, config.maxInputTokens!) });
+    const messages = fitted.messages;
     const first = await request(call, messages);
     const reading = format.read(first.text);
     if (reading.ok) return { type: 'outputs', outputs: outputsOf(reading) };
