@@ -5,6 +5,7 @@ import { codeExecutor } from './code.ts';
 import { inputExecutor } from './input.ts';
 import { modelExecutor } from './model/model-executor.ts';
 import { outputExecutor } from './output.ts';
+import { switchExecutor } from './switch.ts';
 
 export const executors = {
   input: inputExecutor,
@@ -12,4 +13,5 @@ export const executors = {
   model: modelExecutor,
   code: codeExecutor,
   approval: approvalExecutor,
+  switch: switchExecutor,
 } satisfies ExecutorMap;

@@ -10,7 +10,7 @@ import type { NodePorts } from '../ports.ts';
 export type PaletteGroup = 'Flow' | 'AI' | 'Logic' | 'People';
 
 /** Which editor the inspector uses for a top-level config field instead of the one its schema implies. */
-export type EditorHint = 'prompt' | 'code' | 'model';
+export type EditorHint = 'prompt' | 'code' | 'model' | 'cases';
 
 /**
  * What a step of this kind can wait for. Its executor returns `{type: 'wait', request}`; the run
