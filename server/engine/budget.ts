@@ -3,17 +3,23 @@
  * worst case. A step's hold is the larger of its reservation and its streaming cost, so a streaming
  * step is never counted twice and never counted below what it already spent. A step that runs again
  * (a new attempt after a restart) keeps what its earlier attempts spent: their cost stays spent.
+ *
+ * A child run's budget also answers to its parent's (`OuterBudget`): each reservation asks the
+ * parent whether the child may hold its new total, so a child step that would exceed what the
+ * parent has left is refused before it spends, exactly like a step of the parent.
  */
-import type { BudgetGate, BudgetReservation } from './executor.ts';
+import type { BudgetGate, BudgetReservation, OuterBudget } from './executor.ts';
 
 export class RunBudget {
   readonly limitUsd: number | undefined;
+  readonly #outer: OuterBudget | undefined;
   /** Per step: what earlier attempts spent, and the latest figure of the current attempt. */
   readonly #attempts = new Map<string, { attempt: number; earlierUsd: number; currentUsd: number }>();
   readonly #reserved = new Map<string, number>();
 
-  constructor(limitUsd: number | undefined) {
+  constructor(limitUsd: number | undefined, outer?: OuterBudget) {
     this.limitUsd = limitUsd;
+    this.#outer = outer;
   }
 
   /** Records an attempt's latest cost figure (each figure replaces the previous one of that attempt). */
@@ -57,17 +63,21 @@ export class RunBudget {
 
   gateFor(nodeId: string): BudgetGate {
     return {
-      limitUsd: this.limitUsd,
+      limitUsd: this.limitUsd ?? this.#outer?.limitUsd,
       spentUsd: () => this.spentUsd(),
       reserve: (usd: number): BudgetReservation => {
-        if (this.limitUsd === undefined) return { ok: true, release: () => undefined };
+        if (this.limitUsd === undefined && this.#outer?.limitUsd === undefined) return { ok: true, release: () => undefined };
         const own = this.#costOf(nodeId);
         const others = this.#committedUsd() - this.#held(nodeId);
         // What this step already spent in an earlier attempt stays spent.
         const needed = usd + own;
-        if (others + needed > this.limitUsd + 1e-12) {
+        if (this.limitUsd !== undefined && others + needed > this.limitUsd + 1e-12) {
           const spent = this.spentUsd();
           return { ok: false, spentUsd: spent, reservedUsd: Math.max(0, others - (spent - own)), neededUsd: usd, limitUsd: this.limitUsd };
+        }
+        if (this.#outer) {
+          const verdict = this.#outer.commit(others + needed, this.spentUsd());
+          if (!verdict.ok) return { ...verdict, neededUsd: usd };
         }
         this.#reserved.set(nodeId, needed);
         return { ok: true, release: () => this.#reserved.delete(nodeId) };

@@ -6,7 +6,8 @@
 import type { RunEventBody, StepError } from '../../shared/events.ts';
 import type { FlowNode, FlowSettings } from '../../shared/flow.ts';
 import type { ConfigOf, KindName } from '../../shared/kinds/registry.ts';
-import type { ModelService, ResolvedModel } from './services.ts';
+import type { PinnedFlowEntry } from '../../shared/events.ts';
+import type { ChildRunService, ModelService, ResolvedModel } from './services.ts';
 import type { SandboxService } from './services.ts';
 
 /** Progress an executor may report while it runs (the engine stamps nodeId, seq and time). */
@@ -18,12 +19,26 @@ export type StepEmission =
   | CostEmission
   | { type: 'step.log'; level: 'log' | 'info' | 'warn' | 'error' | 'debug'; text: string }
   /** Waiting for a shared resource (a sandbox worker) when queued; time spent so does not count against the step's limit. */
-  | { type: 'step.queue'; queued: boolean };
+  | { type: 'step.queue'; queued: boolean }
+  /** A child run this step started or went back to (subflow, map). */
+  | { type: 'step.child'; childRunId: string; flowId: string; itemIndex?: number }
+  /** Child runs done, failed and in all (map). */
+  | { type: 'step.progress'; done: number; failed: number; total: number };
 
 /** A reservation of worst-case spend against the run's budget. */
 export type BudgetReservation =
   | { ok: true; release: () => void }
   | { ok: false; spentUsd: number; reservedUsd: number; neededUsd: number; limitUsd: number };
+
+/**
+ * The budget a child run answers to: its parent step's share of the parent run's budget. The
+ * child asks before each reservation whether it may hold `committedUsd` in all (spent plus held).
+ */
+export interface OuterBudget {
+  /** The parent run's limit, when it has one. */
+  limitUsd: number | undefined;
+  commit(committedUsd: number, spentUsd: number): { ok: true } | { ok: false; spentUsd: number; reservedUsd: number; neededUsd: number; limitUsd: number };
+}
 
 export interface BudgetGate {
   /** The run's limit, or undefined when the flow sets none. */
@@ -56,11 +71,24 @@ export interface StepContext<Config = unknown> {
   onStop(costSoFar: () => CostEmission | undefined): void;
   budget: BudgetGate;
   services: EngineServices;
+  /** The flows this run pinned when it started, by id (what a subflow or map node runs). */
+  flows: RunFlows;
+  /** How deeply this run nests: 0 for a top-level run, 1 for its child. */
+  depth: number;
+}
+
+/** The pinned flows a run may call. */
+export interface RunFlows {
+  get(id: string): PinnedFlowEntry | undefined;
+  /** Every pinned flow, for a child run to pin in its turn. */
+  all(): Readonly<Record<string, PinnedFlowEntry>>;
 }
 
 export interface EngineServices {
   models?: ModelService;
   sandbox?: SandboxService;
+  /** Starts child runs (subflow, map) and tells when each ends: the run manager, or the CLI's in-memory runner. */
+  children?: ChildRunService;
 }
 
 /**

@@ -20,4 +20,5 @@ export const outputKind = defineKind({
   ports: (config) => ({ inputs: config.fields.map((field) => portFromField(field)), outputs: [] }),
   summary: (config) => (config.fields.length > 0 ? [config.fields.map((field) => field.name).join(', ')] : []),
   acceptsPartialInputs: true,
+  givesRunResult: true,
 });

@@ -22,7 +22,7 @@ const stub = (kind: string): KindDefinition =>
 
 describe('the kind registry', () => {
   it('holds the built-in kinds in palette order', () => {
-    expect(registry.list().map((kind) => kind.kind)).toEqual(['input', 'output', 'model', 'code', 'approval', 'switch']);
+    expect(registry.list().map((kind) => kind.kind)).toEqual(['input', 'output', 'model', 'code', 'approval', 'switch', 'subflow', 'map']);
     expect(registry.get('model')).toBe(modelKind);
     expect(registry.get('webhook')).toBeUndefined();
     expect(isKindName('code')).toBe(true);
