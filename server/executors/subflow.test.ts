@@ -15,7 +15,7 @@ import { approvalExecutor } from './approval.ts';
 import { mapExecutor } from './map.ts';
 import { subflowExecutor } from './subflow.ts';
 
-const shout: Behaviour = (context) => ({ shout: `${String(context.inputs.text).toUpperCase()}${String(context.inputs.suffix)}` });
+export const shout: Behaviour = (context) => ({ shout: `${String(context.inputs.text).toUpperCase()}${String(context.inputs.suffix)}` });
 
 function composed(behaviours: Record<string, Behaviour> = { upper: shout }) {
   const h = harness(behaviours);
