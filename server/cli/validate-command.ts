@@ -1,4 +1,5 @@
-import { validateFlowText, type Problem } from '../../shared/validate.ts';
+import type { Problem } from '../../shared/validate.ts';
+import { validateWithCalls } from './called-flows.ts';
 import { parseCommandArgs } from './cli-args.ts';
 import { EXIT, readOrReport, type CliIo } from './output.ts';
 
@@ -23,7 +24,8 @@ export async function validateCommand(args: string[], io: CliIo): Promise<number
       invalid++;
       continue;
     }
-    const result = validateFlowText(text);
+    // Flows it calls are read from its own directory.
+    const { result } = await validateWithCalls(file, text, io);
     if (result.ok) {
       io.out(`${file}: valid\n`);
     } else {

@@ -113,6 +113,10 @@ export interface EstimateRequest<Config = unknown> {
   inputs: Record<string, unknown>;
   models: ModelService;
   resolve(model: string): ResolvedModel;
+  /** The worst case of one run of a flow this step calls (subflow, map); undefined when it is not known. */
+  estimateCall(flowId: string): { totalUsd: number; unpriced: boolean } | undefined;
+  /** How many items to price a step over many items for (`weft estimate --items N`). */
+  items?: number;
 }
 
 /** A step's worst case for one attempt, as `POST /api/estimate` and `weft estimate` report it. */
@@ -124,6 +128,9 @@ export interface StepEstimate {
   maxTokens: number;
   /** null: the model has no known price. */
   worstCaseUsd: number | null;
+  /** A step over many items (map): the worst case of one item, and how many items `worstCaseUsd` is for. */
+  perItemUsd?: number | null;
+  items?: number;
 }
 
 export interface Executor<Config = unknown, Request = unknown, Answer = unknown> {

@@ -2,7 +2,7 @@ import { DEFAULT_MAP_CONCURRENCY, MAX_MAP_ITEMS, type ItemFailure, type MapConfi
 import { StepFailure, type Executor, type StepContext } from '../engine/executor.ts';
 import { ChildBudgets } from './children/child-budgets.ts';
 import { CostRollup } from './children/cost-rollup.ts';
-import { checkCallable, childEndText, runChild, type ChildStep } from './children/run-child.ts';
+import { callEstimate, checkCallable, childEndText, runChild, type ChildStep } from './children/run-child.ts';
 
 /**
  * Runs the pinned child flow once per item, at most `concurrency` child runs at once, each with
@@ -26,6 +26,9 @@ export const mapExecutor: Executor<MapConfig> = {
       budgets.release();
     }
   },
+
+  /** Per item, and for `items` items (one when not told: the list is not known before the run). */
+  estimate: (request) => callEstimate(request, request.config.flow, request.items ?? (Array.isArray(request.inputs.items) ? request.inputs.items.length : 1)),
 };
 
 async function mapItems(step: ChildStep, config: MapConfig, items: unknown[]) {

@@ -2,7 +2,7 @@ import type { SubflowConfig } from '../../shared/kinds/subflow.ts';
 import { StepFailure, type Executor } from '../engine/executor.ts';
 import { ChildBudgets } from './children/child-budgets.ts';
 import { CostRollup } from './children/cost-rollup.ts';
-import { checkCallable, childEndText, runChild } from './children/run-child.ts';
+import { callEstimate, checkCallable, childEndText, runChild } from './children/run-child.ts';
 
 /**
  * Runs the pinned child flow as a child run with its own log and id, and gives back its result.
@@ -24,4 +24,6 @@ export const subflowExecutor: Executor<SubflowConfig> = {
       budgets.release();
     }
   },
+
+  estimate: (request) => callEstimate(request, request.config.flow, undefined),
 };

@@ -4,7 +4,7 @@
  * into the step and its spending bounded by the step's share of the budget.
  */
 import { MAX_FLOW_NESTING } from '../../../shared/flow-calls.ts';
-import { StepFailure, type StepContext } from '../../engine/executor.ts';
+import { StepFailure, type EstimateRequest, type StepContext, type StepEstimate } from '../../engine/executor.ts';
 import type { ChildRunEnd } from '../../engine/services.ts';
 import type { ChildBudgets } from './child-budgets.ts';
 import { childRunId } from './child-run-id.ts';
@@ -57,4 +57,13 @@ export function childEndText(end: Exclude<ChildRunEnd, { status: 'succeeded' }>,
   if (end.status === 'cancelled') return `child run ${end.runId} of flow "${flowId}" was cancelled`;
   const where = 'nodeId' in end.error && typeof end.error.nodeId === 'string' ? ` at ${end.error.nodeId}` : '';
   return `child run ${end.runId} of flow "${flowId}" failed${where}: ${end.error.message}`;
+}
+
+/** A step that runs a flow `runs` times, priced as that many worst-case runs of it. */
+export function callEstimate(request: EstimateRequest, flowId: string, runs: number | undefined): StepEstimate {
+  const call = request.estimateCall(flowId);
+  const perRun = call === undefined || call.unpriced ? null : call.totalUsd;
+  const base = { nodeId: request.nodeId, model: `flow ${flowId}`, simulated: false, promptTokens: 0, maxTokens: 0 };
+  if (runs === undefined) return { ...base, worstCaseUsd: perRun };
+  return { ...base, worstCaseUsd: perRun === null ? null : perRun * runs, perItemUsd: perRun, items: runs };
 }
