@@ -7,6 +7,7 @@ import { flowHash } from './canonical.ts';
 import type { PinnedFlowEntry } from './events.ts';
 import type { Flow } from './flow.ts';
 import type { KindContext } from './kinds/define-kind.ts';
+import { childInputPorts, childOutputPorts } from './flow-ports.ts';
 import { registry } from './kinds/registry.ts';
 
 /** How deep child runs may nest: a run's child is at depth 1, its grandchild at 2. */
@@ -38,7 +39,13 @@ export function callsOf(flow: Pick<Flow, 'nodes'>): FlowCall[] {
 
 /** A KindContext over a lookup (a map of pinned flows, a flows directory already read). */
 export function kindContext(lookup: FlowLookup): KindContext {
-  return { flow: lookup };
+  return {
+    flow: lookup,
+    interfaceOf: (id) => {
+      const child = lookup(id);
+      return child ? { inputs: childInputPorts(child), outputs: childOutputPorts(child) } : undefined;
+    },
+  };
 }
 
 export function lookupIn(flows: ReadonlyMap<string, Flow>): FlowLookup {

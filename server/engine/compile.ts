@@ -4,6 +4,7 @@
  */
 import type { PinnedFlowEntry } from '../../shared/events.ts';
 import { parseEndpoint, type Flow, type FlowNode } from '../../shared/flow.ts';
+import { kindContext } from '../../shared/flow-calls.ts';
 import type { KindContext } from '../../shared/kinds/define-kind.ts';
 import { registry } from '../../shared/kinds/registry.ts';
 import type { KindDefinition } from '../../shared/kinds/define-kind.ts';
@@ -52,7 +53,7 @@ export function compile(flow: Flow, flows?: Record<string, PinnedFlowEntry>): Pl
   }
   const cached = cache.get(flow);
   if (cached) return cached;
-  const context: KindContext = { flow: (id) => (flows !== undefined && Object.hasOwn(flows, id) ? flows[id]!.flow : undefined) };
+  const context: KindContext = kindContext((id) => (flows !== undefined && Object.hasOwn(flows, id) ? flows[id]!.flow : undefined));
   const plan = compileUncached(flow, context);
   cache.set(flow, plan);
   return plan;

@@ -15,9 +15,11 @@ import type { NodePorts } from '../ports.ts';
  */
 export interface KindContext {
   flow(id: string): Flow | undefined;
+  /** A known flow's input fields (as input ports) and result fields (as output ports); see shared/flow-calls.ts. */
+  interfaceOf(id: string): NodePorts | undefined;
 }
 
-export const NO_FLOWS: KindContext = { flow: () => undefined };
+export const NO_FLOWS: KindContext = { flow: () => undefined, interfaceOf: () => undefined };
 
 /** A mistake in a node's config that its schema alone cannot see (a field of another flow), at `path` below `config`. */
 export interface ConfigProblem {

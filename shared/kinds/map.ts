@@ -2,7 +2,6 @@ import { z } from 'zod';
 import { idSchema } from '../ids.ts';
 import { portNameSchema, type PortSpec } from '../ports.ts';
 import { defineKind, NO_FLOWS } from './define-kind.ts';
-import { childInputPorts } from './flow-ports.ts';
 
 /** Child runs at once, at most: each holds a share of the run's budget and of the model provider. */
 export const MAX_MAP_CONCURRENCY = 32;
@@ -34,8 +33,7 @@ export const mapKind = defineKind({
   configSchema: mapConfigSchema,
   defaultConfig: (): MapConfig => ({ flow: 'ticket-triage', itemInput: 'text', concurrency: DEFAULT_MAP_CONCURRENCY, onItemFailure: 'fail' }),
   ports: (config, context = NO_FLOWS) => {
-    const child = context.flow(config.flow);
-    const shared = child ? childInputPorts(child).filter((port) => port.name !== config.itemInput) : [];
+    const shared = (context.interfaceOf(config.flow)?.inputs ?? []).filter((port) => port.name !== config.itemInput);
     const inputs: PortSpec[] = [
       { name: 'items', type: 'json', schema: { type: 'array', maxItems: MAX_MAP_ITEMS }, required: true, description: `A list; each item goes to ${config.flow}.${config.itemInput}` },
       ...shared.map((port) => ({ ...port, description: `Given to every item's run${port.description ? `: ${port.description}` : ''}` })),
@@ -47,9 +45,9 @@ export const mapKind = defineKind({
     return { inputs, outputs };
   },
   check: (config, context) => {
-    const child = context.flow(config.flow);
+    const child = context.interfaceOf(config.flow);
     if (!child) return [];
-    const names = childInputPorts(child).map((port) => port.name);
+    const names = child.inputs.map((port) => port.name);
     if (names.includes(config.itemInput)) return [];
     return [{ path: ['itemInput'], message: `flow "${config.flow}" has no input "${config.itemInput}" (its inputs: ${names.join(', ') || 'none'})` }];
   },

@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import { idSchema } from '../ids.ts';
 import { defineKind, NO_FLOWS } from './define-kind.ts';
-import { childInputPorts, childOutputPorts } from './flow-ports.ts';
 
 export const subflowConfigSchema = z
   .object({
@@ -20,8 +19,7 @@ export const subflowKind = defineKind({
   configSchema: subflowConfigSchema,
   defaultConfig: (): SubflowConfig => ({ flow: 'ticket-triage' }),
   ports: (config, context = NO_FLOWS) => {
-    const child = context.flow(config.flow);
-    return child ? { inputs: childInputPorts(child), outputs: childOutputPorts(child) } : { inputs: [], outputs: [] };
+    return context.interfaceOf(config.flow) ?? { inputs: [], outputs: [] };
   },
   calls: (config) => [config.flow],
   summary: (config) => [`runs ${config.flow}`],

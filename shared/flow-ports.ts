@@ -3,9 +3,9 @@
  * child's result fields its outputs, with their types, so wires into and out of it are checked
  * like any other.
  */
-import type { Flow } from '../flow.ts';
-import type { PortSpec } from '../ports.ts';
-import { runInputFields, runResultFields } from '../run-inputs.ts';
+import type { Flow } from './flow.ts';
+import type { PortSpec } from './ports.ts';
+import { runInputFields, runResultFields } from './run-inputs.ts';
 
 function plain({ nodeId: _nodeId, ...port }: PortSpec & { nodeId: string }): PortSpec {
   return port;
