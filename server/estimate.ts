@@ -9,6 +9,7 @@
  * Engine retries are not included: the estimate is per attempt.
  */
 import { parseEndpoint, type Flow, type FlowNode } from '../shared/flow.ts';
+import { MAX_FLOW_NESTING, type FlowLookup } from '../shared/flow-calls.ts';
 import type { KindDefinition } from '../shared/kinds/define-kind.ts';
 import { registry } from '../shared/kinds/registry.ts';
 import type { Executor, ExecutorLookup, StepEstimate } from './engine/executor.ts';
@@ -53,17 +54,32 @@ function resolveQuietly(models: ModelService, model: string): ResolvedModel {
   }
 }
 
-export function estimateFlow(flow: Flow, models: ModelService, inputs: Record<string, unknown> = {}, executors: ExecutorLookup = builtInExecutors): FlowEstimate {
+export interface EstimateOptions {
+  /** The flows the flow calls (subflow, map), each priced as one worst-case run of it. */
+  flows?: FlowLookup;
+  /** How many items a map step is priced for (its worst case per item times this). */
+  items?: number;
+}
+
+export function estimateFlow(flow: Flow, models: ModelService, inputs: Record<string, unknown> = {}, executors: ExecutorLookup = builtInExecutors, options: EstimateOptions = {}, depth = 0): FlowEstimate {
   const steps: StepEstimate[] = [];
   const lookup = executors as Readonly<Record<string, Executor>>;
   const resolve = (model: string) => resolveQuietly(models, model);
+  const estimateCall = (flowId: string) => {
+    const child = flowId === flow.id ? undefined : options.flows?.(flowId);
+    if (!child || depth >= MAX_FLOW_NESTING) return undefined;
+    const inner = estimateFlow(child, models, {}, executors, { ...options, items: undefined }, depth + 1);
+    return { totalUsd: inner.totalUsd, unpriced: inner.unpricedSteps.length > 0 };
+  };
   for (const node of flow.nodes) {
     const kind = registry.get(node.kind);
     const executor = Object.hasOwn(lookup, node.kind) ? lookup[node.kind] : undefined;
     if (!kind || !executor?.estimate) continue;
     const config = kind.configSchema.safeParse(node.config);
     if (!config.success) continue;
-    steps.push(executor.estimate({ nodeId: node.id, config: config.data, inputs: knownInputs(flow, node, kind, config.data, inputs), models, resolve }));
+    steps.push(
+      executor.estimate({ nodeId: node.id, config: config.data, inputs: knownInputs(flow, node, kind, config.data, inputs), models, resolve, estimateCall, ...(options.items !== undefined ? { items: options.items } : {}) }),
+    );
   }
   const unpricedSteps = steps.filter((step) => step.worstCaseUsd === null).map((step) => step.nodeId);
   const totalUsd = steps.reduce((sum, step) => sum + (step.worstCaseUsd ?? 0), 0);

@@ -5,6 +5,8 @@ import { numbered, triageRunEvents, triageRunFlow } from './testing/run-events.t
 const extraEvents: RunEvent[] = numbered([
   { type: 'run.started', flowId: 'triage', flowHash: 'h', flow: triageRunFlow(), inputs: {} },
   { type: 'step.queue', nodeId: 'local', queued: true },
+  { type: 'step.child', nodeId: 'local', childRunId: 'run-child', flowId: 'triage', itemIndex: 3 },
+  { type: 'step.progress', nodeId: 'local', done: 3, failed: 1, total: 10 },
   { type: 'step.skipped', nodeId: 'result', reason: 'upstream skipped' },
   { type: 'step.cancelled', nodeId: 'review' },
   { type: 'run.failed', error: { message: 'boom', code: 'provider', nodeId: 'local' }, costUsd: 0.5 },
@@ -18,7 +20,7 @@ describe('runEventSchema', () => {
 
   it('the samples cover every event type', () => {
     expect(new Set(samples.map((event) => event.type))).toEqual(new Set(allTypes));
-    expect(allTypes).toHaveLength(16);
+    expect(allTypes).toHaveLength(18);
   });
 
   it.each(samples.map((event) => [event.type, event] as const))('parses a %s event as it is', (_, event) => {

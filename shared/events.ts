@@ -22,8 +22,30 @@ export type StepError = z.infer<typeof stepErrorSchema>;
 
 export const chatMessageSchema = z.object({ role: z.enum(['system', 'user', 'assistant']), content: z.string() });
 
+/** A flow a run may call (through a subflow or map node), pinned when the run starts. */
+export const pinnedFlowSchema = z.object({ flowHash: z.string(), flow: flowSchema });
+export type PinnedFlowEntry = z.infer<typeof pinnedFlowSchema>;
+
 export const runEventUnion = z.discriminatedUnion('type', [
-  z.object({ ...base, type: z.literal('run.started'), flowId: z.string(), flowHash: z.string(), flow: flowSchema, inputs: z.record(z.string(), z.unknown()), origin: runOriginSchema.optional() }),
+  z.object({
+    ...base,
+    type: z.literal('run.started'),
+    flowId: z.string(),
+    flowHash: z.string(),
+    flow: flowSchema,
+    inputs: z.record(z.string(), z.unknown()),
+    /** Every flow the run may call, by id, pinned at start: editing one during the run changes nothing in it. */
+    flows: z.record(z.string(), pinnedFlowSchema).optional(),
+    /** A child run: the run, and the step of it, that started this one. */
+    parentRunId: z.string().optional(),
+    parentNodeId: z.string().optional(),
+    /** A map's child: which item. */
+    itemIndex: z.number().int().min(0).optional(),
+    /** How deeply this run nests (a top-level run's child is 1). */
+    depth: z.number().int().min(1).optional(),
+    /** What started the run (designer, CLI, invoke, schedule, replay, what-if). */
+    origin: runOriginSchema.optional(),
+  }),
   z.object({ ...base, type: z.literal('step.started'), nodeId: z.string(), attempt: z.number().int().min(1), inputs: z.record(z.string(), z.unknown()) }),
   z.object({ ...base, type: z.literal('step.prompt'), nodeId: z.string(), model: z.string(), simulated: z.boolean(), messages: z.array(chatMessageSchema) }),
   z.object({ ...base, type: z.literal('step.delta'), nodeId: z.string(), text: z.string() }),
@@ -47,6 +69,10 @@ export const runEventUnion = z.discriminatedUnion('type', [
   z.object({ ...base, type: z.literal('step.log'), nodeId: z.string(), level: z.enum(['log', 'info', 'warn', 'error', 'debug']), text: z.string() }),
   /** `request`: what the step waits for, in the shape its kind declares (shared/kinds/<kind>.ts, `wait.requestSchema`). */
   z.object({ ...base, type: z.literal('step.waiting'), nodeId: z.string(), request: z.unknown() }),
+  /** A step started (or, after a restart, went back to) a child run: the other half of the child's `parentRunId`. */
+  z.object({ ...base, type: z.literal('step.child'), nodeId: z.string(), childRunId: z.string(), flowId: z.string(), itemIndex: z.number().int().min(0).optional() }),
+  /** How far a step over many items is: child runs done, failed, and in all. */
+  z.object({ ...base, type: z.literal('step.progress'), nodeId: z.string(), done: z.number().int().min(0), failed: z.number().int().min(0), total: z.number().int().min(0) }),
   /** `answer`: what ended the wait, checked against its kind's `wait.answerSchema` before it was recorded. */
   z.object({ ...base, type: z.literal('step.decided'), nodeId: z.string(), by: z.string(), answer: z.unknown() }),
   z.object({

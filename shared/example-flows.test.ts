@@ -2,14 +2,21 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { serializeFlow } from './canonical.ts';
-import { validateFlowText } from './validate.ts';
+import { flowSchema, type Flow } from './flow.ts';
+import { validateFlowText as validateAlone } from './validate.ts';
 
 const flowsDir = fileURLToPath(new URL('../flows/', import.meta.url));
 const files = readdirSync(flowsDir).filter((name) => name.endsWith('.flow.json')).sort();
+/** Flows call flows of the same directory (subflow, map). */
+const library = new Map<string, Flow>(files.map((file) => {
+  const flow = flowSchema.parse(JSON.parse(readFileSync(`${flowsDir}${file}`, 'utf8')));
+  return [flow.id, flow];
+}));
+const validateFlowText = (text: string) => validateAlone(text, { flows: (id) => library.get(id) });
 
 describe('the example flows in flows/', () => {
   it('are there', () => {
-    expect(files).toEqual(expect.arrayContaining(['invoice-approval.flow.json', 'model-cascade.flow.json', 'ticket-triage.flow.json']));
+    expect(files).toEqual(expect.arrayContaining(['invoice-approval.flow.json', 'model-cascade.flow.json', 'ticket-triage.flow.json', 'classify-ticket.flow.json', 'triage-batch.flow.json']));
   });
 
   describe.each(files)('%s', (file) => {

@@ -36,6 +36,8 @@ export interface PortSpec {
   /** Inputs only: must be wired for the flow to be valid. */
   required: boolean;
   description?: string;
+  /** A few words the canvas shows beside the port (a switch case's condition). */
+  caption?: string;
 }
 
 export interface NodePorts {

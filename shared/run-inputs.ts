@@ -39,3 +39,13 @@ export function checkRunInputs(flow: Flow, inputs: Record<string, unknown>): Inp
   }
   return problems;
 }
+
+/** The run's result fields: the input ports of every node whose kind gives the run's result (what a flow called as a subflow gives back). */
+export function runResultFields(flow: Flow): Array<PortSpec & { nodeId: string }> {
+  return flow.nodes.flatMap((node) => {
+    const kind = registry.get(node.kind);
+    if (!kind?.givesRunResult) return [];
+    const config = kind.configSchema.safeParse(node.config);
+    return config.success ? kind.ports(config.data).inputs.map((port) => ({ ...port, nodeId: node.id })) : [];
+  });
+}

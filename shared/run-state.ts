@@ -47,6 +47,10 @@ export interface StepState {
   request?: unknown;
   /** What ended the wait, in the shape its kind declares (`wait.answerSchema`). */
   decision?: { by: string; answer: unknown; at: string };
+  /** Child runs this step started (a subflow's one, a map's one per item), in the order they started. */
+  children?: Array<{ runId: string; flowId: string; itemIndex?: number }>;
+  /** A step over many items: how many child runs are done and failed, of how many. */
+  progress?: { done: number; failed: number; total: number };
 }
 
 export interface RunState {
@@ -69,6 +73,8 @@ export interface RunState {
   simulated: boolean;
   lastSeq: number;
   steps: Record<string, StepState>;
+  /** A child run: the run and step that started it. */
+  parent?: { runId: string; nodeId: string; itemIndex?: number };
   /** Steps running and waiting now (kept as counts so each event costs the same in a large run). */
   runningSteps: number;
   waitingSteps: number;
@@ -140,6 +146,9 @@ export function applyEvent(state: RunState, event: RunEvent): RunState {
       if (event.origin) state.origin = event.origin;
       state.startedAt = event.at;
       state.status = 'running';
+      if (event.parentRunId !== undefined && event.parentNodeId !== undefined) {
+        state.parent = { runId: event.parentRunId, nodeId: event.parentNodeId, ...(event.itemIndex !== undefined ? { itemIndex: event.itemIndex } : {}) };
+      }
       for (const node of event.flow.nodes) stepOf(state, node.id);
       break;
     case 'step.started':
@@ -187,6 +196,16 @@ export function applyEvent(state: RunState, event: RunEvent): RunState {
       setStatus(state, step!, 'waiting');
       step!.request = event.request;
       break;
+    case 'step.child': {
+      const children = (step!.children ??= []);
+      if (!children.some((child) => child.runId === event.childRunId)) {
+        children.push({ runId: event.childRunId, flowId: event.flowId, ...(event.itemIndex !== undefined ? { itemIndex: event.itemIndex } : {}) });
+      }
+      break;
+    }
+    case 'step.progress':
+      step!.progress = { done: event.done, failed: event.failed, total: event.total };
+      break;
     case 'step.decided':
       step!.decision = { by: event.by, answer: event.answer, at: event.at };
       setStatus(state, step!, 'running');
@@ -230,7 +249,10 @@ export function reduceRun(state: RunState, event: RunEvent): RunState {
   const next: RunState = { ...state, steps: { ...state.steps } };
   if ('nodeId' in event && event.type.startsWith('step.')) {
     const previous = Object.hasOwn(state.steps, event.nodeId) ? state.steps[event.nodeId] : undefined;
-    if (previous) next.steps[event.nodeId] = { ...previous, logs: event.type === 'step.log' ? [...previous.logs] : previous.logs };
+    if (previous) {
+      next.steps[event.nodeId] = { ...previous, logs: event.type === 'step.log' ? [...previous.logs] : previous.logs };
+      if (event.type === 'step.child' && previous.children) next.steps[event.nodeId]!.children = [...previous.children];
+    }
   }
   if (event.type === 'run.started') next.steps = {};
   return applyEvent(next, event);

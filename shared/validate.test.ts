@@ -216,7 +216,7 @@ describe('rule unknown-kind', () => {
       rule: 'unknown-kind',
       path: 'nodes[0].kind',
       nodeId: 'hook',
-      message: 'node "hook": unknown kind "webhook" (known kinds: input, output, model, code, approval)',
+      message: 'node "hook": unknown kind "webhook" (known kinds: input, output, model, code, approval, switch, subflow, map)',
     });
   });
 

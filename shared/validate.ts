@@ -4,9 +4,11 @@
  */
 import type { z } from 'zod';
 import { edgeSchema, flowSchema, migrateFlowDocument, nodeSchema, parseEndpoint, type Flow, type FlowEdge, type FlowNode } from './flow.ts';
+import { callsOf, checkCalls, closureFrom, kindContext, type FlowLookup } from './flow-calls.ts';
 import { checkJsonBounds, type JsonLimits } from './json-bounds.ts';
 import { schemaError } from './json-schema.ts';
 import { parseJsonText } from './json-text.ts';
+import type { KindContext } from './kinds/define-kind.ts';
 import { registry } from './kinds/registry.ts';
 import { canConnect, type NodePorts, type PortSpec } from './ports.ts';
 import { templateNames } from './template.ts';
@@ -32,7 +34,12 @@ export type ProblemRule =
   | 'multiple-wires'
   | 'duplicate-edge'
   | 'unwired-input'
-  | 'cycle';
+  | 'cycle'
+  | 'missing-flow'
+  | 'flow-cycle'
+  | 'nesting-depth'
+  | 'too-many-flows'
+  | 'invalid-flow';
 
 export interface Problem {
   rule: ProblemRule;
@@ -83,15 +90,26 @@ interface CheckedNode {
   ports?: NodePorts;
 }
 
+export interface ValidateOptions {
+  /**
+   * The other flows, by id (the flows directory, the flows repository, a run's pinned flows): a
+   * subflow's ports are its child's fields. Without it, every call of another flow is a
+   * `missing-flow` problem.
+   */
+  flows?: FlowLookup;
+  /** False: check this flow's own graph only (its calls are being checked from the flow that called it). */
+  calls?: boolean;
+}
+
 /** Parse a flow file's text: JSON, version, structure and graph. */
-export function validateFlowText(text: string): ValidationResult {
+export function validateFlowText(text: string, options: ValidateOptions = {}): ValidationResult {
   const json = parseJsonText(text);
   if (!json.ok) return { ok: false, problems: [{ rule: 'invalid-json', message: json.message, path: '', line: json.line, column: json.column }] };
-  return validateFlowDocument(json.value);
+  return validateFlowDocument(json.value, options);
 }
 
 /** Validate a parsed document (from a file, a request body or the editor). */
-export function validateFlowDocument(document: unknown): ValidationResult {
+export function validateFlowDocument(document: unknown, options: ValidateOptions = {}): ValidationResult {
   // Bounded first, by an iterative walk: every later check may recurse, and a "__proto__" key would
   // be dropped silently by the schemas below instead of refused.
   const bounds = checkJsonBounds(document, FLOW_DOCUMENT_LIMITS);
@@ -122,18 +140,41 @@ export function validateFlowDocument(document: unknown): ValidationResult {
     const edge = edgeSchema.safeParse(candidate);
     return edge.success ? [{ edge: edge.data, index }] : [];
   });
-  problems.push(...checkGraph(nodes, edges));
+  const lookup = options.flows ?? (() => undefined);
+  const context = kindContext(lookup);
+  problems.push(...checkGraph(nodes, edges, context));
+  if (parsed.success && options.calls !== false) problems.push(...callProblems(parsed.data, lookup));
   if (problems.length > 0 || !parsed.success) return { ok: false, problems };
   return { ok: true, flow: parsed.data, problems: [] };
 }
 
+/** The call graph's rules (shared/flow-calls.ts), then every called flow's own checks, named on the node that calls it. */
+function callProblems(flow: Flow, lookup: FlowLookup): Problem[] {
+  const problems: Problem[] = checkCalls(flow, lookup).map((problem) => ({ rule: problem.rule, message: problem.message, path: `nodes[${problem.index}].config`, nodeId: problem.nodeId }));
+  if (problems.length > 0) return problems;
+  const find: FlowLookup = (id) => (id === flow.id ? flow : lookup(id));
+  for (const [id, child] of closureFrom(flow, find)) {
+    const own = validateFlowDocument(child, { flows: find, calls: false });
+    if (own.ok) continue;
+    const caller = callsOf(flow).find((call) => call.flowId === id);
+    const first = own.problems[0]!;
+    problems.push({
+      rule: 'invalid-flow',
+      message: `flow "${id}"${caller ? ` (called by node "${caller.nodeId}")` : ''} has ${own.problems.length} problem${own.problems.length === 1 ? '' : 's'}: ${first.message}`,
+      path: caller ? `nodes[${caller.index}].config` : 'nodes',
+      ...(caller ? { nodeId: caller.nodeId } : {}),
+    });
+  }
+  return problems;
+}
+
 /** Problems of an in-memory flow (the editor's live check). */
-export function validateFlow(flow: Flow): Problem[] {
-  const result = validateFlowDocument(flow);
+export function validateFlow(flow: Flow, options: ValidateOptions = {}): Problem[] {
+  const result = validateFlowDocument(flow, options);
   return result.problems;
 }
 
-function checkNode(checked: CheckedNode): Problem[] {
+function checkNode(checked: CheckedNode, context: KindContext): Problem[] {
   const { node, index } = checked;
   const where = { nodeId: node.id };
   const definition = registry.get(node.kind);
@@ -149,7 +190,11 @@ function checkNode(checked: CheckedNode): Problem[] {
     }));
   }
   const problems: Problem[] = [];
-  const ports = definition.ports(config.data as never);
+  for (const problem of definition.check?.(config.data as never, context) ?? []) {
+    const path = formatPath(['nodes', index, 'config', ...problem.path]);
+    problems.push({ rule: 'config', message: `node "${node.id}" (${node.kind}): ${path}: ${problem.message}`, path, ...where });
+  }
+  const ports = definition.ports(config.data as never, context);
   checked.ports = ports;
   for (const side of ['inputs', 'outputs'] as const) {
     const seen = new Set<string>();
@@ -178,7 +223,7 @@ function findPort(ports: NodePorts, direction: 'inputs' | 'outputs', name: strin
   return ports[direction].find((port) => port.name === name);
 }
 
-function checkGraph(nodes: CheckedNode[], edges: Array<{ edge: FlowEdge; index: number }>): Problem[] {
+function checkGraph(nodes: CheckedNode[], edges: Array<{ edge: FlowEdge; index: number }>, context: KindContext): Problem[] {
   const problems: Problem[] = [];
   const byId = new Map<string, CheckedNode>();
   for (const checked of nodes) {
@@ -187,7 +232,7 @@ function checkGraph(nodes: CheckedNode[], edges: Array<{ edge: FlowEdge; index: 
       continue;
     }
     byId.set(checked.node.id, checked);
-    problems.push(...checkNode(checked));
+    problems.push(...checkNode(checked, context));
   }
 
   const inputFieldOwner = new Map<string, string>();

@@ -1,4 +1,7 @@
-/** One typed port of a node: its handle on the node's edge and "name · type" in the port's colour. */
+/**
+ * One typed port of a node: its handle on the node's edge and "name · type" in the port's colour,
+ * with the port's caption beside it when its kind gives one (a switch case's condition in words).
+ */
 import { Handle, Position } from '@xyflow/react';
 import { PORT_COLOURS, type PortSpec } from '../../shared/ports.ts';
 import type { Problem } from '../../shared/validate.ts';
@@ -26,6 +29,11 @@ export function PortRow({ nodeId, port, direction, problems, connectable }: Prop
         style={{ background: colour, borderColor: colour }}
         data-testid={`handle-${nodeId}-${direction}-${port.name}`}
       />
+      {port.caption !== undefined ? (
+        <span className="port-caption" data-testid={`port-caption-${nodeId}-${port.name}`}>
+          {port.caption}
+        </span>
+      ) : null}
       <span className="port-name">{port.name}</span>
       <span className="port-type" style={{ color: colour }}>
         {port.type}

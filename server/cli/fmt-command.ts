@@ -1,8 +1,8 @@
 import { serializeFlow } from '../../shared/canonical.ts';
-import { validateFlowText } from '../../shared/validate.ts';
 import { parseCommandArgs } from './cli-args.ts';
 import { EXIT, readOrReport, type CliIo } from './output.ts';
 import { describeProblem } from './validate-command.ts';
+import { validateWithCalls } from './called-flows.ts';
 
 /**
  * `weft fmt <file...> [--check]`: rewrites files in canonical form. With --check nothing changes
@@ -25,7 +25,7 @@ export async function fmtCommand(args: string[], io: CliIo): Promise<number> {
       failing++;
       continue;
     }
-    const result = validateFlowText(text);
+    const { result } = await validateWithCalls(file, text, io);
     if (!result.ok) {
       failing++;
       io.out(`${file}: not formatted, it has problems:\n${result.problems.map(describeProblem).join('\n')}\n`);

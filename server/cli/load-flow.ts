@@ -1,14 +1,23 @@
+import type { PinnedFlowEntry } from '../../shared/events.ts';
 import type { Flow } from '../../shared/flow.ts';
+import { pinFlows } from '../../shared/flow-calls.ts';
 import { parseJsonText } from '../../shared/json-text.ts';
-import { validateFlowText } from '../../shared/validate.ts';
+import { validateWithCalls } from './called-flows.ts';
 import { readOrReport, type CliIo } from './output.ts';
 import { describeProblem } from './validate-command.ts';
 
-/** Reads and validates a flow file and a `--input` JSON object; prints what is wrong, returns undefined then. */
-export async function loadFlowAndInputs(file: string, inputText: string | undefined, io: CliIo): Promise<{ flow: Flow; inputs: Record<string, unknown> } | undefined> {
+/**
+ * Reads and validates a flow file (against the flows of its directory it calls) and a `--input`
+ * JSON object; prints what is wrong, returns undefined then. `flows`: what it calls, pinned.
+ */
+export async function loadFlowAndInputs(
+  file: string,
+  inputText: string | undefined,
+  io: CliIo,
+): Promise<{ flow: Flow; inputs: Record<string, unknown>; flows: Record<string, PinnedFlowEntry> } | undefined> {
   const text = await readOrReport(file, io);
   if (text === undefined) return undefined;
-  const result = validateFlowText(text);
+  const { result, called } = await validateWithCalls(file, text, io);
   if (!result.ok) {
     io.err(`${file}: ${result.problems.length} problem${result.problems.length === 1 ? '' : 's'}, nothing ran\n${result.problems.map(describeProblem).join('\n')}\n`);
     return undefined;
@@ -26,5 +35,5 @@ export async function loadFlowAndInputs(file: string, inputText: string | undefi
     }
     inputs = parsed.value as Record<string, unknown>;
   }
-  return { flow: result.flow, inputs };
+  return { flow: result.flow, inputs, flows: pinFlows(called) };
 }

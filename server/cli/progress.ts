@@ -39,6 +39,14 @@ export function progressLine(event: RunEvent, costs: Map<string, { usd: number |
       return `  ${event.nodeId} ${answerText(kindOf(flow, event.nodeId), event.answer, event.by)}`;
     case 'step.cancelled':
       return `  x ${event.nodeId} cancelled`;
+    case 'step.child':
+      return event.itemIndex === undefined ? `    ${event.nodeId} runs ${event.flowId} as child run ${event.childRunId}` : undefined;
+    case 'step.progress': {
+      const ended = event.done + event.failed;
+      const every = Math.max(1, Math.floor(event.total / 10));
+      if (ended !== event.total && ended % every !== 0) return undefined;
+      return `    ${event.nodeId}: ${event.done} of ${event.total} items done${event.failed > 0 ? `, ${event.failed} failed` : ''}`;
+    }
     default:
       return undefined;
   }

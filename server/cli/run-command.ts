@@ -7,7 +7,9 @@ import { randomUUID } from 'node:crypto';
 import { waitsForPerson, waitTitle } from '../../shared/kinds/registry.ts';
 import type { Flow } from '../../shared/flow.ts';
 import { checkRunInputs } from '../../shared/run-inputs.ts';
-import { startRun } from '../engine/index.ts';
+import { InMemoryChildRuns } from '../child-runs/in-memory-child-runs.ts';
+import { startRun, type RunHandle } from '../engine/index.ts';
+import type { RunState } from '../../shared/run-state.ts';
 import { executors } from '../executors/index.ts';
 import { createRuntimeServices } from '../runtime-services.ts';
 import { parseCommandArgs } from './cli-args.ts';
@@ -47,8 +49,10 @@ export async function runCommand(args: string[], io: CliIo): Promise<number> {
   }
   const approve = new Set(values.approve ?? []);
   const reject = new Set(values.reject ?? []);
+  // A decision may be for a step of the flow or of a flow it calls.
+  const allNodes = [loaded.flow, ...Object.values(loaded.flows).map((entry) => entry.flow)].flatMap((flow) => flow.nodes);
   for (const nodeId of [...approve, ...reject]) {
-    const node = loaded.flow.nodes.find((candidate) => candidate.id === nodeId);
+    const node = allNodes.find((candidate) => candidate.id === nodeId);
     if (!node || !waitsForPerson(node.kind)) {
       io.err(`--approve/--reject ${nodeId}: the flow has no approval node "${nodeId}"\n`);
       return EXIT.invalid;
@@ -59,18 +63,49 @@ export async function runCommand(args: string[], io: CliIo): Promise<number> {
   try {
     if (runtime.simulated && !values.json) io.err('note: no OPENAI_API_KEY: model steps use the built-in SIMULATED endpoint; outputs and costs are simulated\n');
     const costs = new Map<string, { usd: number | null; inputTokens: number; outputTokens: number; simulated: boolean }>();
-    const run = startRun(randomUUID(), loaded.flow, loaded.inputs, {
+    let stoppedInChild = false;
+    const decideChild = (handle: RunHandle, state: RunState): void => {
+      const waiting = handle.waitingSteps();
+      const undecided = waiting.filter((step) => !approve.has(step.nodeId) && !reject.has(step.nodeId));
+      if (undecided.length > 0) {
+        stoppedInChild = true;
+        if (!values.json) for (const step of undecided) io.out(`stopped: "${step.nodeId}" in child run ${handle.runId} (of ${state.flowId}) waits for a decision (${waitTitle(kindOfNode(handle.flow, step.nodeId), step.request)}); run again with --approve ${step.nodeId} or --reject ${step.nodeId}\n`);
+        run.cancel('weft run (no decision given)');
+        return;
+      }
+      for (const step of waiting) handle.decide(step.nodeId, { decision: approve.has(step.nodeId) ? 'approve' : 'reject', by: values.by ?? 'cli', ...(values.comment !== undefined ? { comment: values.comment } : {}) });
+    };
+    const children = new InMemoryChildRuns({
       executors,
       services: runtime.services,
       origin: { type: 'cli' },
       onEvent: (event) => {
         if (values.json) io.out(`${JSON.stringify(event)}\n`);
-        else {
-          const line = progressLine(event, costs, loaded.flow);
-          if (line) io.out(`${line}\n`);
+        else if (event.type === 'step.waiting' || event.type === 'step.decided' || event.type === 'step.failed') {
+          const line = progressLine(event, costs);
+          if (line) io.out(`  ${line.trimStart().replace(/^/, `[${event.runId}] `)}\n`);
         }
       },
+      onWaiting: decideChild,
     });
+    const run = startRun(
+      randomUUID(),
+      loaded.flow,
+      loaded.inputs,
+      {
+        executors,
+        services: { ...runtime.services, children },
+        origin: { type: 'cli' },
+        onEvent: (event) => {
+          if (values.json) io.out(`${JSON.stringify(event)}\n`);
+          else {
+            const line = progressLine(event, costs, loaded.flow);
+            if (line) io.out(`${line}\n`);
+          }
+        },
+      },
+      { flows: loaded.flows },
+    );
     for (;;) {
       const status = await run.settled();
       if (status !== 'waiting') break;
@@ -88,6 +123,7 @@ export async function runCommand(args: string[], io: CliIo): Promise<number> {
         run.decide(step.nodeId, { decision, by: values.by ?? 'cli', ...(values.comment !== undefined ? { comment: values.comment } : {}) });
       }
     }
+    if (stoppedInChild) return EXIT.waiting;
     const terminal = run.terminalEvent;
     if (!values.json && terminal) {
       const simulated = [...costs.values()].some((cost) => cost.simulated);

@@ -1,6 +1,7 @@
 import { checkCasesAgainstFlow, parseCasesText } from '../../shared/cases.ts';
 import type { Flow } from '../../shared/flow.ts';
-import { validateFlowText, type Problem } from '../../shared/validate.ts';
+import type { Problem } from '../../shared/validate.ts';
+import { validateWithCalls } from './called-flows.ts';
 import { parseCommandArgs } from './cli-args.ts';
 import { companionPaths } from './companion-paths.ts';
 import { EXIT, readOrReport, type CliIo } from './output.ts';
@@ -26,7 +27,8 @@ export async function validateCommand(args: string[], io: CliIo): Promise<number
       invalid++;
       continue;
     }
-    const result = validateFlowText(text);
+    // Flows it calls are read from its own directory.
+    const { result } = await validateWithCalls(file, text, io);
     if (result.ok) {
       io.out(`${file}: valid\n`);
       if (!(await validateCases(file, result.flow, io))) invalid++;

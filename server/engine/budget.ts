@@ -5,8 +5,12 @@
  * (a new attempt after a restart) keeps what its earlier attempts spent: their cost stays spent.
  * With spend caps across runs, a reservation that fits the run's budget is also held against them
  * (spend-ledger.ts) and settled with what the request cost when it is released.
+ *
+ * A child run's budget also answers to its parent's (`OuterBudget`): each reservation asks the
+ * parent whether the child may hold its new total, so a child step that would exceed what the
+ * parent has left is refused before it spends, exactly like a step of the parent.
  */
-import type { BudgetGate, BudgetReservation } from './executor.ts';
+import type { BudgetGate, BudgetReservation, OuterBudget } from './executor.ts';
 import type { ScopedSpendCap, SpendLedger } from './spend-ledger.ts';
 
 /** The spend caps across runs that cover a run's steps. */
@@ -20,13 +24,15 @@ export interface RunSpendCaps {
 export class RunBudget {
   readonly limitUsd: number | undefined;
   readonly #spend: RunSpendCaps | undefined;
+  readonly #outer: OuterBudget | undefined;
   /** Per step: what earlier attempts spent, and the latest figure of the current attempt. */
   readonly #attempts = new Map<string, { attempt: number; earlierUsd: number; currentUsd: number }>();
   readonly #reserved = new Map<string, number>();
 
-  constructor(limitUsd: number | undefined, spend?: RunSpendCaps) {
+  constructor(limitUsd: number | undefined, spend?: RunSpendCaps, outer?: OuterBudget) {
     this.limitUsd = limitUsd;
     this.#spend = spend && spend.caps.length > 0 ? spend : undefined;
+    this.#outer = outer;
   }
 
   /** Records an attempt's latest cost figure (each figure replaces the previous one of that attempt). */
@@ -70,7 +76,7 @@ export class RunBudget {
 
   gateFor(nodeId: string): BudgetGate {
     return {
-      limitUsd: this.limitUsd,
+      limitUsd: this.limitUsd ?? this.#outer?.limitUsd,
       spendCapped: this.#spend !== undefined,
       spentUsd: () => this.spentUsd(),
       reserve: (usd: number): BudgetReservation => {
@@ -95,16 +101,20 @@ export class RunBudget {
     };
   }
 
-  /** The run's own budget: refused when this step's worst case does not fit in what is left. */
+  /** The run's own budget (and its parent's, for a child run): refused when this step's worst case does not fit in what is left. */
   #reserveInRun(nodeId: string, usd: number): BudgetReservation {
-    if (this.limitUsd === undefined) return { ok: true, release: () => undefined };
+    if (this.limitUsd === undefined && this.#outer?.limitUsd === undefined) return { ok: true, release: () => undefined };
     const own = this.#costOf(nodeId);
     const others = this.#committedUsd() - this.#held(nodeId);
     // What this step already spent in an earlier attempt stays spent.
     const needed = usd + own;
-    if (others + needed > this.limitUsd + 1e-12) {
+    if (this.limitUsd !== undefined && others + needed > this.limitUsd + 1e-12) {
       const spent = this.spentUsd();
       return { ok: false, spentUsd: spent, reservedUsd: Math.max(0, others - (spent - own)), neededUsd: usd, limitUsd: this.limitUsd };
+    }
+    if (this.#outer) {
+      const verdict = this.#outer.commit(others + needed, this.spentUsd());
+      if (!verdict.ok) return 'spendCap' in verdict && verdict.spendCap ? verdict : { ...verdict, neededUsd: usd };
     }
     this.#reserved.set(nodeId, needed);
     return { ok: true, release: () => this.#reserved.delete(nodeId) };

@@ -2,7 +2,10 @@
  * compile(flow) -> plan: nodes by index with their ports and wires resolved once, so the run loop
  * does array lookups instead of string parsing on every value it moves.
  */
+import type { PinnedFlowEntry } from '../../shared/events.ts';
 import { parseEndpoint, type Flow, type FlowNode } from '../../shared/flow.ts';
+import { kindContext } from '../../shared/flow-calls.ts';
+import type { KindContext } from '../../shared/kinds/define-kind.ts';
 import { registry } from '../../shared/kinds/registry.ts';
 import type { KindDefinition } from '../../shared/kinds/define-kind.ts';
 import type { PortSpec } from '../../shared/ports.ts';
@@ -34,27 +37,36 @@ export interface Plan {
 }
 
 const plans = new WeakMap<Flow, Plan>();
+/** Plans of flows compiled against a run's pinned flows (a subflow's ports are its child's fields), per pinned set. */
+const pinnedPlans = new WeakMap<Record<string, PinnedFlowEntry>, WeakMap<Flow, Plan>>();
 
 /**
  * Compiles a flow that validateFlowDocument accepted (run it first: nothing here re-checks config).
- * A plan holds no run state, so runs of the same flow object share one.
+ * `flows` are the flows the run pinned, which the ports of nodes that call flows come from. A plan
+ * holds no run state, so runs of the same flow object (and the same pinned flows) share one.
  */
-export function compile(flow: Flow): Plan {
-  const cached = plans.get(flow);
+export function compile(flow: Flow, flows?: Record<string, PinnedFlowEntry>): Plan {
+  let cache = plans;
+  if (flows !== undefined) {
+    cache = pinnedPlans.get(flows) ?? new WeakMap();
+    pinnedPlans.set(flows, cache);
+  }
+  const cached = cache.get(flow);
   if (cached) return cached;
-  const plan = compileUncached(flow);
-  plans.set(flow, plan);
+  const context: KindContext = kindContext((id) => (flows !== undefined && Object.hasOwn(flows, id) ? flows[id]!.flow : undefined));
+  const plan = compileUncached(flow, context);
+  cache.set(flow, plan);
   return plan;
 }
 
-function compileUncached(flow: Flow): Plan {
+function compileUncached(flow: Flow, context: KindContext): Plan {
   const nodes: PlanNode[] = flow.nodes.map((node, index) => {
     const kind = registry.get(node.kind);
     if (!kind) throw new Error(`unknown kind "${node.kind}" (validate the flow before compiling it)`);
     // The flow was validated (validateFlowDocument): its config already fits the kind's schema, and
     // those schemas neither transform nor default, so the config is used as it is.
     const config: unknown = node.config;
-    const ports = kind.ports(config);
+    const ports = kind.ports(config, context);
     return {
       index,
       node,

@@ -6,7 +6,8 @@
 import type { RunEventBody, StepError } from '../../shared/events.ts';
 import type { FlowNode, FlowSettings } from '../../shared/flow.ts';
 import type { ConfigOf, KindName } from '../../shared/kinds/registry.ts';
-import type { ModelService, ResolvedModel } from './services.ts';
+import type { PinnedFlowEntry } from '../../shared/events.ts';
+import type { ChildRunService, ModelService, ResolvedModel } from './services.ts';
 import type { SandboxService } from './services.ts';
 import type { ScopedSpendCap, SpendLedger, SpendRefusal } from './spend-ledger.ts';
 
@@ -19,7 +20,11 @@ export type StepEmission =
   | CostEmission
   | { type: 'step.log'; level: 'log' | 'info' | 'warn' | 'error' | 'debug'; text: string }
   /** Waiting for a shared resource (a sandbox worker) when queued; time spent so does not count against the step's limit. */
-  | { type: 'step.queue'; queued: boolean };
+  | { type: 'step.queue'; queued: boolean }
+  /** A child run this step started or went back to (subflow, map). */
+  | { type: 'step.child'; childRunId: string; flowId: string; itemIndex?: number }
+  /** Child runs done, failed and in all (map). */
+  | { type: 'step.progress'; done: number; failed: number; total: number };
 
 /** A reservation of worst-case spend against the run's budget. */
 export type BudgetReservation =
@@ -27,6 +32,16 @@ export type BudgetReservation =
   | { ok: false; spentUsd: number; reservedUsd: number; neededUsd: number; limitUsd: number; spendCap?: undefined }
   /** Refused by a spend cap across runs (server/engine/spend-ledger.ts), not by the run's budget. */
   | { ok: false; spendCap: SpendRefusal };
+
+/**
+ * The budget a child run answers to: its parent step's share of the parent run's budget. The
+ * child asks before each reservation whether it may hold `committedUsd` in all (spent plus held).
+ */
+export interface OuterBudget {
+  /** The parent run's limit, when it has one. */
+  limitUsd: number | undefined;
+  commit(committedUsd: number, spentUsd: number): { ok: true } | Exclude<BudgetReservation, { ok: true }>;
+}
 
 export interface BudgetGate {
   /** The run's limit, or undefined when the flow sets none. */
@@ -61,6 +76,17 @@ export interface StepContext<Config = unknown> {
   onStop(costSoFar: () => CostEmission | undefined): void;
   budget: BudgetGate;
   services: EngineServices;
+  /** The flows this run pinned when it started, by id (what a subflow or map node runs). */
+  flows: RunFlows;
+  /** How deeply this run nests: 0 for a top-level run, 1 for its child. */
+  depth: number;
+}
+
+/** The pinned flows a run may call. */
+export interface RunFlows {
+  get(id: string): PinnedFlowEntry | undefined;
+  /** Every pinned flow, for a child run to pin in its turn. */
+  all(): Readonly<Record<string, PinnedFlowEntry>>;
 }
 
 export interface EngineServices {
@@ -68,6 +94,8 @@ export interface EngineServices {
   sandbox?: SandboxService;
   /** Spend caps across runs: the ledger, and the server's own caps (a flow's are in its settings). */
   spend?: { ledger: SpendLedger; serverCaps: readonly ScopedSpendCap[] };
+  /** Starts child runs (subflow, map) and tells when each ends: the run manager, or the CLI's in-memory runner. */
+  children?: ChildRunService;
 }
 
 /**
@@ -92,6 +120,10 @@ export interface EstimateRequest<Config = unknown> {
   inputs: Record<string, unknown>;
   models: ModelService;
   resolve(model: string): ResolvedModel;
+  /** The worst case of one run of a flow this step calls (subflow, map); undefined when it is not known. */
+  estimateCall(flowId: string): { totalUsd: number; unpriced: boolean } | undefined;
+  /** How many items to price a step over many items for (`weft estimate --items N`). */
+  items?: number;
 }
 
 /** A step's worst case for one attempt, as `POST /api/estimate` and `weft estimate` report it. */
@@ -106,6 +138,9 @@ export interface StepEstimate {
   context?: 'fits' | 'truncated' | 'too-long';
   /** null: the model has no known price. */
   worstCaseUsd: number | null;
+  /** A step over many items (map): the worst case of one item, and how many items `worstCaseUsd` is for. */
+  perItemUsd?: number | null;
+  items?: number;
 }
 
 export interface Executor<Config = unknown, Request = unknown, Answer = unknown> {

@@ -4,7 +4,7 @@
  */
 import type { FlowNode, FlowSettings } from '../../shared/flow.ts';
 import type { RunBudget } from './budget.ts';
-import type { BudgetGate, CostEmission, EngineServices, StepContext, StepEmission } from './executor.ts';
+import type { BudgetGate, CostEmission, EngineServices, RunFlows, StepContext, StepEmission } from './executor.ts';
 
 /** What the run loop lends every step: created once per run. */
 export interface StepHost {
@@ -13,6 +13,8 @@ export interface StepHost {
   readonly settings: FlowSettings;
   readonly services: EngineServices;
   readonly budget: RunBudget;
+  readonly flows: RunFlows;
+  readonly depth: number;
   readonly runSignal: AbortSignal;
   /** Records a step's emission if the step is still the running attempt. */
   emitFor(nodeId: string, attempt: number, emission: StepEmission): void;
@@ -57,6 +59,14 @@ export class LiveStepContext implements StepContext {
 
   get services(): EngineServices {
     return this.#host.services;
+  }
+
+  get flows(): RunFlows {
+    return this.#host.flows;
+  }
+
+  get depth(): number {
+    return this.#host.depth;
   }
 
   /** Created on first use: steps that never look at it cost no controller. */

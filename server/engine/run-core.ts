@@ -3,11 +3,11 @@
  * waits.ts, ending.ts, replay.ts): the plan, each step's runtime, the ready queue, the result, and the one
  * way out, `emit`. The parts are plain functions over this object; RunLoop is their public face.
  */
-import type { RunEvent, RunEventBody } from '../../shared/events.ts';
+import type { PinnedFlowEntry, RunEvent, RunEventBody } from '../../shared/events.ts';
 import type { StepStatus } from '../../shared/run-state.ts';
 import { RunBudget, type RunSpendCaps } from './budget.ts';
 import type { Plan, PlanNode } from './compile.ts';
-import type { EngineServices, Executor, ExecutorLookup, StepContext } from './executor.ts';
+import type { EngineServices, Executor, ExecutorLookup, OuterBudget, RunFlows, StepContext } from './executor.ts';
 import { LiveStepContext, type StepHost } from './live-step-context.ts';
 import { newStepRuntime, type StepRuntime } from './step-runtime.ts';
 import type { RunOrigin } from '../../shared/run-origin.ts';
@@ -28,6 +28,8 @@ export interface EngineOptions {
   now?: () => number;
   /** What started the run, recorded on its `run.started` (shared/run-origin.ts). */
   origin?: RunOrigin;
+  /** A child run's: its parent step's share of the parent's budget (see budget.ts). */
+  outerBudget?: OuterBudget;
 }
 
 /** The flow's spend caps and the server's, when the services keep a spend ledger. */
@@ -36,6 +38,29 @@ function spendCapsOf(plan: Plan, options: EngineOptions): RunSpendCaps | undefin
   if (!spend) return undefined;
   const caps = [...(plan.flow.settings?.spendCaps ?? []).map((cap) => ({ ...cap, scope: 'flow' as const })), ...spend.serverCaps];
   return { ledger: spend.ledger, flowId: plan.flow.id, caps, now: () => options.now?.() ?? Date.now() };
+}
+
+/** Where a run stands among runs: the flows it pinned, and the parent of a child run. Recorded in `run.started`. */
+export interface RunLink {
+  flows?: Record<string, PinnedFlowEntry>;
+  parentRunId?: string;
+  parentNodeId?: string;
+  itemIndex?: number;
+  /** 1 for a top-level run's child; absent for a top-level run. */
+  depth?: number;
+}
+
+class PinnedRunFlows implements RunFlows {
+  readonly #flows: Record<string, PinnedFlowEntry>;
+  constructor(flows: Record<string, PinnedFlowEntry> | undefined) {
+    this.#flows = flows ?? {};
+  }
+  get(id: string): PinnedFlowEntry | undefined {
+    return Object.hasOwn(this.#flows, id) ? this.#flows[id] : undefined;
+  }
+  all(): Readonly<Record<string, PinnedFlowEntry>> {
+    return this.#flows;
+  }
 }
 
 export type SettleStatus = 'succeeded' | 'failed' | 'cancelled' | 'waiting';
@@ -56,6 +81,7 @@ export class RunCore {
   readonly settleWaiters: Array<(status: SettleStatus) => void> = [];
   readonly finishWaiters: Array<(status: Exclude<SettleStatus, 'waiting'>) => void> = [];
   readonly host: StepHost;
+  readonly link: RunLink;
   seq: number;
   running = 0;
   waiting = 0;
@@ -65,13 +91,14 @@ export class RunCore {
   #lastClock = NaN;
   #lastIso = '';
 
-  constructor(runId: string, plan: Plan, inputs: Record<string, unknown>, options: EngineOptions, lastSeq: number) {
+  constructor(runId: string, plan: Plan, inputs: Record<string, unknown>, options: EngineOptions, lastSeq: number, link: RunLink = {}) {
     this.runId = runId;
     this.plan = plan;
     this.options = options;
     this.inputs = inputs;
     this.seq = lastSeq;
-    this.budget = new RunBudget(plan.flow.settings?.budgetUsd, spendCapsOf(plan, options));
+    this.link = link;
+    this.budget = new RunBudget(plan.flow.settings?.budgetUsd, spendCapsOf(plan, options), options.outerBudget);
     this.nodes = plan.nodes.map((planNode) => newStepRuntime(planNode.wiredInputs));
     this.host = {
       runId,
@@ -79,6 +106,8 @@ export class RunCore {
       settings: plan.flow.settings ?? {},
       services: options.services ?? {},
       budget: this.budget,
+      flows: new PinnedRunFlows(link.flows),
+      depth: link.depth ?? 0,
       runSignal: this.runController.signal,
       emitFor: (nodeId, attempt, emission) => {
         const runtime = this.nodes[this.plan.byId.get(nodeId)!.index]!;

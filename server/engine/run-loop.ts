@@ -13,17 +13,17 @@ import type { Plan } from './compile.ts';
 import { endRun } from './ending.ts';
 import type { Decision } from './executor.ts';
 import { continueAfterReplay, replayLog } from './replay.ts';
-import { RunCore, type EngineOptions, type SettleStatus } from './run-core.ts';
+import { RunCore, type EngineOptions, type RunLink, type SettleStatus } from './run-core.ts';
 import { drain, queueRoots } from './scheduling.ts';
 import { decide } from './waits.ts';
 
-export type { EngineOptions, SettleStatus } from './run-core.ts';
+export type { EngineOptions, RunLink, SettleStatus } from './run-core.ts';
 
 export class RunLoop {
   readonly #run: RunCore;
 
-  constructor(runId: string, plan: Plan, inputs: Record<string, unknown>, options: EngineOptions, lastSeq = 0) {
-    this.#run = new RunCore(runId, plan, inputs, options, lastSeq);
+  constructor(runId: string, plan: Plan, inputs: Record<string, unknown>, options: EngineOptions, lastSeq = 0, link: RunLink = {}) {
+    this.#run = new RunCore(runId, plan, inputs, options, lastSeq, link);
   }
 
   get runId(): string {
@@ -76,10 +76,23 @@ export class RunLoop {
     return new Promise((resolve) => this.#run.settleWaiters.push(resolve));
   }
 
-  /** Emits run.started, pinning the exact flow (and its hash) the run uses, then starts the roots. */
+  /** Emits run.started, pinning the exact flow (and its hash) the run uses, and every flow it may call, then starts the roots. */
   start(): void {
     const run = this.#run;
-    run.emit({ type: 'run.started', flowId: run.plan.flow.id, flowHash: flowHash(run.plan.flow), flow: run.plan.flow, inputs: run.inputs, ...(run.options.origin ? { origin: run.options.origin } : {}) });
+    const { flows, parentRunId, parentNodeId, itemIndex, depth } = run.link;
+    run.emit({
+      type: 'run.started',
+      flowId: run.plan.flow.id,
+      flowHash: flowHash(run.plan.flow),
+      flow: run.plan.flow,
+      inputs: run.inputs,
+      ...(flows !== undefined && Object.keys(flows).length > 0 ? { flows } : {}),
+      ...(parentRunId !== undefined ? { parentRunId } : {}),
+      ...(parentNodeId !== undefined ? { parentNodeId } : {}),
+      ...(itemIndex !== undefined ? { itemIndex } : {}),
+      ...(depth !== undefined ? { depth } : {}),
+      ...(run.options.origin ? { origin: run.options.origin } : {}),
+    });
     queueRoots(run);
     drain(run);
   }

@@ -1,7 +1,11 @@
 /**
  * Interfaces of the services executors use, so the engine core imports no SDK and no worker code.
- * Implementations: server/providers (models over the openai SDK), server/sandbox (QuickJS in a worker).
+ * Implementations: server/providers (models over the openai SDK), server/sandbox (QuickJS in a worker),
+ * server/child-runs (child runs of subflow and map steps).
  */
+import type { PinnedFlowEntry, StepError } from '../../shared/events.ts';
+import type { Flow } from '../../shared/flow.ts';
+import type { OuterBudget } from './executor.ts';
 
 export interface ChatMessage {
   role: 'system' | 'user' | 'assistant';
@@ -75,4 +79,53 @@ export type SandboxRunResult = (
 
 export interface SandboxService {
   run(request: SandboxRunRequest, signal?: AbortSignal): Promise<SandboxRunResult>;
+}
+
+/** What a step asks of the child-run service: one child run of a pinned flow. */
+export interface ChildRunRequest {
+  /**
+   * Derived from the parent run, step and item, never random: a step that runs again after a
+   * restart asks for the same id and goes back to that child (resumed from its log, or its end
+   * read back) instead of starting another.
+   */
+  childRunId: string;
+  parentRunId: string;
+  parentNodeId: string;
+  itemIndex?: number;
+  /** The child's depth (the parent's plus one). */
+  depth: number;
+  flowId: string;
+  flow: Flow;
+  flowHash: string;
+  /** What the child pins in turn: the parent's pinned flows. */
+  flows: Readonly<Record<string, PinnedFlowEntry>>;
+  inputs: Record<string, unknown>;
+  /** The parent step's share of the parent's budget; the child's reservations ask it first. */
+  budget: OuterBudget;
+  /**
+   * The child's cost not yet counted by this attempt of the parent step: spending the child's log
+   * held before this attempt went back to it was counted by an earlier attempt. Called as the
+   * child's cost events are recorded, so the parent's cost grows while the child streams.
+   */
+  onCost(cost: ChildCost): void;
+  /** Aborted: the child is cancelled. */
+  signal: AbortSignal;
+}
+
+export interface ChildCost {
+  usd: number;
+  inputTokens: number;
+  outputTokens: number;
+  unpriced: boolean;
+  simulated: boolean;
+}
+
+export type ChildRunEnd =
+  | { status: 'succeeded'; runId: string; outputs: Record<string, unknown> }
+  | { status: 'failed'; runId: string; error: StepError }
+  | { status: 'cancelled'; runId: string };
+
+export interface ChildRunService {
+  /** Starts the child run, or goes back to the one with that id; resolves when it has ended. */
+  run(request: ChildRunRequest): Promise<ChildRunEnd>;
 }

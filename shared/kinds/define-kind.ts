@@ -5,12 +5,32 @@
  * server/executors/<kind>/ so the browser never bundles them.
  */
 import type { z } from 'zod';
+import type { Flow } from '../flow.ts';
 import type { NodePorts } from '../ports.ts';
+
+/**
+ * What a kind may look up beyond its own config: other flows, by id (a subflow's ports are its
+ * child flow's fields). Where no flows are known (the canvas before they load), `flow` answers
+ * undefined and such a kind declares no ports.
+ */
+export interface KindContext {
+  flow(id: string): Flow | undefined;
+  /** A known flow's input fields (as input ports) and result fields (as output ports); see shared/flow-calls.ts. */
+  interfaceOf(id: string): NodePorts | undefined;
+}
+
+export const NO_FLOWS: KindContext = { flow: () => undefined, interfaceOf: () => undefined };
+
+/** A mistake in a node's config that its schema alone cannot see (a field of another flow), at `path` below `config`. */
+export interface ConfigProblem {
+  path: Array<string | number>;
+  message: string;
+}
 
 export type PaletteGroup = 'Flow' | 'AI' | 'Logic' | 'People';
 
 /** Which editor the inspector uses for a top-level config field instead of the one its schema implies. */
-export type EditorHint = 'prompt' | 'code' | 'model';
+export type EditorHint = 'prompt' | 'code' | 'model' | 'cases';
 
 /**
  * What a step of this kind can wait for. Its executor returns `{type: 'wait', request}`; the run
@@ -50,8 +70,12 @@ export interface KindDefinition<Name extends string = string, Config = unknown> 
   configSchema: z.ZodType<Config>;
   /** The config a node gets when dropped from the palette. */
   defaultConfig: () => Config;
-  /** Ports, derived from config where the kind says so. */
-  ports: (config: Config) => NodePorts;
+  /** Ports, derived from config (and, for kinds that call flows, from those flows) where the kind says so. */
+  ports: (config: Config, context?: KindContext) => NodePorts;
+  /** The flows a node of this kind runs (a subflow's child): pinned when a run starts, checked for cycles and depth. */
+  calls?: (config: Config) => string[];
+  /** Checks of the config against what `context` knows (a map's `itemInput` must be a child input). */
+  check?: (config: Config, context: KindContext) => ConfigProblem[];
   /** Short lines the canvas node shows under its title. Pure: called on every render of the node. */
   summary: (config: Config) => string[];
   /**
@@ -68,6 +92,8 @@ export interface KindDefinition<Name extends string = string, Config = unknown> 
    * `present` turns the text so far into what a person reads (the answer inside a wire format).
    */
   streamsText?: StreamedText<Config>;
+  /** Its input ports are fields of the run's result (what a flow called as a subflow gives back). */
+  givesRunResult?: boolean;
   /** Template fields (`{{name}}`) whose names must match input ports. */
   templates?: (config: Config) => Array<{ key: string; text: string }>;
   /** Inspector editors for config fields, by top-level key. */

@@ -21,4 +21,5 @@ export const outputKind = defineKind({
   summary: (config) => (config.fields.length > 0 ? [config.fields.map((field) => field.name).join(', ')] : []),
   acceptsPartialInputs: true,
   givesRunOutputs: true,
+  givesRunResult: true,
 });

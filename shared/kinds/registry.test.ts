@@ -21,8 +21,8 @@ const stub = (kind: string): KindDefinition =>
   }) as unknown as KindDefinition;
 
 describe('the kind registry', () => {
-  it('holds the five kinds in palette order', () => {
-    expect(registry.list().map((kind) => kind.kind)).toEqual(['input', 'output', 'model', 'code', 'approval']);
+  it('holds the built-in kinds in palette order', () => {
+    expect(registry.list().map((kind) => kind.kind)).toEqual(['input', 'output', 'model', 'code', 'approval', 'switch', 'subflow', 'map']);
     expect(registry.get('model')).toBe(modelKind);
     expect(registry.get('webhook')).toBeUndefined();
     expect(isKindName('code')).toBe(true);

@@ -6,10 +6,13 @@ import { approvalKind } from './approval.ts';
 import { codeKind } from './code.ts';
 import { waitOf, type AnyWait, type KindDefinition } from './define-kind.ts';
 import { inputKind } from './input.ts';
+import { mapKind } from './map.ts';
 import { modelKind } from './model.ts';
 import { outputKind } from './output.ts';
+import { subflowKind } from './subflow.ts';
+import { switchKind } from './switch.ts';
 
-export const KINDS = [inputKind, outputKind, modelKind, codeKind, approvalKind] as const;
+export const KINDS = [inputKind, outputKind, modelKind, codeKind, approvalKind, switchKind, subflowKind, mapKind] as const;
 export type KnownKind = (typeof KINDS)[number];
 export type KindName = KnownKind['kind'];
 export type ConfigOf<K extends KindName> = Extract<KnownKind, { kind: K }> extends KindDefinition<K, infer C> ? C : never;

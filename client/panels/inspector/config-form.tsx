@@ -1,11 +1,12 @@
 /**
  * The form of a node's config, generated from its kind's zod schema (schema-form.ts). A kind picks
  * other editors for its fields through `editors` in its definition: the prompt editor for a
- * template, the code editor for source, the model picker for a model name.
+ * template, the code editor for source, the model picker for a model name, rows of cases for a switch.
  */
 import type { KindDefinition } from '../../../shared/kinds/define-kind.ts';
 import type { Field } from '../../../shared/ports.ts';
 import { OPENAI_PRICES } from '../../../shared/pricing.ts';
+import { CasesEditor } from './cases-editor.tsx';
 import { CodeEditor } from './code-editor.tsx';
 import { CheckboxControl, NumberControl, SelectControl, TextControl } from './field-controls.tsx';
 import { JsonEditor } from './json-editor.tsx';
@@ -100,8 +101,9 @@ export function ConfigForm({ definition, config, onChange }: ConfigFormProps) {
   const inputs = Array.isArray(config.inputs) ? (config.inputs as Field[]) : [];
 
   const special: FieldProps['special'] = (field, value, change, testId) => {
-    if (field.control !== 'text') return undefined;
     const editor = editorOf(field.key);
+    if (editor === 'cases') return <CasesEditor value={value} onChange={change} testId={testId} />;
+    if (field.control !== 'text') return undefined;
     if (editor === 'prompt' || templateKeys.includes(field.key)) {
       return (
         <PromptEditor

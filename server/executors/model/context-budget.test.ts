@@ -96,7 +96,7 @@ describe('model step: context budget (maxInputTokens)', () => {
   });
 
   it('is counted by the estimate: truncated to the limit, or too long', () => {
-    const request = { nodeId: 'summary', inputs: { text: longTicket }, models: provider.models, resolve: (model: string) => provider.models.resolve(model) };
+    const request = { nodeId: 'summary', inputs: { text: longTicket }, models: provider.models, resolve: (model: string) => provider.models.resolve(model), estimateCall: () => undefined };
     const truncated = estimateModelStep({ ...request, config: { ...summarise, maxInputTokens: 300, onContextOverflow: 'truncate', truncateInput: 'text' } });
     expect(truncated).toMatchObject({ maxInputTokens: 300, context: 'truncated' });
     expect(truncated.promptTokens).toBeLessThanOrEqual(300);

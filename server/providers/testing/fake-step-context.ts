@@ -71,6 +71,8 @@ export function fakeStepContext<Config>(options: FakeStepContextOptions<Config>)
     runInputs: {},
     settings: options.budgetUsd !== undefined ? { budgetUsd: options.budgetUsd } : {},
     attempt: 1,
+    flows: { get: () => undefined, all: () => ({}) },
+    depth: 0,
     signal: options.signal ?? new AbortController().signal,
     emit(emission) {
       emissions.push(emission);
