@@ -58,7 +58,12 @@ describe('weft validate', () => {
     const capture = captureIo();
     expect(await validateCommand(examples, capture.io)).toBe(0);
     const counts: Record<string, number> = { 'invoice-approval': 3, 'model-cascade': 1, 'ticket-triage': 2 };
-    expect(capture.out()).toBe(examples.map((path) => `${path}: valid\n${path.replace('.flow.json', '.cases.jsonl')}: ${counts[path.split('/').at(-1)!.replace('.flow.json', '')]} cases valid\n`).join(''));
+    // Examples without a cases file (the composition examples) get only their own line.
+    const casesLine = (path: string) => {
+      const count = counts[path.split('/').at(-1)!.replace('.flow.json', '')];
+      return count === undefined ? '' : `${path.replace('.flow.json', '.cases.jsonl')}: ${count} cases valid\n`;
+    };
+    expect(capture.out()).toBe(examples.map((path) => `${path}: valid\n${casesLine(path)}`).join(''));
     expect(capture.err()).toBe('');
     expect(capture.written).toEqual([]);
   });
