@@ -34,7 +34,8 @@ export interface EvaluationSummary {
   unsureRate: number;
 }
 
-export async function evaluateCases(flow: Flow, cases: readonly EvaluationCase[], services: EngineServices): Promise<CaseResult[]> {
+/** Runs each case in turn; `onResult` hears each result as it is made (the designer polls them). */
+export async function evaluateCases(flow: Flow, cases: readonly EvaluationCase[], services: EngineServices, onResult?: (result: CaseResult) => void): Promise<CaseResult[]> {
   const results: CaseResult[] = [];
   for (const evaluationCase of cases) {
     const run = await runCase(flow, evaluationCase.inputs, services);
@@ -42,7 +43,9 @@ export async function evaluateCases(flow: Flow, cases: readonly EvaluationCase[]
     // maxCostUsd holds the flow's own run to account; the grading is the evaluation's cost, counted in the case's.
     const differences = judgeCase(evaluationCase.expect, run, judged.verdicts);
     const costUsd = run.costUsd === null || judged.costUsd === null ? null : run.costUsd + judged.costUsd;
-    results.push({ name: evaluationCase.name, passed: differences.length === 0, differences, status: run.status, costUsd, durationMs: run.durationMs, unsure: run.unsure, outputs: run.outputs });
+    const result = { name: evaluationCase.name, passed: differences.length === 0, differences, status: run.status, costUsd, durationMs: run.durationMs, unsure: run.unsure, outputs: run.outputs };
+    results.push(result);
+    onResult?.(result);
   }
   return results;
 }
