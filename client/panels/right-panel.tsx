@@ -1,4 +1,4 @@
-/** The right-hand side: Inspect, Run, History, Approvals and Cost tabs. */
+/** The right-hand side: Inspect, Run, Evaluate, History, Approvals and Cost tabs. */
 import { flowIndex } from '../canvas/flow-mapping.ts';
 import { useApprovals } from '../state/approvals-store.ts';
 import { useRun } from '../state/run-store.ts';
@@ -8,6 +8,7 @@ import { HistoryPanel } from './history/history-panel.tsx';
 import { StepTrace } from './history/step-trace.tsx';
 import { Inspector } from './inspector/inspector.tsx';
 import { CostPanel } from './cost/cost-panel.tsx';
+import { EvaluatePanel } from './evaluate/evaluate-panel.tsx';
 import { RunPanel } from './run/run-panel.tsx';
 
 function RunStepInspector() {
@@ -26,6 +27,7 @@ function RunStepInspector() {
 const TABS: Array<{ id: RightTab; label: string }> = [
   { id: 'inspect', label: 'Inspect' },
   { id: 'run', label: 'Run' },
+  { id: 'evaluate', label: 'Evaluate' },
   { id: 'history', label: 'History' },
   { id: 'approvals', label: 'Approvals' },
   { id: 'cost', label: 'Cost' },
@@ -58,6 +60,7 @@ export function RightPanel() {
             {tab === 'run' ? <RunPanel /> : null}
           </>
         )}
+        {tab === 'evaluate' ? startPage ? <div className="panel-body muted small">Open a flow to evaluate it.</div> : <EvaluatePanel /> : null}
         {tab === 'history' ? <HistoryPanel /> : null}
         {tab === 'approvals' ? <ApprovalsInbox /> : null}
         {tab === 'cost' ? <CostPanel /> : null}

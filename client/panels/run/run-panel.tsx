@@ -11,6 +11,7 @@ import { stepOrder } from '../../lib/step-order.ts';
 import { CostBar } from './cost-bar.tsx';
 import { EstimateView } from './estimate-view.tsx';
 import { RunWhatIf } from './run-what-if.tsx';
+import { SaveAsCase } from './save-as-case.tsx';
 
 /**
  * One step's row; re-rendered only when its step changes (a run event touches one or two steps).
@@ -103,6 +104,7 @@ export function RunPanel() {
         </>
       ) : null}
       {run.endedAt && run.startedAt ? <div className="muted small">Took {formatDuration(Date.parse(run.endedAt) - Date.parse(run.startedAt))}</div> : null}
+      {run.endedAt && run.flowId === flow.id ? <SaveAsCase run={run} /> : null}
       {run.endedAt && run.flow ? <RunWhatIf runId={runId} flow={run.flow} /> : null}
     </div>
   );
