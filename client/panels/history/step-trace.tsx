@@ -27,6 +27,11 @@ export function StepTrace({ step, label, kind = '' }: { step: StepState; label?:
         <span className={`pill pill-${step.status}`}>{STEP_LABELS[step.status]}</span>
       </div>
       <div className="trace-meta muted small">
+        {step.reusedFrom !== undefined ? (
+          <span className="tag tag-reused" data-testid={`trace-reused-${step.nodeId}`}>
+            reused from run {step.reusedFrom.slice(0, 8)} at $0
+          </span>
+        ) : null}
         {step.attempt > 1 ? <span>attempt {step.attempt}</span> : null}
         {step.startedAt ? <span>started {new Date(step.startedAt).toLocaleTimeString()}</span> : null}
         {step.durationMs !== undefined ? <span>{formatDuration(step.durationMs)}</span> : null}

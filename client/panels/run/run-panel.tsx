@@ -26,6 +26,7 @@ const StepRow = memo(function StepRow({ step, runEnded, focus }: { step: StepSta
       <span role="cell">
         <span className={`pill pill-${step.status}`}>{stepLabel(step.status, runEnded)}</span>
         {step.status === 'running' && step.queued === true ? <span className="tag">queued</span> : null}
+        {step.reusedFrom !== undefined ? <span className="tag tag-reused" title={`Taken at $0 from run ${step.reusedFrom}`} data-testid={`run-step-reused-${step.nodeId}`}>reused</span> : null}
       </span>
       <span className="num muted" role="cell">{formatDuration(step.durationMs)}</span>
       <span className="num" role="cell">{step.inputTokens + step.outputTokens > 0 || step.costUsd === null ? formatUsd(step.costUsd) : ''}</span>
