@@ -1,4 +1,5 @@
 /** The right-hand side: Inspect, Run, Evaluate, History, Approvals and Cost tabs. */
+import { registry } from '../../shared/kinds/registry.ts';
 import { flowIndex } from '../canvas/flow-mapping.ts';
 import { useApprovals } from '../state/approvals-store.ts';
 import { useRun } from '../state/run-store.ts';
@@ -9,6 +10,7 @@ import { StepTrace } from './history/step-trace.tsx';
 import { Inspector } from './inspector/inspector.tsx';
 import { CostPanel } from './cost/cost-panel.tsx';
 import { EvaluatePanel } from './evaluate/evaluate-panel.tsx';
+import { NodeWhatIf } from './run/node-what-if.tsx';
 import { RunPanel } from './run/run-panel.tsx';
 
 function RunStepInspector() {
@@ -16,10 +18,13 @@ function RunStepInspector() {
   const step = useRun((state) => (focused ? state.run?.steps[focused] : undefined));
   const label = useRun((state) => (focused && state.run?.flow ? flowIndex(state.run.flow).nodes.get(focused)?.label : undefined));
   const kind = useRun((state) => (focused && state.run?.flow ? flowIndex(state.run.flow).nodes.get(focused)?.kind : undefined));
+  const node = useRun((state) => (focused && state.run?.endedAt ? state.run.flow?.nodes.find((candidate) => candidate.id === focused) : undefined));
+  const runId = useRun((state) => state.runId);
   if (!step) return <div className="panel-body muted small">Click a node to see what its step did: inputs, prompt and reply, outputs, cost and timings.</div>;
   return (
     <div className="panel-body">
       <StepTrace step={step} label={label} kind={kind} />
+      {node && runId && registry.get(node.kind)?.streamsText ? <NodeWhatIf key={`${runId}-${node.id}`} runId={runId} node={node} /> : null}
     </div>
   );
 }
