@@ -101,7 +101,7 @@ describe('evaluations', () => {
     ]);
     expect(answer.variants[0]!.summary.totalCostUsd).toBeCloseTo(priced('gpt-4o-mini', 2), 12);
     expect(fake.requests).toHaveLength(2);
-    expect(await readFile(join(test.dirs.flowsDir, 'basic.flow.json'), 'utf8')).not.toContain('gpt-4o"');
+    expect((await test.api.get(`/api/flows/${flow.id}`)).body.nodes.find((node: { id: string }) => node.id === 'classify').config.model).toBe('gpt-4o-mini');
   });
 
   it('runs two variants side by side; each costs its priced usage; changed verdicts are named', async () => {
@@ -113,6 +113,8 @@ describe('evaluations', () => {
     expect(answer.variants[1]!.summary.totalCostUsd).toBeCloseTo(priced('gpt-4o', 2), 12);
     expect(answer.variants.map((variant) => variant.summary.passed)).toEqual([1, 2]);
     expect(answer.changed).toEqual(['crash']);
+    // The variant was for this evaluation only: the saved flow is unchanged.
+    expect((await test.api.get(`/api/flows/${flow.id}`)).body.nodes.find((node: { id: string }) => node.id === 'classify').config.model).toBe('gpt-4o-mini');
   });
 
   it('refuses bad variants, unknown cases and a second evaluation while one runs, before anything is sent', async () => {
