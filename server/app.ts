@@ -7,6 +7,7 @@ import { accessGuard, requireJsonBody } from './http/access-guard.ts';
 import { apiNotFound, errorHandler } from './http/error-handler.ts';
 import type { CostSummary } from '../shared/cost-summary.ts';
 import { costRouter } from './http/cost-router.ts';
+import { evaluationRouter, type EvaluationRouterOptions } from './http/evaluation-router.ts';
 import { flowsRouter } from './http/flows-router.ts';
 import { invokeRouter } from './http/invoke-router.ts';
 import { keysRouter } from './http/keys-router.ts';
@@ -33,6 +34,8 @@ export interface AppOptions {
   idempotency: IdempotencyStore;
   /** The cost view (server/spend/cost-view.ts); without it `/api/cost` is not served. */
   cost?: (query: { flowId?: string; since?: string }) => Promise<CostSummary>;
+  /** Cases and evaluations for the designer (server/http/evaluation-router.ts); without it they are not served. */
+  evaluation?: Omit<EvaluationRouterOptions, 'flows'>;
   distDir?: string | undefined;
   bodyLimitBytes?: number;
   log?: (line: string) => void;
@@ -48,6 +51,7 @@ export function createApp(options: AppOptions): Express {
   app.use('/api/flows', invokeRouter({ policy: options.policy, flows: options.flows, runs: options.runs, keys: options.keys, idempotency: options.idempotency }));
   app.use('/api/keys', keysRouter(options.keys));
   app.use('/api/flows', flowsRouter(options.flows, options.runs));
+  if (options.evaluation) app.use('/api', evaluationRouter({ flows: options.flows, ...options.evaluation }));
   app.use('/api/runs', runsRouter(options.runs));
   if (options.cost) app.use('/api/cost', costRouter(options.cost));
   app.use('/api', serviceRouter(options.runs, options.info));

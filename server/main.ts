@@ -8,6 +8,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { pathToFileURL } from 'node:url';
 import { createApp } from './app.ts';
+import { CasesFiles } from './evaluation/cases-files.ts';
+import { EvaluationJobs } from './evaluation/evaluation-jobs.ts';
 import { ConfigError, isLoopbackHost, loadServerConfig, type ServerConfig } from './config.ts';
 import type { EngineServices, ExecutorLookup } from './engine/index.ts';
 import { IdempotencyStore } from './invoke/idempotency-store.ts';
@@ -151,6 +153,15 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
           },
           query,
         ),
+      evaluation: {
+        cases: new CasesFiles(config.flowsDir),
+        jobs: new EvaluationJobs({ services: () => ({ ...runtime.services, spend }), simulated: runtime.simulated }),
+        estimate: (flow, inputs) => {
+          if (!runtime.estimate) throw new Error('no model service to estimate with');
+          return runtime.estimate(flow, inputs, executors);
+        },
+        simulated: runtime.simulated,
+      },
       distDir: config.distDir,
       ...(options.bodyLimitBytes !== undefined ? { bodyLimitBytes: options.bodyLimitBytes } : {}),
       log,

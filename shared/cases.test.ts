@@ -33,6 +33,23 @@ describe('matchers', () => {
     expect(matchValue({ $matches: '^(a+)+$' }, `${'a'.repeat(5000)}!`)).toContain('expected to match');
   });
 
+  it('$judge takes the verdict a model made, and says when there is none', () => {
+    const judge = { $judge: { model: 'gpt-4o-mini', criteria: 'polite' } };
+    expect(matchValue(judge, 'Thank you', { pass: true, reason: 'it thanks' })).toBeUndefined();
+    expect(matchValue(judge, 'Go away', { pass: false, reason: 'it is rude' })).toBe('$judge (gpt-4o-mini) failed it: it is rude');
+    expect(matchValue(judge, 'Go away', { error: 'judge: no recording' })).toBe('$judge (gpt-4o-mini) could not grade: judge: no recording');
+    expect(matchValue(judge, 'Go away')).toBe('$judge (gpt-4o-mini) was not graded');
+    expect(matchValue(judge, undefined, { pass: true, reason: '' })).toBe('expected a value for $judge to grade, got nothing');
+    expect(judgeCase({ outputs: { answer: judge } }, { status: 'succeeded', outputs: { answer: 'x' }, fired: [], costUsd: 0 }, { answer: { pass: false, reason: 'no' } })).toEqual(['outputs.answer: $judge (gpt-4o-mini) failed it: no']);
+  });
+
+  it('refuses a $judge without a model or criteria, or with stray keys', () => {
+    expect(expectationError({ $judge: { model: 'gpt-4o-mini', criteria: 'polite' } })).toBeUndefined();
+    expect(expectationError({ $judge: { model: 'gpt-4o-mini' } })).toContain('is not a matcher');
+    expect(expectationError({ $judge: { model: 'gpt-4o-mini', criteria: '  ' } })).toContain('is not a matcher');
+    expect(expectationError({ $judge: { model: 'gpt-4o-mini', criteria: 'x', temperature: 1 } })).toContain('is not a matcher');
+  });
+
   it('refuses unknown matchers and patterns RE2 cannot run, naming them', () => {
     expect(expectationError({ $equals: 1 })).toContain('$equals is not a matcher');
     expect(expectationError({ $matches: '(a)\\1' })).toContain('cannot be used');

@@ -4,7 +4,7 @@
  * against the flow's inputs and outputs, and judged against what a run produced.
  */
 import { z } from 'zod';
-import { expectationError, matchValue } from './case-matchers.ts';
+import { expectationError, matchValue, type JudgeVerdict } from './case-matchers.ts';
 import type { Flow } from './flow.ts';
 import { checkJsonBounds } from './json-bounds.ts';
 import { parseJsonText } from './json-text.ts';
@@ -128,15 +128,18 @@ export interface CaseOutcome {
   error?: string;
 }
 
-/** The differences between a case's expectation and an outcome, first difference first; empty when it passes. */
-export function judgeCase(expect: CaseExpectation, outcome: CaseOutcome): string[] {
+/**
+ * The differences between a case's expectation and an outcome, first difference first; empty when
+ * it passes. `verdicts` holds the model's grade of each output field expected with `$judge`.
+ */
+export function judgeCase(expect: CaseExpectation, outcome: CaseOutcome, verdicts: Readonly<Record<string, JudgeVerdict>> = {}): string[] {
   const differences: string[] = [];
   if (expect.status !== undefined && expect.status !== outcome.status) {
     differences.push(`status: expected ${expect.status}, got ${outcome.status}${outcome.error ? ` (${outcome.error})` : ''}`);
   }
   for (const [field, expected] of Object.entries(expect.outputs ?? {})) {
     const actual = Object.hasOwn(outcome.outputs, field) ? outcome.outputs[field] : undefined;
-    const difference = matchValue(expected, actual);
+    const difference = matchValue(expected, actual, Object.hasOwn(verdicts, field) ? verdicts[field] : undefined);
     if (difference) differences.push(`outputs.${field}: ${difference}`);
   }
   for (const port of expect.fired ?? []) {

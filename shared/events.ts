@@ -63,6 +63,8 @@ export const runEventUnion = z.discriminatedUnion('type', [
     usd: z.number().min(0).nullable(),
     final: z.boolean(),
     simulated: z.boolean(),
+    /** The reply was taken from this earlier run's log at $0 (a what-if's steps before the change, a replay's), not sent to a model. */
+    reusedFrom: z.string().optional(),
   }),
   /** A running step waits for a shared resource (a sandbox worker) when queued, and has it when not; queue time never counts against its time limit. */
   z.object({ ...base, type: z.literal('step.queue'), nodeId: z.string(), queued: z.boolean() }),

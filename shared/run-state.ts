@@ -40,6 +40,8 @@ export interface StepState {
   earlierAttempts?: { inputTokens: number; outputTokens: number; costUsd: number | null; cachedInputTokens?: number; cachedSavingUsd?: number };
   costFinal: boolean;
   simulated: boolean;
+  /** The model's reply was taken at $0 from this earlier run's log (a replay or what-if). */
+  reusedFrom?: string;
   logs: Array<{ level: string; text: string; at: string }>;
   /** Running, but waiting for a sandbox worker (see the `step.queue` event); cleared when its status changes. */
   queued?: boolean;
@@ -183,6 +185,7 @@ export function applyEvent(state: RunState, event: RunEvent): RunState {
       if (cached > 0) Object.assign(step!, { cachedInputTokens: cached, cachedSavingUsd: saving });
       setCost(state, step!, event.usd === null || earlier?.costUsd === null ? null : (earlier?.costUsd ?? 0) + event.usd);
       if (event.simulated) state.simulated = true;
+      if (event.reusedFrom !== undefined) step!.reusedFrom = event.reusedFrom;
       break;
     }
     case 'step.queue':

@@ -21,6 +21,7 @@ import {
 } from '../../shared/wire/rest-answers.ts';
 import type { CancelBody, CreateKeyBody, DecisionBody, EstimateBody, StartRunBody, StartSavedRunBody } from '../../shared/wire/rest-requests.ts';
 import { runComparisonAnswer } from '../../shared/wire/run-replay.ts';
+import { casesAnswer, evaluationAnswer, evaluationEstimateAnswer, evaluationStartedAnswer, type EvaluationBody } from '../../shared/wire/evaluation.ts';
 import { costSummarySchema } from '../../shared/cost-summary.ts';
 import { requestJson } from './http.ts';
 
@@ -48,6 +49,11 @@ export const api = {
     requestJson('POST', '/api/estimate', estimateAnswer, (inputs ? { flow, inputs } : { flow }) satisfies EstimateBody),
   replayRun: (runId: string) => requestJson('POST', `/api/runs/${enc(runId)}/replay`, runComparisonAnswer, {}),
   whatIf: (runId: string, set: Record<string, unknown>) => requestJson('POST', `/api/runs/${enc(runId)}/what-if`, runComparisonAnswer, { set }),
+  listCases: (flowId: string) => requestJson('GET', `/api/flows/${enc(flowId)}/cases`, casesAnswer),
+  saveCases: (flowId: string, cases: unknown[]) => requestJson('PUT', `/api/flows/${enc(flowId)}/cases`, casesAnswer, { cases }),
+  estimateEvaluation: (flowId: string, body: EvaluationBody) => requestJson('POST', `/api/flows/${enc(flowId)}/evaluations/estimate`, evaluationEstimateAnswer, body),
+  startEvaluation: (flowId: string, body: EvaluationBody) => requestJson('POST', `/api/flows/${enc(flowId)}/evaluations`, evaluationStartedAnswer, body),
+  evaluation: (evaluationId: string) => requestJson('GET', `/api/evaluations/${enc(evaluationId)}`, evaluationAnswer),
   listKeys: async () => (await requestJson('GET', '/api/keys', keyListAnswer)).keys,
   createKey: (body: CreateKeyBody) => requestJson('POST', '/api/keys', keyCreatedAnswer, body),
   revokeKey: (name: string) => requestJson('DELETE', `/api/keys/${enc(name)}`, noContentAnswer),

@@ -61,6 +61,11 @@ export function NodeRunDetails({ step, present, label }: Props) {
         ) : null}
         {hasCost && step.cachedInputTokens ? <span data-testid={`node-cached-${step.nodeId}`}>{formatCached(step.cachedInputTokens, step.cachedSavingUsd)}</span> : null}
         {hasCost && step.simulated ? <span className="tag tag-sim">simulated</span> : null}
+        {step.reusedFrom !== undefined ? (
+          <span className="tag tag-reused" title={`The reply was taken at $0 from run ${step.reusedFrom}`} data-testid={`node-reused-${step.nodeId}`}>
+            reused
+          </span>
+        ) : null}
       </div>
     </div>
   );

@@ -25,6 +25,13 @@ describe('buildTimeline', () => {
     expect(row('local').attempts[0]!.costUsd).toBeNull();
   });
 
+  it('marks an attempt whose reply was reused from an earlier run', () => {
+    const events = triageRunEvents().map((event) => (event.type === 'step.cost' && event.nodeId === 'classify' ? { ...event, usd: 0, reusedFrom: 'run-0' } : event));
+    const reused = buildTimeline(events).rows.find((candidate) => candidate.nodeId === 'classify')!;
+    expect(reused.attempts.map((attempt) => attempt.reusedFrom)).toEqual([undefined, 'run-0']);
+    expect(row('classify').attempts.map((attempt) => attempt.reusedFrom)).toEqual([undefined, undefined]);
+  });
+
   it('shows a wait for a person as a gap, not as work', () => {
     const review = row('review');
     expect(review.waits).toEqual([{ startMs: timeline.startMs + 14 * second, endMs: timeline.startMs + 18 * second, answer: 'approved by ana: billing' }]);

@@ -18,6 +18,8 @@ export interface TimelineAttempt {
   costUsd: number | null;
   inputTokens: number;
   outputTokens: number;
+  /** The model's reply came at $0 from this earlier run's log (a replay or what-if). */
+  reusedFrom?: string;
 }
 
 export interface TimelineWait {
@@ -70,7 +72,7 @@ export function buildTimeline(events: readonly RunEvent[], now = Date.now()): Ti
       case 'step.cost': {
         // Each report is the attempt's total so far.
         const attempt = current(event.nodeId);
-        if (attempt) Object.assign(attempt, { costUsd: event.usd, inputTokens: event.inputTokens, outputTokens: event.outputTokens });
+        if (attempt) Object.assign(attempt, { costUsd: event.usd, inputTokens: event.inputTokens, outputTokens: event.outputTokens, ...(event.reusedFrom !== undefined ? { reusedFrom: event.reusedFrom } : {}) });
         break;
       }
       case 'step.waiting':

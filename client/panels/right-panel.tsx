@@ -1,4 +1,5 @@
-/** The right-hand side: Inspect, Run, History, Approvals and Cost tabs. */
+/** The right-hand side: Inspect, Run, Evaluate, History, Approvals and Cost tabs. */
+import { registry } from '../../shared/kinds/registry.ts';
 import { flowIndex } from '../canvas/flow-mapping.ts';
 import { useApprovals } from '../state/approvals-store.ts';
 import { useRun } from '../state/run-store.ts';
@@ -8,6 +9,8 @@ import { HistoryPanel } from './history/history-panel.tsx';
 import { StepTrace } from './history/step-trace.tsx';
 import { Inspector } from './inspector/inspector.tsx';
 import { CostPanel } from './cost/cost-panel.tsx';
+import { EvaluatePanel } from './evaluate/evaluate-panel.tsx';
+import { NodeWhatIf } from './run/node-what-if.tsx';
 import { RunPanel } from './run/run-panel.tsx';
 
 function RunStepInspector() {
@@ -15,10 +18,13 @@ function RunStepInspector() {
   const step = useRun((state) => (focused ? state.run?.steps[focused] : undefined));
   const label = useRun((state) => (focused && state.run?.flow ? flowIndex(state.run.flow).nodes.get(focused)?.label : undefined));
   const kind = useRun((state) => (focused && state.run?.flow ? flowIndex(state.run.flow).nodes.get(focused)?.kind : undefined));
+  const node = useRun((state) => (focused && state.run?.endedAt ? state.run.flow?.nodes.find((candidate) => candidate.id === focused) : undefined));
+  const runId = useRun((state) => state.runId);
   if (!step) return <div className="panel-body muted small">Click a node to see what its step did: inputs, prompt and reply, outputs, cost and timings.</div>;
   return (
     <div className="panel-body">
       <StepTrace step={step} label={label} kind={kind} />
+      {node && runId && registry.get(node.kind)?.streamsText ? <NodeWhatIf key={`${runId}-${node.id}`} runId={runId} node={node} /> : null}
     </div>
   );
 }
@@ -26,6 +32,7 @@ function RunStepInspector() {
 const TABS: Array<{ id: RightTab; label: string }> = [
   { id: 'inspect', label: 'Inspect' },
   { id: 'run', label: 'Run' },
+  { id: 'evaluate', label: 'Evaluate' },
   { id: 'history', label: 'History' },
   { id: 'approvals', label: 'Approvals' },
   { id: 'cost', label: 'Cost' },
@@ -58,6 +65,7 @@ export function RightPanel() {
             {tab === 'run' ? <RunPanel /> : null}
           </>
         )}
+        {tab === 'evaluate' ? startPage ? <div className="panel-body muted small">Open a flow to evaluate it.</div> : <EvaluatePanel /> : null}
         {tab === 'history' ? <HistoryPanel /> : null}
         {tab === 'approvals' ? <ApprovalsInbox /> : null}
         {tab === 'cost' ? <CostPanel /> : null}

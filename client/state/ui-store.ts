@@ -1,7 +1,7 @@
 /** UI state that is not the document: the right-hand tab, dialogs, toasts, the wire hint. */
 import { create } from 'zustand';
 
-export type RightTab = 'inspect' | 'run' | 'history' | 'approvals' | 'cost';
+export type RightTab = 'inspect' | 'run' | 'evaluate' | 'history' | 'approvals' | 'cost';
 
 export type Dialog =
   | { type: 'run-inputs' }

@@ -20,6 +20,13 @@ const USAGE: Record<string, { prompt_tokens: number; completion_tokens: number }
   'gpt-4o': { prompt_tokens: 130, completion_tokens: 9 },
 };
 
+/** Usage the server reports for a grading call. */
+const JUDGE_USAGE = { prompt_tokens: 200, completion_tokens: 15 };
+
+function judgePrice(): number {
+  return costUsd({ inputTokens: JUDGE_USAGE.prompt_tokens, outputTokens: JUDGE_USAGE.completion_tokens }, findPrice('gpt-4o')!);
+}
+
 /** The small model calls every ticket billing; the big one reads it. */
 function answer(model: string, prompt: string): string {
   if (model === 'gpt-4o-mini') return 'billing';
@@ -56,6 +63,10 @@ afterEach(async () => {
 });
 
 async function weftEval(...args: string[]) {
+  return weftEvalAt(server.baseURL, ...args);
+}
+
+async function weftEvalAt(baseURL: string, ...args: string[]) {
   const out: string[] = [];
   const err: string[] = [];
   const io: CliIo = {
@@ -63,7 +74,7 @@ async function weftEval(...args: string[]) {
     err: (text) => void err.push(text),
     readFile: (path) => readFile(path, 'utf8'),
     writeFile: (path, text) => writeFile(path, text, 'utf8'),
-    env: { OPENAI_API_KEY: 'sk-test-key', OPENAI_BASE_URL: server.baseURL },
+    env: { OPENAI_API_KEY: 'sk-test-key', OPENAI_BASE_URL: baseURL },
   };
   const code = await evalCommand([flowFile, ...args], io);
   return { code, out: out.join(''), err: err.join('') };
@@ -133,6 +144,48 @@ describe('weft eval', () => {
     const text = await weftEval('--compare', 'classify.model=gpt-4o-mini,gpt-4o');
     expect(text.out).toMatch(/pass rate\s+50% \(1\/2\)\s+100% \(2\/2\)/);
     expect(text.out).toMatch(/changed: crash\s+FAIL\s+pass/);
+  });
+
+  it('$judge grades through the model service: priced into the case, recorded, then replayed with zero requests', async () => {
+    const judged = await startFakeOpenAIServer((request) => {
+      const model = String(request.body?.model);
+      if (request.body?.response_format?.type === 'json_schema') {
+        const graded = JSON.stringify(request.body?.messages ?? []);
+        return textReply(JSON.stringify({ pass: !graded.includes('billing'), reason: graded.includes('billing') ? 'billing is not a bug' : 'it is a bug' }), { usage: JUDGE_USAGE });
+      }
+      return textReply(answer(model, JSON.stringify(request.body?.messages ?? [])), { usage: USAGE[model] ?? { prompt_tokens: 1, completion_tokens: 1 } });
+    });
+    try {
+      await writeFile(join(dir, 'basic.cases.jsonl'), '{"name":"crash","inputs":{"text":"The app crashes on start"},"expect":{"outputs":{"answer":{"$judge":{"model":"gpt-4o","criteria":"names a software bug"}}}}}\n');
+      const run = (...args: string[]) => weftEvalAt(judged.baseURL, ...args);
+      const live = await run('--compare', 'classify.model=gpt-4o-mini,gpt-4o', '--record', '--json');
+      const report = JSON.parse(live.out) as JsonReport;
+      // Each variant: one step of the flow, one grading call with a JSON-schema answer.
+      expect(judged.requests.map((request) => [request.body.model, request.body.response_format?.type ?? 'text'])).toEqual([
+        ['gpt-4o-mini', 'text'],
+        ['gpt-4o', 'json_schema'],
+        ['gpt-4o', 'text'],
+        ['gpt-4o', 'json_schema'],
+      ]);
+      expect(judged.requests[1]!.body.response_format.json_schema.schema.required).toEqual(['pass', 'reason']);
+      expect(report.variants.map((variant) => variant.results[0]!.differences)).toEqual([['outputs.answer: $judge (gpt-4o) failed it: billing is not a bug'], []]);
+      expect(report.variants[0]!.results[0]!.costUsd).toBeCloseTo(priced('gpt-4o-mini', 1) + judgePrice(), 12);
+      expect(report.variants[1]!.results[0]!.costUsd).toBeCloseTo(priced('gpt-4o', 1) + judgePrice(), 12);
+
+      const replayed = JSON.parse((await run('--compare', 'classify.model=gpt-4o-mini,gpt-4o', '--replay', '--json')).out) as JsonReport;
+      expect(judged.requests).toHaveLength(4);
+      expect(replayed.variants.map((variant) => variant.results[0]!.differences)).toEqual(report.variants.map((variant) => variant.results[0]!.differences));
+      expect(replayed.variants[1]!.summary.totalCostUsd).toBe(0);
+
+      // A criterion not recorded: the grading step is named, and nothing is sent.
+      await writeFile(join(dir, 'basic.cases.jsonl'), '{"name":"crash","inputs":{"text":"The app crashes on start"},"expect":{"outputs":{"answer":{"$judge":{"model":"gpt-4o","criteria":"is polite"}}}}}\n');
+      const unrecorded = await run('--set', 'classify.model=gpt-4o', '--replay');
+      expect(unrecorded.code).toBe(1);
+      expect(unrecorded.out).toContain('$judge (gpt-4o) could not grade: judge: no recording of this request to model "gpt-4o"');
+      expect(judged.requests).toHaveLength(4);
+    } finally {
+      await judged.close();
+    }
   });
 
   it('refuses a --set that names no node or breaks the config, before anything runs', async () => {

@@ -57,7 +57,7 @@ describe('weft validate', () => {
     expect(examples.length).toBeGreaterThanOrEqual(3);
     const capture = captureIo();
     expect(await validateCommand(examples, capture.io)).toBe(0);
-    const counts: Record<string, number> = { 'invoice-approval': 3, 'model-cascade': 1, 'ticket-triage': 2 };
+    const counts: Record<string, number> = { 'invoice-approval': 3, 'model-cascade': 1, 'ticket-triage': 3 };
     // Examples without a cases file (the composition examples) get only their own line.
     const casesLine = (path: string) => {
       const count = counts[path.split('/').at(-1)!.replace('.flow.json', '')];

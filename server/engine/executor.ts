@@ -12,7 +12,7 @@ import type { SandboxService } from './services.ts';
 import type { ScopedSpendCap, SpendLedger, SpendRefusal } from './spend-ledger.ts';
 
 /** Progress an executor may report while it runs (the engine stamps nodeId, seq and time). */
-export type CostEmission = { type: 'step.cost'; model: string; inputTokens: number; outputTokens: number; cachedInputTokens?: number; cachedSavingUsd?: number; usd: number | null; final: boolean; simulated: boolean };
+export type CostEmission = { type: 'step.cost'; model: string; inputTokens: number; outputTokens: number; cachedInputTokens?: number; cachedSavingUsd?: number; usd: number | null; final: boolean; simulated: boolean; reusedFrom?: string };
 
 export type StepEmission =
   | { type: 'step.delta'; text: string }

@@ -28,7 +28,9 @@ export interface ModelRequest {
 export type ModelStreamPart =
   | { type: 'text-delta'; text: string }
   | { type: 'usage'; inputTokens: number; cachedInputTokens: number; outputTokens: number }
-  | { type: 'finish'; reason: string };
+  | { type: 'finish'; reason: string }
+  /** The reply comes from an earlier run's log (a replay or what-if), not from a model: nothing was sent or paid. */
+  | { type: 'reused'; fromRunId: string };
 
 export interface ModelPrice {
   inputPerMillion: number;

@@ -6,6 +6,7 @@
 import { judgeCase, type EvaluationCase } from '../../shared/cases.ts';
 import type { Flow } from '../../shared/flow.ts';
 import type { EngineServices } from '../engine/index.ts';
+import { judgeOutputs } from './judge.ts';
 import { runCase } from './run-case.ts';
 
 export interface CaseResult {
@@ -14,6 +15,7 @@ export interface CaseResult {
   /** Every difference from the expectation, first first; empty when it passed. */
   differences: string[];
   status: string;
+  /** The run's priced cost plus what grading its `$judge` expectations cost; null when unpriced. */
   costUsd: number | null;
   durationMs: number;
   unsure: boolean;
@@ -32,12 +34,18 @@ export interface EvaluationSummary {
   unsureRate: number;
 }
 
-export async function evaluateCases(flow: Flow, cases: readonly EvaluationCase[], services: EngineServices): Promise<CaseResult[]> {
+/** Runs each case in turn; `onResult` hears each result as it is made (the designer polls them). */
+export async function evaluateCases(flow: Flow, cases: readonly EvaluationCase[], services: EngineServices, onResult?: (result: CaseResult) => void): Promise<CaseResult[]> {
   const results: CaseResult[] = [];
   for (const evaluationCase of cases) {
     const run = await runCase(flow, evaluationCase.inputs, services);
-    const differences = judgeCase(evaluationCase.expect, run);
-    results.push({ name: evaluationCase.name, passed: differences.length === 0, differences, status: run.status, costUsd: run.costUsd, durationMs: run.durationMs, unsure: run.unsure, outputs: run.outputs });
+    const judged = await judgeOutputs(flow, evaluationCase.expect, run.outputs, services);
+    // maxCostUsd holds the flow's own run to account; the grading is the evaluation's cost, counted in the case's.
+    const differences = judgeCase(evaluationCase.expect, run, judged.verdicts);
+    const costUsd = run.costUsd === null || judged.costUsd === null ? null : run.costUsd + judged.costUsd;
+    const result = { name: evaluationCase.name, passed: differences.length === 0, differences, status: run.status, costUsd, durationMs: run.durationMs, unsure: run.unsure, outputs: run.outputs };
+    results.push(result);
+    onResult?.(result);
   }
   return results;
 }

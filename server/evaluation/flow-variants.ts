@@ -38,6 +38,17 @@ export function parseComparison(text: string): Setting[] | string {
   return values.map((value) => ({ nodeId: match[1]!, key: match[2]!, value: settingValue(value), text: `${match[1]}.${match[2]}=${value}` }));
 }
 
+/** Settings from a JSON object of `{"node.key": value}` (a what-if's or an evaluation variant's `set`); returns why not as a string. */
+export function settingsFromRecord(set: Readonly<Record<string, unknown>>, field = 'set'): Setting[] | string {
+  const settings: Setting[] = [];
+  for (const [path, value] of Object.entries(set)) {
+    const parsed = parseSetting(`${path}=x`, field);
+    if (typeof parsed === 'string') return `${field}.${path}: write "node.key", e.g. {"${field}": {"classify.model": "gpt-4o"}}`;
+    settings.push({ ...parsed, value, text: `${path}=${typeof value === 'string' ? value : JSON.stringify(value)}` });
+  }
+  return settings;
+}
+
 /** The flow with the settings applied, or the problems they cause (an unknown node, a config its kind refuses). */
 export function applySettings(flow: Flow, settings: readonly Setting[]): { ok: true; flow: Flow } | { ok: false; message: string } {
   const nodes = flow.nodes.map((node) => ({ ...node, config: { ...node.config } }));

@@ -60,10 +60,13 @@ export function recordingLine(recording: Recording): string {
   return JSON.stringify(recording);
 }
 
-/** Consecutive text deltas as one: a recording keeps what was said, not how the network chunked it. */
-export function joinTextDeltas(parts: readonly ModelStreamPart[]): ModelStreamPart[] {
-  const joined: ModelStreamPart[] = [];
+type RecordedPart = Recording['parts'][number];
+
+/** Consecutive text deltas as one: a recording keeps what was said, not how the network chunked it (nor where a reply was reused from). */
+export function joinTextDeltas(parts: readonly ModelStreamPart[]): RecordedPart[] {
+  const joined: RecordedPart[] = [];
   for (const part of parts) {
+    if (part.type === 'reused') continue;
     const last = joined.at(-1);
     if (part.type === 'text-delta' && last?.type === 'text-delta') joined[joined.length - 1] = { type: 'text-delta', text: last.text + part.text };
     else joined.push(part);

@@ -30,6 +30,7 @@ function add(a: Usage, b: Usage): Usage {
 }
 
 export class StepCostMeter {
+  #reusedFrom: string | undefined;
   readonly #emit: (emission: StepEmission) => void;
   readonly #resolved: ResolvedModel;
   readonly #countTokens: (text: string) => number;
@@ -91,6 +92,11 @@ export class StepCostMeter {
     this.#reported = usage;
   }
 
+  /** The reply was taken from run `runId`'s log: the cost events say so, so the trace can show the step as reused. */
+  reused(runId: string): void {
+    this.#reusedFrom = runId;
+  }
+
   /**
    * Settles the current request. `replied`: the provider started answering (a request refused
    * before any token, such as a 400, is not billed and settles nothing).
@@ -129,6 +135,7 @@ export class StepCostMeter {
       ...(usage.cachedInputTokens > 0 && this.#resolved.price ? { cachedSavingUsd: cachedSavingUsd(usage, this.#resolved.price as ModelPrice) } : {}),
       final,
       simulated: this.#resolved.simulated,
+      ...(this.#reusedFrom !== undefined ? { reusedFrom: this.#reusedFrom } : {}),
     };
   }
 }

@@ -50,6 +50,7 @@ export interface LogModelService extends ModelService {
 
 export function createLogModelService(events: readonly RunEvent[], inner: ModelService | undefined, options: LogModelServiceOptions = {}): LogModelService {
   const replies = loggedReplies(events);
+  const originalRunId = events[0]?.runId ?? '';
   const reused = new Set<string>();
   const liveNodes = options.liveNodes ?? new Set<string>();
   const fromLog = (model: string, messages: readonly ChatMessage[]) => {
@@ -67,6 +68,7 @@ export function createLogModelService(events: readonly RunEvent[], inner: ModelS
       const reply = fromLog(request.model, request.messages);
       if (reply) {
         reused.add(reply.nodeId);
+        yield { type: 'reused', fromRunId: originalRunId };
         yield { type: 'text-delta', text: reply.text };
         yield { type: 'usage', inputTokens: 0, cachedInputTokens: 0, outputTokens: 0 };
         yield { type: 'finish', reason: 'stop' };

@@ -91,6 +91,15 @@ describe('POST /api/runs/:runId/what-if', () => {
     expect(steps.translation).toBeCloseTo(priced('gpt-4o') - priced('gpt-4o-mini'), 12);
     expect(answer.body.cost.newUsd).toBeCloseTo(priced('gpt-4o'), 12);
     expect(answer.body.cost.deltaUsd).toBeCloseTo(priced('gpt-4o') - 3 * priced('gpt-4o-mini'), 12);
+
+    // The new run's own log says which steps were taken from the original at $0, and the run state shows it.
+    const events = (await test.api.get(`/api/runs/${answer.body.runId}/events?after=0`)).body.events as Array<{ type: string; nodeId?: string; final?: boolean; reusedFrom?: string; usd?: number }>;
+    const finalCosts = Object.fromEntries(events.filter((event) => event.type === 'step.cost' && event.final).map((event) => [event.nodeId, event]));
+    expect(finalCosts.summary).toMatchObject({ reusedFrom: original, usd: 0 });
+    expect(finalCosts.title).toMatchObject({ reusedFrom: original, usd: 0 });
+    expect(finalCosts.translation!.reusedFrom).toBeUndefined();
+    const state = (await test.api.get(`/api/runs/${answer.body.runId}`)).body;
+    expect([state.steps.summary.reusedFrom, state.steps.title.reusedFrom, state.steps.translation.reusedFrom]).toEqual([original, original, undefined]);
   });
 
   it('changing the first step re-sends it and everything after it, not the branch beside it', async () => {

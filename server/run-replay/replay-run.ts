@@ -7,7 +7,7 @@
  */
 import { isTerminal, type RunEvent } from '../../shared/events.ts';
 import type { Flow } from '../../shared/flow.ts';
-import { applySettings, parseSetting, type Setting } from '../evaluation/flow-variants.ts';
+import { applySettings, settingsFromRecord } from '../evaluation/flow-variants.ts';
 import { badRequest, conflict, notFound } from '../request-error.ts';
 import type { RunManager } from '../run-manager.ts';
 import { compareRuns, type RunComparison } from './compare-runs.ts';
@@ -82,12 +82,8 @@ export async function replayRun(runs: RunManager, runId: string): Promise<RunCom
 }
 
 export async function whatIfRun(runs: RunManager, runId: string, set: Record<string, unknown>): Promise<RunComparison> {
-  const settings: Setting[] = [];
-  for (const [path, value] of Object.entries(set)) {
-    const parsed = parseSetting(`${path}=x`, 'set');
-    if (typeof parsed === 'string') throw badRequest(`set.${path}: write "node.key", e.g. {"set": {"classify.model": "gpt-4o"}}`);
-    settings.push({ ...parsed, value, text: `${path}=${JSON.stringify(value)}` });
-  }
+  const settings = settingsFromRecord(set);
+  if (typeof settings === 'string') throw badRequest(settings);
   if (settings.length === 0) throw badRequest('set: name at least one node config to change, e.g. {"set": {"classify.model": "gpt-4o"}}');
   const { events, flow, inputs } = await finishedRun(runs, runId);
   const applied = applySettings(flow, settings);

@@ -14,6 +14,7 @@ function percent(value: number, start: number, span: number): string {
 function attemptText(row: TimelineRow, attempt: TimelineAttempt, end: number): string {
   const parts = [`${row.attempts.length > 1 ? `attempt ${attempt.attempt}: ` : ''}${formatDuration(busyMs(row, attempt, end))}`];
   if (attempt.inputTokens + attempt.outputTokens > 0) parts.push(`${(attempt.inputTokens + attempt.outputTokens).toLocaleString('en-US')} tokens`);
+  if (attempt.reusedFrom !== undefined) parts.push('reused at $0');
   if (attempt.costUsd === null) parts.push('unpriced');
   else if (attempt.costUsd > 0) parts.push(formatUsd(attempt.costUsd));
   if (attempt.outcome !== 'succeeded') parts.push(attempt.outcome);
@@ -44,6 +45,7 @@ export function RunTimeline({ events, labels }: { events: readonly RunEvent[]; l
                 title={attemptText(row, attempt, timeline.endMs)}
                 data-testid={`timeline-bar-${row.nodeId}-${attempt.attempt}`}
                 data-outcome={attempt.outcome}
+                data-reused={attempt.reusedFrom !== undefined ? 'true' : undefined}
               />
             ))}
             {row.waits.map((wait, index) => (

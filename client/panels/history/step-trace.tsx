@@ -1,7 +1,7 @@
 /** Everything one step did: inputs, prompt and reply, outputs, tokens, cost, timings, logs, decision. */
 import { answerText, waitTitle } from '../../../shared/kinds/registry.ts';
 import type { StepState } from '../../../shared/run-state.ts';
-import { formatCached, formatDuration, formatTokens, formatUsd, prettyJson, STEP_LABELS } from '../../lib/format.ts';
+import { formatCached, formatDuration, formatTokens, formatUsd, prettyJson, shortRunId, STEP_LABELS } from '../../lib/format.ts';
 
 function Block({ title, children }: { title: string; children: React.ReactNode }) {
   return (
@@ -27,6 +27,11 @@ export function StepTrace({ step, label, kind = '' }: { step: StepState; label?:
         <span className={`pill pill-${step.status}`}>{STEP_LABELS[step.status]}</span>
       </div>
       <div className="trace-meta muted small">
+        {step.reusedFrom !== undefined ? (
+          <span className="tag tag-reused" data-testid={`trace-reused-${step.nodeId}`}>
+            reused from run {shortRunId(step.reusedFrom)} at $0
+          </span>
+        ) : null}
         {step.attempt > 1 ? <span>attempt {step.attempt}</span> : null}
         {step.startedAt ? <span>started {new Date(step.startedAt).toLocaleTimeString()}</span> : null}
         {step.durationMs !== undefined ? <span>{formatDuration(step.durationMs)}</span> : null}

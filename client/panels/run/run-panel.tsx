@@ -11,6 +11,7 @@ import { stepOrder } from '../../lib/step-order.ts';
 import { CostBar } from './cost-bar.tsx';
 import { EstimateView } from './estimate-view.tsx';
 import { RunWhatIf } from './run-what-if.tsx';
+import { SaveAsCase } from './save-as-case.tsx';
 
 /**
  * One step's row; re-rendered only when its step changes (a run event touches one or two steps).
@@ -25,6 +26,7 @@ const StepRow = memo(function StepRow({ step, runEnded, focus }: { step: StepSta
       <span role="cell">
         <span className={`pill pill-${step.status}`}>{stepLabel(step.status, runEnded)}</span>
         {step.status === 'running' && step.queued === true ? <span className="tag">queued</span> : null}
+        {step.reusedFrom !== undefined ? <span className="tag tag-reused" title={`Taken at $0 from run ${step.reusedFrom}`} data-testid={`run-step-reused-${step.nodeId}`}>reused</span> : null}
       </span>
       <span className="num muted" role="cell">{formatDuration(step.durationMs)}</span>
       <span className="num" role="cell">{step.inputTokens + step.outputTokens > 0 || step.costUsd === null ? formatUsd(step.costUsd) : ''}</span>
@@ -103,6 +105,7 @@ export function RunPanel() {
         </>
       ) : null}
       {run.endedAt && run.startedAt ? <div className="muted small">Took {formatDuration(Date.parse(run.endedAt) - Date.parse(run.startedAt))}</div> : null}
+      {run.endedAt && run.flowId === flow.id ? <SaveAsCase run={run} /> : null}
       {run.endedAt && run.flow ? <RunWhatIf runId={runId} flow={run.flow} /> : null}
     </div>
   );

@@ -9,10 +9,10 @@ import type { Flow } from '../../../shared/flow.ts';
 import { registry } from '../../../shared/kinds/registry.ts';
 import { api } from '../../api/api-client.ts';
 import { ApiError, errorWithIssues } from '../../api/http.ts';
-import { formatUsd } from '../../lib/format.ts';
+import { formatUsd, prettyJson } from '../../lib/format.ts';
 import { useComparison } from '../../state/comparison-store.ts';
 import { useRun } from '../../state/run-store.ts';
-import { errorText } from '../../state/ui-store.ts';
+import { errorText, useUi } from '../../state/ui-store.ts';
 
 function signedUsd(usd: number): string {
   return usd > 0 ? `+${formatUsd(usd)}` : formatUsd(usd);
@@ -27,7 +27,24 @@ function typedValue(text: string): unknown {
   }
 }
 
-function ComparisonView({ comparison }: { comparison: RunComparisonAnswer }) {
+/** The outputs that changed, each as it was and as it is now. */
+function OutputsDiff({ comparison }: { comparison: RunComparisonAnswer }) {
+  if (comparison.outputs.changedFields.length === 0) return null;
+  return (
+    <div className="small" data-testid="comparison-outputs">
+      {comparison.outputs.changedFields.map((field) => (
+        <div key={field} className="comparison-field" data-testid={`comparison-output-${field}`}>
+          <span className="mono">{field}</span>
+          <pre className="code-block diff-removed">{prettyJson(comparison.outputs.original[field])}</pre>
+          <pre className="code-block diff-added">{prettyJson(comparison.outputs.new[field])}</pre>
+        </div>
+      ))}
+    </div>
+  );
+}
+
+/** A replay's or what-if's answer: verdict, the outputs that changed, the cost delta in total and step by step (reused steps marked), and the two runs side by side on request. */
+export function ComparisonView({ comparison }: { comparison: RunComparisonAnswer }) {
   return (
     <div className="callout" data-testid="run-comparison">
       <div data-testid="comparison-verdict">
@@ -40,11 +57,15 @@ function ComparisonView({ comparison }: { comparison: RunComparisonAnswer }) {
         {comparison.cost.steps.map((step) => (
           <div className="step-row" role="row" key={step.nodeId} data-testid={`comparison-step-${step.nodeId}`}>
             <span className="mono step-id" role="cell">{step.nodeId}</span>
-            <span role="cell">{comparison.reused.includes(step.nodeId) ? <span className="tag">reused</span> : null}</span>
+            <span role="cell">{comparison.reused.includes(step.nodeId) ? <span className="tag tag-reused">reused</span> : null}</span>
             <span className="num" role="cell">{signedUsd(step.deltaUsd)}</span>
           </div>
         ))}
       </div>
+      <OutputsDiff comparison={comparison} />
+      <button type="button" className="link-btn small" onClick={() => useUi.getState().openDialog({ type: 'compare-runs', left: comparison.originalRunId, right: comparison.runId })} data-testid="comparison-open">
+        Compare the two runs side by side
+      </button>
     </div>
   );
 }

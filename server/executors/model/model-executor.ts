@@ -84,6 +84,7 @@ async function request(call: Call, messages: ChatMessage[]): Promise<Reply> {
         context.emit({ type: 'step.delta', text: part.text });
         meter.delta(part.text);
       } else if (part.type === 'usage') meter.usage(part);
+      else if (part.type === 'reused') meter.reused(part.fromRunId);
       else finishReason = part.reason;
     }
   } finally {
