@@ -112,7 +112,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     const executors = options.executors ?? (await import('./executors/index.ts')).executors;
     const runs = new RunManager({ store, executors, services: { ...runtime.services, spend }, log, limits: { maxEvents: config.maxRunEvents, maxBytes: config.maxRunBytes }, scrub: createEventScrubber(secrets) });
     // Traces only with an OTLP endpoint configured: otherwise no exporter is even imported.
-    const tracing = await startRunTracing(options.env ?? process.env);
+    const tracing = await startRunTracing(options.env ?? process.env, (runId) => runs.events(runId, 0));
     if (tracing) {
       runs.onEvents((events) => tracing.onEvents(events));
       cleanup.push(() => tracing.close());

@@ -20,6 +20,7 @@ import type { FlowsRepository } from '../store/flows-repository.ts';
 import { problemIssues } from './flows-router.ts';
 import { parseRequest } from './parse-request.ts';
 import { reply } from './reply.ts';
+import { withTraceparent } from './trace-context.ts';
 
 export interface InvokeOptions {
   policy: () => AccessPolicy;
@@ -61,7 +62,8 @@ export function invokeRouter(options: InvokeOptions): Router {
   const router = Router();
   router.post('/:id/invoke', async (request, response) => {
     const { id } = parseRequest(flowParams, request.params, 'params');
-    const origin = await authorizeInvoke(request, id, options);
+    const key = await authorizeInvoke(request, id, options);
+    const origin = withTraceparent(request, key, 'invoke') ?? key;
     const { wait = DEFAULT_INVOKE_WAIT_SECONDS } = parseRequest(invokeQuery, request.query, 'query');
     const body = parseRequest(invokeBody, request.body ?? {}, 'body');
     const headerValue = singleHeader(request, 'idempotency-key');
