@@ -10,7 +10,7 @@ import { costRouter } from './http/cost-router.ts';
 import { flowsRouter } from './http/flows-router.ts';
 import { invokeRouter } from './http/invoke-router.ts';
 import { keysRouter } from './http/keys-router.ts';
-import type { IdempotencyStore } from './invoke/idempotency-store.ts';
+import type { Idempotency } from './invoke/idempotency-store.ts';
 import type { ApiKeys } from './keys/api-keys.ts';
 import type { RunMetrics } from './metrics/run-metrics.ts';
 import { runsRouter } from './http/runs-router.ts';
@@ -30,7 +30,7 @@ export interface AppOptions {
   keys: ApiKeys;
   /** `GET /metrics` (server/metrics/run-metrics.ts). */
   metrics?: RunMetrics;
-  idempotency: IdempotencyStore;
+  idempotency: Idempotency;
   /** The cost view (server/spend/cost-view.ts); without it `/api/cost` is not served. */
   cost?: (query: { flowId?: string; since?: string }) => Promise<CostSummary>;
   distDir?: string | undefined;

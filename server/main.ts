@@ -10,11 +10,11 @@ import { pathToFileURL } from 'node:url';
 import { createApp } from './app.ts';
 import { ConfigError, isLoopbackHost, loadServerConfig, type ServerConfig } from './config.ts';
 import type { EngineServices, ExecutorLookup } from './engine/index.ts';
-import { IdempotencyStore } from './invoke/idempotency-store.ts';
 import { ApiKeys } from './keys/api-keys.ts';
 import { readUnfinishedRuns, RunManager } from './run-manager.ts';
 import { RunMetrics } from './metrics/run-metrics.ts';
 import { Scheduler } from './schedule/scheduler.ts';
+import { openServerState } from './server-state.ts';
 import { startRunTracing } from './telemetry/start-run-tracing.ts';
 import { configuredSecrets, createEventScrubber, scrubLines } from './secret-scrub.ts';
 import { createAccessPolicy, type AccessPolicy } from './security.ts';
@@ -127,12 +127,13 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
       return policy;
     };
     let webSocketClients = (): number => 0;
+    const shared = await openServerState(storage.database, config.dataDir);
     const metrics = new RunMetrics({ runs, webSocketClients: () => webSocketClients() });
     const app = createApp({
       policy: currentPolicy,
       metrics,
       keys: new ApiKeys(config.dataDir),
-      idempotency: await IdempotencyStore.open(config.dataDir),
+      idempotency: shared.idempotency,
       flows: storage.flows,
       runs,
       info: {
@@ -180,7 +181,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
       server.close();
       server.closeIdleConnections();
     });
-    const scheduler = new Scheduler({ flows: storage.flows, runs, dataDir: config.dataDir, log, ...(options.scheduleRescanMs !== undefined ? { rescanMs: options.scheduleRescanMs } : {}) });
+    const scheduler = new Scheduler({ flows: storage.flows, runs, dataDir: config.dataDir, claims: shared.tickClaims, log, ...(options.scheduleRescanMs !== undefined ? { rescanMs: options.scheduleRescanMs } : {}) });
     cleanup.unshift(async () => scheduler.close());
     await scheduler.start();
 

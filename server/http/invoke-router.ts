@@ -11,7 +11,7 @@ import type { RunState } from '../../shared/run-state.ts';
 import { invokeAnswer, type InvokeAnswer } from '../../shared/wire/rest-answers.ts';
 import { DEFAULT_INVOKE_WAIT_SECONDS, emptyQuery, flowParams, idempotencyKeyHeader, invokeBody, invokeQuery } from '../../shared/wire/rest-requests.ts';
 import { awaitRun } from '../invoke/await-run.ts';
-import { IdempotencyStore } from '../invoke/idempotency-store.ts';
+import { requestFingerprint, type Idempotency } from '../invoke/idempotency-store.ts';
 import { checkKey, type ApiKeys } from '../keys/api-keys.ts';
 import { badRequest, notFound, RequestError } from '../request-error.ts';
 import type { RunManager } from '../run-manager.ts';
@@ -27,7 +27,7 @@ export interface InvokeOptions {
   flows: FlowsRepository;
   runs: RunManager;
   keys: ApiKeys;
-  idempotency: IdempotencyStore;
+  idempotency: Idempotency;
 }
 
 /** The access guard lets this path through without the admin token: `authorizeInvoke` decides. */
@@ -78,8 +78,8 @@ export function invokeRouter(options: InvokeOptions): Router {
     };
     let runId: string;
     if (idempotencyKey) {
-      const scope = `${origin.name ?? ''}\n${id}\n${idempotencyKey.data}`;
-      const remembered = await options.idempotency.remember(scope, IdempotencyStore.fingerprint({ id, inputs }), start);
+      const scope = { keyName: key.name ?? '', flowId: id, key: idempotencyKey.data };
+      const remembered = await options.idempotency.remember(scope, requestFingerprint({ id, inputs }), start);
       if ('mismatch' in remembered) throw new RequestError(422, 'this Idempotency-Key was already used with different inputs; use a new key for a new call');
       runId = remembered.runId;
       if (remembered.reused) response.set('Idempotent-Replayed', 'true');
