@@ -4,9 +4,13 @@
  * some flows, and it only ever allows invoking (the admin `WEFT_TOKEN` guards everything else).
  * A revoked key stays listed (revoked), so revoking the last key does not reopen invoking.
  * The file is read on every check, so `weft keys` changes apply to a running server at once.
+ * Creating and revoking read, change and write the file under a lock file (proper-lockfile), so
+ * the CLI and a running server (or two requests) changing keys at once never lose one.
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { join } from 'node:path';
+import { mkdir } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { lock } from 'proper-lockfile';
 import { z } from 'zod';
 import { idParam, keyNameParam } from '../../shared/wire/rest-requests.ts';
 import { readJsonDataFile, writeJsonDataFile } from '../store/json-data-file.ts';
@@ -33,6 +37,13 @@ export type KeySummary = Omit<StoredKey, 'hash'>;
 
 const KEY_PREFIX = 'weft_';
 
+/**
+ * Waiting for the lock: a change takes milliseconds, so retries up to about ten seconds. A lock
+ * whose holder died is taken over once it is `stale` (proper-lockfile refreshes a held lock's
+ * time well before that).
+ */
+const LOCK_OPTIONS = { realpath: false, stale: 10_000, retries: { retries: 100, factor: 1.2, minTimeout: 10, maxTimeout: 200 } };
+
 function hashKey(key: string): string {
   return createHash('sha256').update(key).digest('hex');
 }
@@ -55,23 +66,36 @@ export class ApiKeys {
   }
 
   /** Creates a key; the returned `key` is the only time it is ever seen. */
-  async create(name: string, flows?: string[]): Promise<{ key: string; summary: KeySummary }> {
-    const keys = await this.list();
-    if (keys.some((stored) => stored.name === name && stored.revokedAt === undefined)) throw new KeyError(`there is already a key named "${name}"; revoke it first or choose another name`);
-    const key = `${KEY_PREFIX}${randomBytes(24).toString('base64url')}`;
-    const stored: StoredKey = { name, hash: hashKey(key), ...(flows && flows.length > 0 ? { flows } : {}), scopes: ['invoke'], createdAt: new Date().toISOString() };
-    await writeJsonDataFile(this.path, { version: 1, keys: [...keys.filter((other) => other.name !== name), stored] });
-    return { key, summary: keySummary(stored) };
+  create(name: string, flows?: string[]): Promise<{ key: string; summary: KeySummary }> {
+    return this.#change((keys) => {
+      if (keys.some((stored) => stored.name === name && stored.revokedAt === undefined)) throw new KeyError(`there is already a key named "${name}"; revoke it first or choose another name`);
+      const key = `${KEY_PREFIX}${randomBytes(24).toString('base64url')}`;
+      const stored: StoredKey = { name, hash: hashKey(key), ...(flows && flows.length > 0 ? { flows } : {}), scopes: ['invoke'], createdAt: new Date().toISOString() };
+      return { keys: [...keys.filter((other) => other.name !== name), stored], result: { key, summary: keySummary(stored) } };
+    });
   }
 
   /** False when there is no unrevoked key of that name. */
-  async revoke(name: string): Promise<boolean> {
-    const keys = await this.list();
-    const target = keys.find((stored) => stored.name === name && stored.revokedAt === undefined);
-    if (!target) return false;
-    target.revokedAt = new Date().toISOString();
-    await writeJsonDataFile(this.path, { version: 1, keys });
-    return true;
+  revoke(name: string): Promise<boolean> {
+    return this.#change((keys) => {
+      const target = keys.find((stored) => stored.name === name && stored.revokedAt === undefined);
+      if (!target) return { result: false };
+      target.revokedAt = new Date().toISOString();
+      return { keys, result: true };
+    });
+  }
+
+  /** Reads the keys, applies `change` and writes what it returns, all under the keys' lock file. */
+  async #change<T>(change: (keys: StoredKey[]) => { keys?: StoredKey[]; result: T }): Promise<T> {
+    await mkdir(dirname(this.path), { recursive: true });
+    const release = await lock(this.path, { ...LOCK_OPTIONS, lockfilePath: `${this.path}.lock` });
+    try {
+      const { keys, result } = change(await this.list());
+      if (keys) await writeJsonDataFile(this.path, { version: 1, keys });
+      return result;
+    } finally {
+      await release();
+    }
   }
 }
 
