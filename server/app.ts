@@ -11,7 +11,7 @@ import { flowsRouter } from './http/flows-router.ts';
 import { invokeRouter } from './http/invoke-router.ts';
 import { keysRouter } from './http/keys-router.ts';
 import type { Idempotency } from './invoke/idempotency-store.ts';
-import type { ApiKeys } from './keys/api-keys.ts';
+import type { ApiKeyStore } from './keys/api-keys.ts';
 import type { RunMetrics } from './metrics/run-metrics.ts';
 import { runsRouter } from './http/runs-router.ts';
 import { serviceRouter, type ServiceInfo } from './http/service-router.ts';
@@ -27,7 +27,7 @@ export interface AppOptions {
   flows: FlowsRepository;
   runs: RunManager;
   info: ServiceInfo;
-  keys: ApiKeys;
+  keys: ApiKeyStore;
   /** `GET /metrics` (server/metrics/run-metrics.ts). */
   metrics?: RunMetrics;
   idempotency: Idempotency;

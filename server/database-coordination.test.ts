@@ -1,13 +1,18 @@
 /**
  * Several servers on one database (WEFT_DATABASE_URL) agree on what must happen once: a call
  * retried with one `Idempotency-Key` starts one run whichever servers the calls reach, also at the
- * same time; each schedule tick starts one run with two servers' schedulers. And the stores
+ * same time; each schedule tick starts one run with two servers' schedulers; API keys made on one
+ * server or by `weft keys` with WEFT_DATABASE_URL work on every server. And the stores
  * themselves: idempotency rows kept over a day and trimmed after it, a failed start letting the
  * key go, concurrent claims from two connection pools starting one run; tick claims pruned.
  */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import type { Flow } from '../shared/flow.ts';
+import { main } from './cli/main.ts';
+import type { CliIo } from './cli/output.ts';
 import { IDEMPOTENCY_RETENTION_MS } from './invoke/idempotency-store.ts';
 import { PostgresIdempotency } from './invoke/idempotency-postgres.ts';
 import { PostgresTickClaims } from './schedule/tick-claims-postgres.ts';
@@ -81,6 +86,35 @@ describeWithDatabase('servers on one database', (database) => {
     const claimed = (await sql.query("SELECT count(*)::int AS count FROM schedule_ticks WHERE flow_id = 'ticker' AND trigger = 1")).rows[0].count;
     expect(claimed).toBeGreaterThan(0);
     expect(claimed).toBeLessThanOrEqual(KEPT_CLAIMS);
+  });
+
+  it('keeps API keys in the database: made on one server or by the CLI, accepted and revoked on every server', async () => {
+    const [a, b] = await servers(2);
+    expect((await a!.api.put('/api/flows/echo', echoFlow())).status).toBe(201);
+    const invoke = (test: TestServer, key?: string) => test.api.post('/api/flows/echo/invoke', { inputs: { text: 'hi' } }, key ? { authorization: `Bearer ${key}` } : {});
+    const created = await a!.api.post('/api/keys', { name: 'billing', flows: ['echo'] });
+    expect(created.status).toBe(201);
+    let out = '';
+    let err = '';
+    const io: CliIo = { out: (text) => void (out += text), err: (text) => void (err += text), readFile: async () => '', writeFile: async () => {}, env: { WEFT_DATABASE_URL: database().url } };
+    expect(await main(['keys', 'create', '--name', 'nightly'], io), err).toBe(0);
+    const cliKey = out.trim();
+    // Once a key exists anywhere on the database, every server wants one.
+    for (const test of [a!, b!]) {
+      expect((await invoke(test)).status).toBe(401);
+      expect((await invoke(test, created.body.key)).status).toBe(200);
+      expect((await invoke(test, cliKey)).status).toBe(200);
+    }
+    expect((await b!.api.post('/api/keys', { name: 'billing' })).status).toBe(409); // one active key per name
+    expect((await b!.api.delete('/api/keys/billing')).status).toBe(204);
+    for (const test of [a!, b!]) expect((await invoke(test, created.body.key)).status).toBe(401);
+    const listed = (await a!.api.get('/api/keys')).body.keys;
+    expect(listed.map((key: { name: string; revokedAt?: string }) => [key.name, key.revokedAt !== undefined])).toEqual([['billing', true], ['nightly', false]]);
+    expect(JSON.stringify(listed)).not.toContain(cliKey);
+    for (const test of [a!, b!]) expect(existsSync(join(test.dirs.dataDir, 'api-keys.json'))).toBe(false);
+    // A new key under the revoked name replaces the revoked one.
+    expect((await b!.api.post('/api/keys', { name: 'billing' })).status).toBe(201);
+    expect((await sql.query("SELECT count(*)::int AS count FROM api_keys WHERE name = 'billing'")).rows[0].count).toBe(1);
   });
 
   it('keeps an Idempotency-Key over a day, takes it over and trims it after, and lets it go when the start fails', async () => {

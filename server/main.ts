@@ -10,7 +10,6 @@ import { pathToFileURL } from 'node:url';
 import { createApp } from './app.ts';
 import { ConfigError, isLoopbackHost, loadServerConfig, type ServerConfig } from './config.ts';
 import type { EngineServices, ExecutorLookup } from './engine/index.ts';
-import { ApiKeys } from './keys/api-keys.ts';
 import { readUnfinishedRuns, RunManager } from './run-manager.ts';
 import { RunMetrics } from './metrics/run-metrics.ts';
 import { Scheduler } from './schedule/scheduler.ts';
@@ -132,7 +131,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     const app = createApp({
       policy: currentPolicy,
       metrics,
-      keys: new ApiKeys(config.dataDir),
+      keys: shared.keys,
       idempotency: shared.idempotency,
       flows: storage.flows,
       runs,

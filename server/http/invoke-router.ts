@@ -12,7 +12,7 @@ import { invokeAnswer, type InvokeAnswer } from '../../shared/wire/rest-answers.
 import { DEFAULT_INVOKE_WAIT_SECONDS, emptyQuery, flowParams, idempotencyKeyHeader, invokeBody, invokeQuery } from '../../shared/wire/rest-requests.ts';
 import { awaitRun } from '../invoke/await-run.ts';
 import { requestFingerprint, type Idempotency } from '../invoke/idempotency-store.ts';
-import { checkKey, type ApiKeys } from '../keys/api-keys.ts';
+import { checkKey, type ApiKeyStore } from '../keys/api-keys.ts';
 import { badRequest, notFound, RequestError } from '../request-error.ts';
 import type { RunManager } from '../run-manager.ts';
 import { bearerToken, cookieToken, singleHeader, tokenAllowed, type AccessPolicy } from '../security.ts';
@@ -26,7 +26,7 @@ export interface InvokeOptions {
   policy: () => AccessPolicy;
   flows: FlowsRepository;
   runs: RunManager;
-  keys: ApiKeys;
+  keys: ApiKeyStore;
   idempotency: Idempotency;
 }
 

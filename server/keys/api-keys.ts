@@ -6,6 +6,8 @@
  * The file is read on every check, so `weft keys` changes apply to a running server at once.
  * Creating and revoking read, change and write the file under a lock file (proper-lockfile), so
  * the CLI and a running server (or two requests) changing keys at once never lose one.
+ * In database mode the keys are rows in PostgreSQL instead (api-keys-postgres.ts), so every
+ * server on the database accepts the same keys.
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
@@ -18,7 +20,7 @@ import { readJsonDataFile, writeJsonDataFile } from '../store/json-data-file.ts'
 const keyNameSchema = keyNameParam;
 const keyFlowsSchema = z.array(idParam).max(100);
 
-const storedKeySchema = z
+export const storedKeySchema = z
   .object({
     name: keyNameSchema,
     /** SHA-256 of the key, hex. */
@@ -54,7 +56,25 @@ export function keySummary({ hash: _hash, ...rest }: StoredKey): KeySummary {
 
 export class KeyError extends Error {}
 
-export class ApiKeys {
+/** Where API keys are kept: `api-keys.json` in the data directory, or PostgreSQL. */
+export interface ApiKeyStore {
+  /** Every key, revoked ones too. */
+  list(): Promise<StoredKey[]>;
+  /** Creates a key; the returned `key` is the only time it is ever seen. Throws KeyError when an active key has the name. */
+  create(name: string, flows?: string[]): Promise<{ key: string; summary: KeySummary }>;
+  /** False when there is no unrevoked key of that name. */
+  revoke(name: string): Promise<boolean>;
+}
+
+/** A new key and what is stored of it (its hash); the key itself is shown once. */
+export function newKey(name: string, flows?: string[]): { key: string; stored: StoredKey } {
+  const key = `${KEY_PREFIX}${randomBytes(24).toString('base64url')}`;
+  return { key, stored: { name, hash: hashKey(key), ...(flows && flows.length > 0 ? { flows } : {}), scopes: ['invoke'], createdAt: new Date().toISOString() } };
+}
+
+export const duplicateKeyError = (name: string): KeyError => new KeyError(`there is already a key named "${name}"; revoke it first or choose another name`);
+
+export class ApiKeys implements ApiKeyStore {
   readonly path: string;
 
   constructor(dataDir: string) {
@@ -65,17 +85,14 @@ export class ApiKeys {
     return (await readJsonDataFile(this.path, keysFileSchema))?.keys ?? [];
   }
 
-  /** Creates a key; the returned `key` is the only time it is ever seen. */
   create(name: string, flows?: string[]): Promise<{ key: string; summary: KeySummary }> {
     return this.#change((keys) => {
-      if (keys.some((stored) => stored.name === name && stored.revokedAt === undefined)) throw new KeyError(`there is already a key named "${name}"; revoke it first or choose another name`);
-      const key = `${KEY_PREFIX}${randomBytes(24).toString('base64url')}`;
-      const stored: StoredKey = { name, hash: hashKey(key), ...(flows && flows.length > 0 ? { flows } : {}), scopes: ['invoke'], createdAt: new Date().toISOString() };
+      if (keys.some((stored) => stored.name === name && stored.revokedAt === undefined)) throw duplicateKeyError(name);
+      const { key, stored } = newKey(name, flows);
       return { keys: [...keys.filter((other) => other.name !== name), stored], result: { key, summary: keySummary(stored) } };
     });
   }
 
-  /** False when there is no unrevoked key of that name. */
   revoke(name: string): Promise<boolean> {
     return this.#change((keys) => {
       const target = keys.find((stored) => stored.name === name && stored.revokedAt === undefined);

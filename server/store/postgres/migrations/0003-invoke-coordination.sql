@@ -1,4 +1,4 @@
--- What several servers on one database must agree on (server/invoke, server/schedule).
+-- What several servers on one database must agree on (server/invoke, server/schedule, server/keys).
 -- idempotency_keys: which run an Idempotency-Key started, per API key (key_name, '' without one)
 -- and flow. A call first inserts its row (run_id NULL: the run is being started), then starts the
 -- run and records run_id; a concurrent retry on another server finds the row and waits for the
@@ -24,3 +24,17 @@ CREATE TABLE schedule_ticks (
   claimed_at timestamptz NOT NULL DEFAULT now(),
   PRIMARY KEY (flow_id, trigger, tick_ms)
 );
+
+-- api_keys: the API keys every server on the database accepts (server/keys/api-keys-postgres.ts),
+-- as api-keys.json holds them in file mode: the key's SHA-256 only, the flows it may invoke (NULL:
+-- every flow), and revoked keys kept (revoking the last key must not reopen invoking). One active
+-- key per name; creating a key under a revoked key's name replaces that one.
+CREATE TABLE api_keys (
+  name text NOT NULL,
+  hash text NOT NULL UNIQUE,
+  flows text[],
+  scopes text[] NOT NULL,
+  created_at text NOT NULL,
+  revoked_at text
+);
+CREATE UNIQUE INDEX api_keys_active_name ON api_keys (name) WHERE revoked_at IS NULL;
