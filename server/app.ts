@@ -11,8 +11,8 @@ import { evaluationRouter, type EvaluationRouterOptions } from './http/evaluatio
 import { flowsRouter } from './http/flows-router.ts';
 import { invokeRouter } from './http/invoke-router.ts';
 import { keysRouter } from './http/keys-router.ts';
-import type { IdempotencyStore } from './invoke/idempotency-store.ts';
-import type { ApiKeys } from './keys/api-keys.ts';
+import type { Idempotency } from './invoke/idempotency-store.ts';
+import type { ApiKeyStore } from './keys/api-keys.ts';
 import type { RunMetrics } from './metrics/run-metrics.ts';
 import { runsRouter } from './http/runs-router.ts';
 import { serviceRouter, type ServiceInfo } from './http/service-router.ts';
@@ -28,10 +28,10 @@ export interface AppOptions {
   flows: FlowsRepository;
   runs: RunManager;
   info: ServiceInfo;
-  keys: ApiKeys;
+  keys: ApiKeyStore;
   /** `GET /metrics` (server/metrics/run-metrics.ts). */
   metrics?: RunMetrics;
-  idempotency: IdempotencyStore;
+  idempotency: Idempotency;
   /** The cost view (server/spend/cost-view.ts); without it `/api/cost` is not served. */
   cost?: (query: { flowId?: string; since?: string }) => Promise<CostSummary>;
   /** Cases and evaluations for the designer (server/http/evaluation-router.ts); without it they are not served. */

@@ -12,11 +12,10 @@ import { CasesFiles } from './evaluation/cases-files.ts';
 import { EvaluationJobs } from './evaluation/evaluation-jobs.ts';
 import { ConfigError, isLoopbackHost, loadServerConfig, type ServerConfig } from './config.ts';
 import type { EngineServices, ExecutorLookup } from './engine/index.ts';
-import { IdempotencyStore } from './invoke/idempotency-store.ts';
-import { ApiKeys } from './keys/api-keys.ts';
 import { readUnfinishedRuns, RunManager } from './run-manager.ts';
 import { RunMetrics } from './metrics/run-metrics.ts';
 import { Scheduler } from './schedule/scheduler.ts';
+import { openServerState } from './server-state.ts';
 import { startRunTracing } from './telemetry/start-run-tracing.ts';
 import { configuredSecrets, createEventScrubber, scrubLines } from './secret-scrub.ts';
 import { createAccessPolicy, type AccessPolicy } from './security.ts';
@@ -114,7 +113,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     const executors = options.executors ?? (await import('./executors/index.ts')).executors;
     const runs = new RunManager({ store, executors, services: { ...runtime.services, spend }, log, limits: { maxEvents: config.maxRunEvents, maxBytes: config.maxRunBytes }, scrub: createEventScrubber(secrets) });
     // Traces only with an OTLP endpoint configured: otherwise no exporter is even imported.
-    const tracing = await startRunTracing(options.env ?? process.env);
+    const tracing = await startRunTracing(options.env ?? process.env, (runId) => runs.events(runId, 0));
     if (tracing) {
       runs.onEvents((events) => tracing.onEvents(events));
       cleanup.push(() => tracing.close());
@@ -129,12 +128,13 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
       return policy;
     };
     let webSocketClients = (): number => 0;
+    const shared = await openServerState(storage.database, config.dataDir);
     const metrics = new RunMetrics({ runs, webSocketClients: () => webSocketClients() });
     const app = createApp({
       policy: currentPolicy,
       metrics,
-      keys: new ApiKeys(config.dataDir),
-      idempotency: await IdempotencyStore.open(config.dataDir),
+      keys: shared.keys,
+      idempotency: shared.idempotency,
       flows: storage.flows,
       runs,
       info: {
@@ -191,7 +191,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
       server.close();
       server.closeIdleConnections();
     });
-    const scheduler = new Scheduler({ flows: storage.flows, runs, dataDir: config.dataDir, log, ...(options.scheduleRescanMs !== undefined ? { rescanMs: options.scheduleRescanMs } : {}) });
+    const scheduler = new Scheduler({ flows: storage.flows, runs, dataDir: config.dataDir, claims: shared.tickClaims, log, ...(options.scheduleRescanMs !== undefined ? { rescanMs: options.scheduleRescanMs } : {}) });
     cleanup.unshift(async () => scheduler.close());
     await scheduler.start();
 

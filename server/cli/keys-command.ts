@@ -1,11 +1,13 @@
 /**
  * `weft keys create --name NAME [--flow ID]… | list | revoke NAME`: API keys for invoking flows,
  * in the server's data directory (WEFT_DATA_DIR, default ./data), where a running server reads
- * them on every call. A new key is printed once; only its hash is kept.
+ * them on every call, or in PostgreSQL with WEFT_DATABASE_URL (where every server on the database
+ * reads them). A new key is printed once; only its hash is kept.
  */
 import { resolve } from 'node:path';
 import { idParam, keyNameParam } from '../../shared/wire/rest-requests.ts';
-import { ApiKeys, KeyError } from '../keys/api-keys.ts';
+import { ApiKeys, KeyError, type ApiKeyStore } from '../keys/api-keys.ts';
+import type { Database } from '../store/postgres/database.ts';
 import { parseCommandArgs } from './cli-args.ts';
 import { EXIT, type CliIo } from './output.ts';
 
@@ -13,20 +15,33 @@ export const KEYS_USAGE = 'usage: weft keys create --name NAME [--flow ID]... | 
 
 export async function keysCommand(args: string[], io: CliIo): Promise<number> {
   const [action, ...rest] = args;
-  const keys = new ApiKeys(resolve(io.env.WEFT_DATA_DIR || 'data'));
+  if (!(action === 'create' || (action === 'list' && rest.length === 0) || (action === 'revoke' && rest.length === 1))) {
+    io.err(KEYS_USAGE);
+    return EXIT.invalid;
+  }
+  let database: Database | undefined;
   try {
+    const databaseUrl = io.env.WEFT_DATABASE_URL || undefined;
+    let keys: ApiKeyStore;
+    if (databaseUrl !== undefined) {
+      const [{ openDatabase }, { PostgresApiKeys }] = await Promise.all([import('../store/postgres/database.ts'), import('../keys/api-keys-postgres.ts')]);
+      database = await openDatabase(databaseUrl, { log: (line) => io.err(`${line}\n`) });
+      keys = new PostgresApiKeys(database);
+    } else {
+      keys = new ApiKeys(resolve(io.env.WEFT_DATA_DIR || 'data'));
+    }
     if (action === 'create') return await create(keys, rest, io);
-    if (action === 'list' && rest.length === 0) return await list(keys, io);
-    if (action === 'revoke' && rest.length === 1) return await revoke(keys, rest[0]!, io);
+    if (action === 'list') return await list(keys, io);
+    return await revoke(keys, rest[0]!, io);
   } catch (error) {
     io.err(`weft keys: ${error instanceof Error ? error.message : String(error)}\n`);
     return error instanceof KeyError ? EXIT.invalid : EXIT.failed;
+  } finally {
+    await database?.close();
   }
-  io.err(KEYS_USAGE);
-  return EXIT.invalid;
 }
 
-async function create(keys: ApiKeys, args: string[], io: CliIo): Promise<number> {
+async function create(keys: ApiKeyStore, args: string[], io: CliIo): Promise<number> {
   const parsed = parseCommandArgs('keys create', args, { name: { type: 'string' }, flow: { type: 'string', multiple: true } }, io);
   if (!parsed) return EXIT.invalid;
   if (parsed.positionals.length > 0 || parsed.values.name === undefined) {
@@ -51,14 +66,14 @@ async function create(keys: ApiKeys, args: string[], io: CliIo): Promise<number>
   return EXIT.ok;
 }
 
-async function list(keys: ApiKeys, io: CliIo): Promise<number> {
+async function list(keys: ApiKeyStore, io: CliIo): Promise<number> {
   const all = await keys.list();
   if (all.length === 0) io.err('no API keys yet; create one with `weft keys create --name NAME`\n');
   for (const key of all) io.out(`${key.name}\t${key.flows ? key.flows.join(',') : '*'}\t${key.createdAt}\t${key.revokedAt ? `revoked ${key.revokedAt}` : 'active'}\n`);
   return EXIT.ok;
 }
 
-async function revoke(keys: ApiKeys, name: string, io: CliIo): Promise<number> {
+async function revoke(keys: ApiKeyStore, name: string, io: CliIo): Promise<number> {
   if (!(await keys.revoke(name))) {
     io.err(`weft keys revoke: there is no active key named "${name}"\n`);
     return EXIT.invalid;

@@ -8,6 +8,7 @@ import { badRequest, notFound, RequestError, type Issue } from '../request-error
 import type { RunManager } from '../run-manager.ts';
 import type { FlowsRepository } from '../store/flows-repository.ts';
 import { parseRequest } from './parse-request.ts';
+import { originOf, withTraceparent } from './trace-context.ts';
 import { emptyQuery, flowDocumentBody, flowParams, startSavedRunBody } from '../../shared/wire/rest-requests.ts';
 import { flowDocumentAnswer, flowListAnswer, runCreatedAnswer, savedFlowAnswer } from '../../shared/wire/rest-answers.ts';
 import { reply } from './reply.ts';
@@ -78,7 +79,7 @@ export function flowsRouter(flows: FlowsRepository, runs: RunManager): Router {
     const result = await flows.get(id);
     if (result.status === 'missing') throw notFound(`there is no flow "${id}"`);
     if (result.status === 'invalid') throw badRequest(`flow "${id}" has problems; fix them before running it`, problemIssues(result.problems, 'flow'));
-    reply(response, runCreatedAnswer, await runs.start(result.flow, body.inputs ?? {}, body.origin ? { origin: body.origin } : {}), 201);
+    reply(response, runCreatedAnswer, await runs.start(result.flow, body.inputs ?? {}, originOf(withTraceparent(request, body.origin, 'api'))), 201);
   });
 
   return router;

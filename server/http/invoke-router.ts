@@ -11,8 +11,8 @@ import type { RunState } from '../../shared/run-state.ts';
 import { invokeAnswer, type InvokeAnswer } from '../../shared/wire/rest-answers.ts';
 import { DEFAULT_INVOKE_WAIT_SECONDS, emptyQuery, flowParams, idempotencyKeyHeader, invokeBody, invokeQuery } from '../../shared/wire/rest-requests.ts';
 import { awaitRun } from '../invoke/await-run.ts';
-import { IdempotencyStore } from '../invoke/idempotency-store.ts';
-import { checkKey, type ApiKeys } from '../keys/api-keys.ts';
+import { requestFingerprint, type Idempotency } from '../invoke/idempotency-store.ts';
+import { checkKey, type ApiKeyStore } from '../keys/api-keys.ts';
 import { badRequest, notFound, RequestError } from '../request-error.ts';
 import type { RunManager } from '../run-manager.ts';
 import { bearerToken, cookieToken, singleHeader, tokenAllowed, type AccessPolicy } from '../security.ts';
@@ -20,13 +20,14 @@ import type { FlowsRepository } from '../store/flows-repository.ts';
 import { problemIssues } from './flows-router.ts';
 import { parseRequest } from './parse-request.ts';
 import { reply } from './reply.ts';
+import { withTraceparent } from './trace-context.ts';
 
 export interface InvokeOptions {
   policy: () => AccessPolicy;
   flows: FlowsRepository;
   runs: RunManager;
-  keys: ApiKeys;
-  idempotency: IdempotencyStore;
+  keys: ApiKeyStore;
+  idempotency: Idempotency;
 }
 
 /** The access guard lets this path through without the admin token: `authorizeInvoke` decides. */
@@ -61,7 +62,8 @@ export function invokeRouter(options: InvokeOptions): Router {
   const router = Router();
   router.post('/:id/invoke', async (request, response) => {
     const { id } = parseRequest(flowParams, request.params, 'params');
-    const origin = await authorizeInvoke(request, id, options);
+    const key = await authorizeInvoke(request, id, options);
+    const origin = withTraceparent(request, key, 'invoke') ?? key;
     const { wait = DEFAULT_INVOKE_WAIT_SECONDS } = parseRequest(invokeQuery, request.query, 'query');
     const body = parseRequest(invokeBody, request.body ?? {}, 'body');
     const headerValue = singleHeader(request, 'idempotency-key');
@@ -76,8 +78,8 @@ export function invokeRouter(options: InvokeOptions): Router {
     };
     let runId: string;
     if (idempotencyKey) {
-      const scope = `${origin.name ?? ''}\n${id}\n${idempotencyKey.data}`;
-      const remembered = await options.idempotency.remember(scope, IdempotencyStore.fingerprint({ id, inputs }), start);
+      const scope = { keyName: key.name ?? '', flowId: id, key: idempotencyKey.data };
+      const remembered = await options.idempotency.remember(scope, requestFingerprint({ id, inputs }), start);
       if ('mismatch' in remembered) throw new RequestError(422, 'this Idempotency-Key was already used with different inputs; use a new key for a new call');
       runId = remembered.runId;
       if (remembered.reused) response.set('Idempotent-Replayed', 'true');

@@ -2,12 +2,12 @@
 import { Router } from 'express';
 import { keyCreatedAnswer, keyListAnswer } from '../../shared/wire/rest-answers.ts';
 import { createKeyBody, emptyQuery, keyParams } from '../../shared/wire/rest-requests.ts';
-import { KeyError, keySummary, type ApiKeys } from '../keys/api-keys.ts';
+import { KeyError, keySummary, type ApiKeyStore } from '../keys/api-keys.ts';
 import { conflict, notFound } from '../request-error.ts';
 import { parseRequest } from './parse-request.ts';
 import { reply } from './reply.ts';
 
-export function keysRouter(keys: ApiKeys): Router {
+export function keysRouter(keys: ApiKeyStore): Router {
   const router = Router();
   router.get('/', async (request, response) => {
     parseRequest(emptyQuery, request.query, 'query');

@@ -5,6 +5,7 @@ import { badRequest, notFound } from '../request-error.ts';
 import type { RunManager } from '../run-manager.ts';
 import { problemIssues } from './flows-router.ts';
 import { parseRequest } from './parse-request.ts';
+import { originOf, withTraceparent } from './trace-context.ts';
 import { cancelAnswer, decisionAnswer, runCreatedAnswer, runEventsAnswer, runListAnswer, runStateAnswer } from '../../shared/wire/rest-answers.ts';
 import { cancelBody, decisionBody, emptyQuery, eventsQuery, runParams, runsQuery, startRunBody, stepParams } from '../../shared/wire/rest-requests.ts';
 import { reply } from './reply.ts';
@@ -21,7 +22,7 @@ export function runsRouter(runs: RunManager): Router {
     const body = parseRequest(startRunBody, request.body, 'body');
     const result = validateFlowDocument(body.flow);
     if (!result.ok) throw badRequest(`the flow is not valid: ${result.problems[0]?.message ?? ''}`, problemIssues(result.problems, 'flow'));
-    reply(response, runCreatedAnswer, await runs.start(result.flow, body.inputs ?? {}, body.origin ? { origin: body.origin } : {}), 201);
+    reply(response, runCreatedAnswer, await runs.start(result.flow, body.inputs ?? {}, originOf(withTraceparent(request, body.origin, 'api'))), 201);
   });
 
   router.get('/', (request, response) => {

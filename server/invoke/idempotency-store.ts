@@ -3,7 +3,8 @@
  * instead of starting (and paying for) a second one. Entries live for IDEMPOTENCY_RETENTION_MS and
  * are kept in `idempotency.json` in the data directory (saved like the run index, atomically), so
  * a retry after a restart still finds its run. Calls with the same key at the same time share one
- * start. File mode only: several servers on one database do not share these entries yet.
+ * start. In database mode the entries are in PostgreSQL instead (idempotency-postgres.ts), shared
+ * by every server on the database.
  */
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
@@ -19,7 +20,28 @@ type IdempotencyFile = z.infer<typeof fileSchema>;
 
 export type Remembered = { runId: string; reused: boolean } | { mismatch: true };
 
-export class IdempotencyStore {
+/** Whose key it is: the API key's name ('' without one), the flow, and the `Idempotency-Key` sent. */
+export interface IdempotencyScope {
+  keyName: string;
+  flowId: string;
+  key: string;
+}
+
+/** Where a server remembers the runs `Idempotency-Key`s started: this file, or PostgreSQL. */
+export interface Idempotency {
+  /**
+   * The run this key started (within the retention), or the run `start` starts now; `start` is
+   * called at most once per key. A failed start is not remembered, so the call can be retried.
+   */
+  remember(scope: IdempotencyScope, fingerprint: string, start: () => Promise<string>): Promise<Remembered>;
+}
+
+/** What a call asks for, so the same key with a different request is refused, not answered with another's run. */
+export function requestFingerprint(request: unknown): string {
+  return createHash('sha256').update(JSON.stringify(request)).digest('hex');
+}
+
+export class IdempotencyStore implements Idempotency {
   readonly #path: string;
   readonly #data: IdempotencyFile;
   readonly #now: () => number;
@@ -36,16 +58,8 @@ export class IdempotencyStore {
     return new IdempotencyStore(path, (await readJsonDataFile(path, fileSchema)) ?? { version: 1, entries: {} }, now);
   }
 
-  /** What a call asks for, so the same key with a different request is refused, not answered with another's run. */
-  static fingerprint(request: unknown): string {
-    return createHash('sha256').update(JSON.stringify(request)).digest('hex');
-  }
-
-  /**
-   * The run this key started (within the retention), or the run `start` starts now; `start` is
-   * called at most once per key. A failed start is not remembered, so the call can be retried.
-   */
-  async remember(key: string, fingerprint: string, start: () => Promise<string>): Promise<Remembered> {
+  async remember(scope: IdempotencyScope, fingerprint: string, start: () => Promise<string>): Promise<Remembered> {
+    const key = `${scope.keyName}\n${scope.flowId}\n${scope.key}`;
     const entries = this.#data.entries;
     const known = Object.hasOwn(entries, key) ? entries[key] : undefined;
     if (known && this.#now() - known.at < IDEMPOTENCY_RETENTION_MS) return known.fingerprint === fingerprint ? { runId: known.runId, reused: true } : { mismatch: true };

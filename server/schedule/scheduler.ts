@@ -3,18 +3,21 @@
  * rescans the saved flows every `rescanMs`, so a flow saved or deleted is picked up without a
  * restart; each tick is claimed first (tick-claims.ts) so it starts one run only. On start, a
  * trigger with `catchUp` whose last claimed tick is older than a missed tick runs once.
+ * The claims are files in the data directory, or rows in PostgreSQL in database mode (`claims`).
  */
 import type { Cron } from 'croner';
 import type { Flow } from '../../shared/flow.ts';
 import { scheduleJob, type ScheduleTrigger } from '../../shared/triggers.ts';
 import type { RunManager } from '../run-manager.ts';
 import type { FlowsRepository } from '../store/flows-repository.ts';
-import { TickClaims } from './tick-claims.ts';
+import { FileTickClaims, type TickClaims, type TriggerRef } from './tick-claims.ts';
 
 export interface SchedulerOptions {
   flows: FlowsRepository;
   runs: RunManager;
   dataDir: string;
+  /** Where ticks are claimed (default: files in `dataDir`); shared by every server that must not run a tick twice. */
+  claims?: TickClaims;
   log: (line: string) => void;
   /** How often saved flows are read again for changed triggers (default 10 s). */
   rescanMs?: number;
@@ -35,7 +38,7 @@ export class Scheduler {
 
   constructor(options: SchedulerOptions) {
     this.#options = options;
-    this.#claims = new TickClaims(options.dataDir);
+    this.#claims = options.claims ?? new FileTickClaims(options.dataDir);
   }
 
   async start(): Promise<void> {
@@ -58,17 +61,18 @@ export class Scheduler {
       if (result.status !== 'ok') continue;
       const triggers = result.flow.settings?.triggers ?? [];
       for (const [index, trigger] of triggers.entries()) {
-        const key = `${result.flow.id}.${index + 1}`;
+        const ref: TriggerRef = { flowId: result.flow.id, trigger: index + 1 };
+        const key = `${ref.flowId}.${ref.trigger}`;
         seen.add(key);
         const signature = JSON.stringify(trigger);
         if (this.#jobs.get(key)?.signature === signature) continue;
         this.#jobs.get(key)?.job.stop();
         if (this.#closed) return;
         const job = scheduleJob(trigger);
-        job.schedule(() => void this.#tick(result.flow.id, key, trigger, tickOf(job)));
+        job.schedule(() => void this.#tick(ref, key, trigger, tickOf(job)));
         job.resume();
         this.#jobs.set(key, { signature, job });
-        if (starting && trigger.catchUp) await this.#catchUp(result.flow.id, key, trigger, job);
+        if (starting && trigger.catchUp) await this.#catchUp(ref, key, trigger, job);
       }
     }
     for (const [key, scheduled] of this.#jobs) {
@@ -78,18 +82,19 @@ export class Scheduler {
     }
   }
 
-  async #catchUp(flowId: string, key: string, trigger: ScheduleTrigger, job: Cron): Promise<void> {
-    const last = await this.#claims.lastTick(key);
+  async #catchUp(ref: TriggerRef, key: string, trigger: ScheduleTrigger, job: Cron): Promise<void> {
+    const last = await this.#claims.lastTick(ref);
     if (last === undefined) return;
     const missed = job.nextRun(new Date(last));
     const now = Date.now();
-    if (missed && missed.getTime() < now - 1000) await this.#tick(flowId, key, trigger, missed.getTime());
+    if (missed && missed.getTime() < now - 1000) await this.#tick(ref, key, trigger, missed.getTime());
   }
 
-  async #tick(flowId: string, key: string, trigger: ScheduleTrigger, tickMs: number): Promise<void> {
+  async #tick(ref: TriggerRef, key: string, trigger: ScheduleTrigger, tickMs: number): Promise<void> {
     if (this.#closed) return;
+    const { flowId } = ref;
     try {
-      if (!(await this.#claims.claim(key, tickMs))) return;
+      if (!(await this.#claims.claim(ref, tickMs))) return;
       const result = await this.#options.flows.get(flowId);
       if (result.status !== 'ok') throw new Error(`flow "${flowId}" cannot be run (${result.status})`);
       await this.#options.runs.start(result.flow as Flow, trigger.inputs ?? {}, { origin: { type: 'schedule', name: `${key} ${new Date(tickMs).toISOString()}` } });

@@ -4,11 +4,27 @@
  * `weft.cost_usd`), and a span as long as each wait for a person. Loaded only when
  * `OTEL_EXPORTER_OTLP_ENDPOINT` (or `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT`) is set (see
  * `startRunTracing`); prompts and replies are added only with `WEFT_OTEL_CAPTURE_CONTENT=true`.
- * Runs resumed after a restart are not traced (their run span began in another process).
+ * A run started with the caller's `traceparent` (in its origin) is a child of the caller's span.
+ * A run resumed after a restart is traced on: its first new event makes the tracer read the log
+ * and rebuild the spans still open (reopen-run.ts) with the ids they had (trace-ids.ts).
  */
-import { context, SpanStatusCode, trace, type Span, type Tracer } from '@opentelemetry/api';
+import { context, defaultTextMapGetter, ROOT_CONTEXT, SpanStatusCode, trace, type Context, type Span, type Tracer } from '@opentelemetry/api';
+import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import type { RunEvent } from '../../shared/events.ts';
 import type { Flow } from '../../shared/flow.ts';
+import { eventsToReopen } from './reopen-run.ts';
+import { ChosenIds, runSpanId, runTraceId, stepSpanId } from './trace-ids.ts';
+
+export interface RunTracerOptions {
+  tracer: Tracer;
+  /** The id generator the tracer's provider was built with. */
+  ids: ChosenIds;
+  captureContent: boolean;
+  /** A run's stored events, to rebuild the spans of a run resumed after a restart. */
+  history?: (runId: string) => Promise<RunEvent[] | undefined>;
+}
+
+const propagator = new W3CTraceContextPropagator();
 
 interface TracedRun {
   span: Span;
@@ -20,22 +36,59 @@ interface TracedRun {
 
 export class RunTracer {
   readonly #tracer: Tracer;
+  readonly #ids: ChosenIds;
   readonly #captureContent: boolean;
+  readonly #history: RunTracerOptions['history'];
   readonly #runs = new Map<string, TracedRun>();
+  /** Runs whose logs are being read back: their new events wait here, in order. */
+  readonly #reopening = new Map<string, RunEvent[]>();
+  readonly #pending = new Set<Promise<void>>();
 
-  constructor(tracer: Tracer, captureContent: boolean) {
-    this.#tracer = tracer;
-    this.#captureContent = captureContent;
+  constructor(options: RunTracerOptions) {
+    this.#tracer = options.tracer;
+    this.#ids = options.ids;
+    this.#captureContent = options.captureContent;
+    this.#history = options.history;
   }
 
   onEvents(events: RunEvent[]): void {
-    for (const event of events) this.#onEvent(event);
+    for (const event of events) {
+      const waiting = this.#reopening.get(event.runId);
+      if (waiting) waiting.push(event);
+      else if (event.type === 'run.started' || this.#runs.has(event.runId)) this.#onEvent(event);
+      else if (this.#history) this.#reopen(event);
+    }
   }
 
-  #onEvent(event: RunEvent): void {
+  /** Resolves once the logs of resumed runs being read back are replayed. */
+  async settled(): Promise<void> {
+    while (this.#pending.size > 0) await Promise.all(this.#pending);
+  }
+
+  /** A run this process did not start (resumed after a restart): rebuild its open spans from its log, then go on. */
+  #reopen(first: RunEvent): void {
+    const waiting = [first];
+    this.#reopening.set(first.runId, waiting);
+    const reading = this.#history!(first.runId)
+      .then((history) => {
+        for (const event of eventsToReopen((history ?? []).filter((event) => event.seq < first.seq))) this.#onEvent(event, true);
+      })
+      .catch(() => undefined) // untraced rather than failing the run: tracing only observes
+      .finally(() => {
+        this.#reopening.delete(first.runId);
+        for (const event of waiting) this.#onEvent(event);
+        this.#pending.delete(reading);
+      });
+    this.#pending.add(reading);
+  }
+
+  #onEvent(event: RunEvent, reopened = false): void {
     const at = new Date(event.at);
     if (event.type === 'run.started') {
-      const span = this.#tracer.startSpan(`run ${event.flowId}`, { startTime: at, attributes: { 'weft.flow.id': event.flowId, 'weft.run.id': event.runId, ...(event.origin ? { 'weft.run.origin': event.origin.type } : {}) } });
+      const callerSpan = event.origin?.traceparent ? trace.getSpanContext(propagator.extract(ROOT_CONTEXT, { traceparent: event.origin.traceparent }, defaultTextMapGetter)) : undefined;
+      const parent: Context = callerSpan ? trace.setSpanContext(ROOT_CONTEXT, callerSpan) : ROOT_CONTEXT;
+      const attributes = { 'weft.flow.id': event.flowId, 'weft.run.id': event.runId, ...(event.origin ? { 'weft.run.origin': event.origin.type } : {}), ...(reopened ? { 'weft.run.resumed': true } : {}) };
+      const span = this.#ids.withIds({ traceId: runTraceId(event.runId), spanId: runSpanId(event.runId) }, () => this.#tracer.startSpan(`run ${event.flowId}`, { startTime: at, attributes }, parent));
       this.#runs.set(event.runId, { span, flow: event.flow, steps: new Map(), waits: new Map(), replies: new Map() });
       return;
     }
@@ -46,7 +99,8 @@ export class RunTracer {
         run.steps.get(event.nodeId)?.end(at);
         const kind = run.flow.nodes.find((node) => node.id === event.nodeId)?.kind ?? 'unknown';
         const parent = trace.setSpan(context.active(), run.span);
-        const span = this.#tracer.startSpan(`step ${event.nodeId}`, { startTime: at, attributes: { 'weft.flow.id': run.flow.id, 'weft.run.id': event.runId, 'weft.step.id': event.nodeId, 'weft.step.kind': kind, 'weft.step.attempt': event.attempt } }, parent);
+        const attributes = { 'weft.flow.id': run.flow.id, 'weft.run.id': event.runId, 'weft.step.id': event.nodeId, 'weft.step.kind': kind, 'weft.step.attempt': event.attempt };
+        const span = this.#ids.withIds({ spanId: stepSpanId(event.runId, event.seq) }, () => this.#tracer.startSpan(`step ${event.nodeId}`, { startTime: at, attributes }, parent));
         run.steps.set(event.nodeId, span);
         run.replies.delete(event.nodeId);
         break;

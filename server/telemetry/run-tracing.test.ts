@@ -1,10 +1,9 @@
 /**
- * Traces through the real server to a local OTLP receiver (an HTTP server that decodes
- * http/json): a run span, a child span per step attempt with the GenAI attributes, a wait span,
- * and costs equal to the run's. Without an endpoint nothing is loaded.
+ * Traces through the real server to a local OTLP receiver (an HTTP server that decodes what the
+ * exporter posts), over both OTLP/HTTP protocols: `http/protobuf` (decoded with the OTLP protobuf
+ * types) and `http/json`. A run span, a child span per step attempt with the GenAI attributes, a
+ * wait span, and costs equal to the run's. Without an endpoint nothing is loaded.
  */
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { flow } from '../../shared/testing/flow-builder.ts';
 import { startFakeOpenAIServer, textReply, type FakeOpenAIServer } from '../providers/testing/fake-openai-server.ts';
@@ -12,53 +11,28 @@ import { TEST_API_KEY } from '../providers/testing/fake-provider.ts';
 import { reviewFlow } from '../testing/fixture-flows.ts';
 import { eventually, startTestServer } from '../testing/test-server.ts';
 import { startRunTracing } from './start-run-tracing.ts';
+import { attribute, startOtlpReceiver, type OtlpReceiver } from './testing/otlp-receiver.ts';
 
-interface OtlpSpan {
-  traceId: string;
-  spanId: string;
-  parentSpanId?: string;
-  name: string;
-  startTimeUnixNano: string;
-  endTimeUnixNano: string;
-  attributes: Array<{ key: string; value: { stringValue?: string; intValue?: string | number; doubleValue?: number; boolValue?: boolean } }>;
-}
-
-let receiver: Server;
-let endpoint: string;
-const spans: OtlpSpan[] = [];
 let fake: FakeOpenAIServer;
+const receivers: OtlpReceiver[] = [];
 
 beforeAll(async () => {
-  receiver = createServer((request, response) => {
-    const chunks: Buffer[] = [];
-    request.on('data', (chunk: Buffer) => chunks.push(chunk));
-    request.on('end', () => {
-      expect(request.url).toBe('/v1/traces');
-      expect(request.headers['content-type']).toMatch(/application\/json/);
-      const body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
-      for (const resource of body.resourceSpans ?? []) for (const scope of resource.scopeSpans ?? []) spans.push(...scope.spans);
-      response.writeHead(200, { 'content-type': 'application/json' }).end('{}');
-    });
-  });
-  await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
-  endpoint = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
   fake = await startFakeOpenAIServer();
 });
 afterAll(async () => {
   await fake.close();
-  await new Promise((resolve) => receiver.close(resolve));
+  for (const receiver of receivers) await receiver.close();
 });
 
-const attribute = (span: OtlpSpan, key: string): unknown => {
-  const value = span.attributes.find((entry) => entry.key === key)?.value;
-  if (!value) return undefined;
-  return value.stringValue ?? (value.intValue !== undefined ? Number(value.intValue) : undefined) ?? value.doubleValue ?? value.boolValue;
-};
+const CONTENT_TYPES = { 'http/protobuf': 'application/x-protobuf', 'http/json': 'application/json' } as const;
 
 describe('run traces', () => {
-  it('exports a run with its step spans, GenAI attributes, a wait span and the run cost', async () => {
+  it.each(['http/protobuf', 'http/json'] as const)('exports a run over %s with its step spans, GenAI attributes, a wait span and the run cost', async (protocol) => {
+    const receiver = await startOtlpReceiver();
+    receivers.push(receiver);
+    const spans = receiver.spans;
     const askFlow = flow('ask', 'Ask').input('ticket', { text: 'string' }).model('ask', { retries: 0 }).output('result', { answer: 'string' }).wire('ticket.text', 'ask.text').wire('ask.result', 'result.answer').build();
-    const test = await startTestServer({ env: { OPENAI_API_KEY: TEST_API_KEY, OPENAI_BASE_URL: fake.baseURL, OTEL_EXPORTER_OTLP_ENDPOINT: endpoint, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json' } });
+    const test = await startTestServer({ env: { OPENAI_API_KEY: TEST_API_KEY, OPENAI_BASE_URL: fake.baseURL, OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint, OTEL_EXPORTER_OTLP_PROTOCOL: protocol } });
     for (const saved of [askFlow, reviewFlow()]) expect((await test.api.put(`/api/flows/${saved.id}`, saved)).status).toBe(201);
     fake.reply(textReply('secret reply', { usage: { prompt_tokens: 1000, completion_tokens: 500 } }));
     const asked = await test.api.post('/api/flows/ask/invoke', { inputs: { text: 'secret prompt' } });
@@ -68,6 +42,8 @@ describe('run traces', () => {
     expect((await test.api.post(`/api/runs/${waiting.body.runId}/steps/review/decision`, { decision: 'approve' })).status).toBe(200);
     await eventually(async () => ((await test.api.get(waiting.body.url)).body.status === 'succeeded' ? true : undefined), 10_000, 'the review run to end');
     await test.close(); // flushes the exporter
+    expect(receiver.contentTypes.length).toBeGreaterThan(0);
+    expect(receiver.contentTypes.every((type) => type.startsWith(CONTENT_TYPES[protocol]))).toBe(true);
 
     const runSpan = spans.find((span) => attribute(span, 'weft.run.id') === asked.body.runId && span.name === 'run ask')!;
     expect(runSpan).toBeDefined();
@@ -99,6 +75,6 @@ describe('run traces', () => {
 
   it('loads nothing without an endpoint', async () => {
     expect(await startRunTracing({})).toBeUndefined();
-    await expect(startRunTracing({ OTEL_EXPORTER_OTLP_ENDPOINT: endpoint, OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc' })).rejects.toThrow(/http\/protobuf or http\/json/);
+    await expect(startRunTracing({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:9', OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc' })).rejects.toThrow(/http\/protobuf or http\/json/);
   });
 });

@@ -19,17 +19,26 @@ export function tracesUrl(env: Record<string, string | undefined>): string | und
   return base ? `${base.replace(/\/+$/, '')}/v1/traces` : undefined;
 }
 
-export async function startRunTracing(env: Record<string, string | undefined>): Promise<RunTracing | undefined> {
+/** `history`: a run's stored events, so runs resumed after a restart are traced on (see RunTracer). */
+export async function startRunTracing(env: Record<string, string | undefined>, history?: (runId: string) => Promise<RunEvent[] | undefined>): Promise<RunTracing | undefined> {
   const url = tracesUrl(env);
   if (!url) return undefined;
   const protocol = env.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL ?? env.OTEL_EXPORTER_OTLP_PROTOCOL ?? 'http/protobuf';
   if (protocol !== 'http/protobuf' && protocol !== 'http/json') throw new Error(`OTEL_EXPORTER_OTLP_PROTOCOL=${protocol} is not supported: use http/protobuf or http/json`);
-  const [{ BasicTracerProvider, BatchSpanProcessor }, { resourceFromAttributes }, { RunTracer }] = await Promise.all([import('@opentelemetry/sdk-trace-base'), import('@opentelemetry/resources'), import('./run-tracer.ts')]);
+  const [{ BasicTracerProvider, BatchSpanProcessor }, { resourceFromAttributes }, { RunTracer }, { ChosenIds }] = await Promise.all([import('@opentelemetry/sdk-trace-base'), import('@opentelemetry/resources'), import('./run-tracer.ts'), import('./trace-ids.ts')]);
   const { OTLPTraceExporter } = protocol === 'http/json' ? await import('@opentelemetry/exporter-trace-otlp-http') : await import('@opentelemetry/exporter-trace-otlp-proto');
+  const ids = new ChosenIds();
   const provider = new BasicTracerProvider({
+    idGenerator: ids,
     resource: resourceFromAttributes({ 'service.name': env.OTEL_SERVICE_NAME ?? 'weft' }),
     spanProcessors: [new BatchSpanProcessor(new OTLPTraceExporter({ url }))],
   });
-  const tracer = new RunTracer(provider.getTracer('weft'), env.WEFT_OTEL_CAPTURE_CONTENT === 'true');
-  return { onEvents: (events) => tracer.onEvents(events), close: () => provider.shutdown() };
+  const tracer = new RunTracer({ tracer: provider.getTracer('weft'), ids, captureContent: env.WEFT_OTEL_CAPTURE_CONTENT === 'true', ...(history ? { history } : {}) });
+  return {
+    onEvents: (events) => tracer.onEvents(events),
+    close: async () => {
+      await tracer.settled();
+      await provider.shutdown();
+    },
+  };
 }
