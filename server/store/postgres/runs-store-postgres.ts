@@ -18,7 +18,9 @@ import { DatabaseHealth } from './database-health.ts';
 import { isConnectionError, reasonOf } from './database-errors.ts';
 import type { Database } from './database.ts';
 import { MemoryRunIndex } from './memory-run-index.ts';
-import { eventText, indexEntryOf, insertEvents, selectEvents, SELECT_INDEX, textBytes, writeIndex, type EventText } from './run-event-rows.ts';
+import { eventText, indexEntryOf, insertEvents, selectEvents, textBytes, writeIndex, type EventText } from './run-event-rows.ts';
+import { RunFanout } from './run-fanout.ts';
+import { notifyEvents, notifyIndex } from './run-notifications.ts';
 
 /** Runs written at the same time (each a transaction on its own pooled connection). */
 const PARALLEL_WRITES = 4;
@@ -26,6 +28,8 @@ const PARALLEL_WRITES = 4;
 export interface PostgresRunsStoreOptions {
   database: Database;
   log?: (line: string) => void;
+  /** Wait between attempts to get the listen connection back (tests shorten it). */
+  reconnectMs?: number;
 }
 
 interface PendingWrite {
@@ -46,6 +50,7 @@ export class PostgresRunsStore implements RunsStorage {
   readonly #database: Database;
   readonly #log: (line: string) => void;
   readonly #health: DatabaseHealth;
+  readonly #fanout: RunFanout;
   readonly #listeners = new Set<StoredListener>();
   readonly #recoveredListeners = new Set<() => void>();
   readonly #broken = new Map<string, Error>();
@@ -59,18 +64,36 @@ export class PostgresRunsStore implements RunsStorage {
   #idleWaiters: Array<() => void> = [];
   #closed = false;
 
-  private constructor(database: Database, index: MemoryRunIndex, log: (line: string) => void) {
+  private constructor(database: Database, index: MemoryRunIndex, fanout: RunFanout, log: (line: string) => void) {
     this.#database = database;
     this.index = index;
+    this.#fanout = fanout;
     this.#log = log;
     this.#health = new DatabaseHealth({ database, log, onRecovered: () => this.#onRecovered() });
   }
 
-  /** Reads the run index from the database (migrated by `openDatabase`). */
+  /** Listens for other processes' changes, then reads the run index (the database is migrated by `openDatabase`). */
   static async open(options: PostgresRunsStoreOptions): Promise<PostgresRunsStore> {
-    const { rows } = await options.database.query(SELECT_INDEX);
-    const index = new MemoryRunIndex(rows.map((row) => indexEntryOf(row as Parameters<typeof indexEntryOf>[0])));
-    return new PostgresRunsStore(options.database, index, options.log ?? ((line) => console.warn(line)));
+    const log = options.log ?? ((line: string) => console.warn(line));
+    // Nothing is delivered before `follow`, when the store exists.
+    let deliver: (events: RunEvent[]) => void = () => undefined;
+    const fanout = new RunFanout({ database: options.database, log, deliver: (events) => deliver(events), ...(options.reconnectMs !== undefined ? { reconnectMs: options.reconnectMs } : {}) });
+    const rows = await fanout.start();
+    const index = new MemoryRunIndex(rows.map(indexEntryOf));
+    const store = new PostgresRunsStore(options.database, index, fanout, log);
+    deliver = (events) => store.#notify(events);
+    fanout.follow(index);
+    return store;
+  }
+
+  /** Whether events other processes append are heard now (false while the listen connection is being made again). */
+  get listening(): boolean {
+    return this.#fanout.listening;
+  }
+
+  /** Application name of the listen connection in pg_stat_activity. */
+  get listenApplicationName(): string {
+    return this.#fanout.applicationName;
   }
 
   onStored(listener: StoredListener): () => void {
@@ -174,6 +197,7 @@ export class PostgresRunsStore implements RunsStorage {
     if (this.#closed) return;
     this.#closed = true;
     this.#health.close();
+    await this.#fanout.close();
     await this.flush();
     if (this.index.dirty) await this.#writeIndex().catch(() => undefined);
   }
@@ -217,14 +241,17 @@ export class PostgresRunsStore implements RunsStorage {
     let failure: unknown = this.#broken.get(runId);
     if (failure === undefined) {
       try {
-        await this.#database.transaction((client) => insertEvents(client, runId, write.events, write.texts));
+        await this.#database.transaction(async (client) => {
+          await insertEvents(client, runId, write.events, write.texts);
+          await notifyEvents(client, this.#fanout.origin, runId, write.events.at(-1)!.seq);
+        });
         if (write.events.some(isTerminal)) this.#sizes.delete(runId);
       } catch (error) {
         failure = this.#failure(runId, write.events[0]!.seq, error);
         this.#broken.set(runId, failure as Error);
       }
     }
-    if (failure === undefined) this.#notify(write.events);
+    if (failure === undefined) this.#fanout.deliverOwn(write.events);
     this.#writesInFlight--;
     queue.writing = false;
     if (queue.next) this.#ready.add(runId);
@@ -262,10 +289,15 @@ export class PostgresRunsStore implements RunsStorage {
   async #writeIndex(): Promise<void> {
     const { put, removed } = this.index.takeChanges();
     if (put.length === 0 && removed.length === 0) return;
+    const ids = [...put.map((entry) => entry.runId), ...removed];
     try {
-      await this.#database.transaction((client) => writeIndex(client, put, removed));
+      await this.#database.transaction(async (client) => {
+        await writeIndex(client, put, removed);
+        await notifyIndex(client, this.#fanout.origin, ids);
+      });
+      this.index.written(ids);
     } catch (error) {
-      this.index.markChanged([...put.map((entry) => entry.runId), ...removed]);
+      this.index.markChanged(ids);
       if (isConnectionError(error) || (error instanceof Error && error.name === 'DatabaseUnavailableError')) this.#health.reportFault(this.#health.faultOf(error));
       this.#log(`weft: could not write the run index to the database (${reasonOf(error)}); it is written again with the next change.`);
       throw error;
