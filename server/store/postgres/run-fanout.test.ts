@@ -9,8 +9,10 @@ import type { RunEvent } from '../../../shared/events.ts';
 import { triageRunEvents } from '../../../shared/testing/run-events.ts';
 import { eventually } from '../../testing/test-server.ts';
 import type { RunIndexEntry } from '../run-index.ts';
+import { DatabaseUnreachableError } from './database-errors.ts';
 import { openDatabase, type Database } from './database.ts';
 import { PostgresRunsStore } from './runs-store-postgres.ts';
+import { startTcpRelay } from './testing/tcp-relay.ts';
 import { describeWithDatabase } from './testing/test-database.ts';
 
 const cleanups: Array<() => Promise<unknown>> = [];
@@ -155,5 +157,18 @@ describeWithDatabase('fan-out of run events between processes', (testDatabase) =
     await a.indexChanged();
     await eventually(() => b.index.get('run-4'), 15_000, 'B to learn run-4');
     expect(b.index.get('run-3')?.status).toBe('failed');
+  });
+
+  it('stops the start with the clear unreachable error when the database goes away before the store listens', async () => {
+    const url = new URL(testDatabase().url);
+    const relay = await startTcpRelay(url.hostname, Number(url.port || 5432));
+    cleanups.push(() => relay.close());
+    url.host = `127.0.0.1:${relay.port}`;
+    const database = await openDatabase(url.toString(), { log: () => undefined });
+    cleanups.push(() => database.close());
+    relay.cut();
+    const opened = PostgresRunsStore.open({ database, log: () => undefined });
+    await expect(opened).rejects.toThrow(DatabaseUnreachableError);
+    await expect(opened).rejects.toThrow(new RegExp(`cannot use the database at 127\\.0\\.0\\.1:${relay.port}/weft_test_\\w+`));
   });
 });

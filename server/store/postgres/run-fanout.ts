@@ -19,7 +19,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { isTerminal, type RunEvent } from '../../../shared/events.ts';
-import { reasonOf } from './database-errors.ts';
+import { DatabaseUnreachableError, isConnectionError, reasonOf } from './database-errors.ts';
 import type { Database } from './database.ts';
 import { ListenConnection } from './listen-connection.ts';
 import type { MemoryRunIndex } from './memory-run-index.ts';
@@ -74,6 +74,17 @@ export class RunFanout {
    * between is missed (and what is both read and heard is delivered once). Returns the index rows.
    */
   async start(): Promise<RunRow[]> {
+    try {
+      return await this.#start();
+    } catch (error) {
+      await this.close();
+      // At start a database out of reach stops the server with the same clear error as opening the pool (database.ts).
+      if (isConnectionError(error) || (error instanceof Error && error.name === 'DatabaseUnavailableError')) throw new DatabaseUnreachableError(this.#options.database.target, reasonOf(error));
+      throw error;
+    }
+  }
+
+  async #start(): Promise<RunRow[]> {
     this.#connection = await ListenConnection.open({
       client: () => this.#options.database.dedicatedClient(this.applicationName),
       channels: [EVENTS_CHANNEL, INDEX_CHANNEL],
@@ -82,14 +93,9 @@ export class RunFanout {
       log: this.#options.log,
       ...(this.#options.reconnectMs !== undefined ? { reconnectMs: this.#options.reconnectMs } : {}),
     });
-    try {
-      const { rows } = await this.#options.database.query<RunRow>(SELECT_INDEX);
-      for (const row of rows) if (row.last_seq > 0) this.#gate(row.run_id, row.last_seq, row.status !== 'running' && row.status !== 'waiting');
-      return rows;
-    } catch (error) {
-      await this.close();
-      throw error;
-    }
+    const { rows } = await this.#options.database.query<RunRow>(SELECT_INDEX);
+    for (const row of rows) if (row.last_seq > 0) this.#gate(row.run_id, row.last_seq, row.status !== 'running' && row.status !== 'waiting');
+    return rows;
   }
 
   /** The index that learns rows written elsewhere; notifications held until now are handled. */
