@@ -18,6 +18,7 @@ import type { Flow } from '../shared/flow.ts';
 import { checkRunInputs } from '../shared/run-inputs.ts';
 import type { RunOrigin } from '../shared/run-origin.ts';
 import { applyEvent, foldEvents, initialRunState, type RunState } from '../shared/run-state.ts';
+import { FollowedRuns } from './followed-runs.ts';
 import { zodIssues } from './http/parse-request.ts';
 import { DecisionError, resumeRun, startRun, type Decision, type EngineServices, type ExecutorLookup, type ModelService, type RunHandle } from './engine/index.ts';
 import { badRequest, conflict, notFound, RequestError } from './request-error.ts';
@@ -115,6 +116,8 @@ export class RunManager {
   readonly #limits: RunLimits;
   /** Halted runs being read back from their logs (one read at a time per run). */
   readonly #continuing = new Set<string>();
+  /** Runs another process executes (database mode), folded from the events the store hears of them. */
+  readonly #followed: FollowedRuns;
 
   constructor(options: RunManagerOptions) {
     this.#store = options.store;
@@ -123,6 +126,7 @@ export class RunManager {
     this.#log = options.log ?? ((line) => console.warn(line));
     this.#limits = { ...DEFAULT_RUN_LIMITS, ...options.limits };
     this.#scrub = options.scrub ?? ((event) => event);
+    this.#followed = new FollowedRuns({ store: this.#store, log: this.#log, onEnded: (state) => this.#remember(state) });
     this.#store.onStored((events) => this.#onStored(events));
     this.#store.onRecovered(() => {
       for (const record of [...this.#live.values()]) if (record.halted) void this.#continueHalted(record);
@@ -215,16 +219,21 @@ export class RunManager {
   async state(runId: string): Promise<RunState | undefined> {
     const live = this.#live.get(runId);
     if (live && live.state.lastSeq > 0) return live.state;
+    const followed = this.#followed.get(runId);
+    if (followed) return followed;
     const cached = this.#ended.get(runId);
     if (cached) return cached;
     const events = await this.#store.readEvents(runId);
     if (!events || events.length === 0) return undefined;
     const state = foldEvents(events, runId);
-    if (state.status !== 'running' && state.status !== 'waiting') {
-      this.#ended.set(runId, state);
-      if (this.#ended.size > ENDED_CACHE_SIZE) this.#ended.delete(this.#ended.keys().next().value!);
-    }
+    if (state.status !== 'running' && state.status !== 'waiting') this.#remember(state);
     return state;
+  }
+
+  /** Keeps an ended run's state (it never changes) among the recently read. */
+  #remember(state: RunState): void {
+    this.#ended.set(state.runId, state);
+    if (this.#ended.size > ENDED_CACHE_SIZE) this.#ended.delete(this.#ended.keys().next().value!);
   }
 
   events(runId: string, after: number): Promise<RunEvent[] | undefined> {
@@ -232,7 +241,7 @@ export class RunManager {
   }
 
   exists(runId: string): boolean {
-    return this.#live.has(runId) || this.#store.index.get(runId) !== undefined;
+    return this.#live.has(runId) || this.#followed.has(runId) || this.#store.index.get(runId) !== undefined;
   }
 
   list(flowId?: string): RunIndexEntry[] {
@@ -242,7 +251,8 @@ export class RunManager {
 
   /** Every step waiting for a person, across runs, oldest first. */
   approvals(): PendingApproval[] {
-    return pendingApprovals([...this.#live.values()].filter((record) => !record.halted).map((record) => record.state));
+    const live = [...this.#live.values()].filter((record) => !record.halted).map((record) => record.state);
+    return pendingApprovals([...live, ...this.#followed.states()]);
   }
 
   #engineOptions(record: LiveRun) {
@@ -327,9 +337,13 @@ export class RunManager {
   }
 
   #onStored(events: RunEvent[]): void {
+    const elsewhere: RunEvent[] = [];
     for (const event of events) {
       const record = this.#live.get(event.runId);
-      if (!record) continue;
+      if (!record) {
+        elsewhere.push(event);
+        continue;
+      }
       const before = record.state.status;
       try {
         applyEvent(record.state, event);
@@ -343,10 +357,10 @@ export class RunManager {
       }
       if (isTerminal(event)) {
         this.#live.delete(event.runId);
-        this.#ended.set(event.runId, record.state);
-        if (this.#ended.size > ENDED_CACHE_SIZE) this.#ended.delete(this.#ended.keys().next().value!);
+        this.#remember(record.state);
       }
     }
+    if (elsewhere.length > 0) this.#followed.apply(elsewhere);
     for (const listener of this.#listeners) listener(events);
   }
 
@@ -368,7 +382,18 @@ export class RunManager {
       if (outcome === 'failed') failed.push(runId);
     }
     await this.#store.indexChanged();
+    this.followUnfinished();
     return { resumed, failed };
+  }
+
+  /**
+   * Database mode: every run the index calls unfinished that is not live here is executed by
+   * another process; it is read and followed, so its state and waiting steps answer here too.
+   */
+  followUnfinished(): void {
+    for (const entry of this.#store.index.list()) {
+      if ((entry.status === 'running' || entry.status === 'waiting') && !this.#live.has(entry.runId)) this.#followed.follow(entry.runId);
+    }
   }
 
   #resume(runId: string, recovered: RecoveredLog | undefined, flows: PinnedFlows): ResumeOutcome {
@@ -386,6 +411,7 @@ export class RunManager {
     if (state.status !== 'running' && state.status !== 'waiting') return 'ended';
     const record: LiveRun = { runId, handle: undefined, state, lastWrite: Promise.resolve(), halted: false, overLimit: undefined };
     this.#live.set(runId, record);
+    this.#followed.forget(runId);
     const quarantined = findQuarantinedSteps(events);
     if (quarantined.length > 0) {
       for (const step of quarantined) this.#log(`weft: run ${runId}: ${step.error.message}.`);
