@@ -36,6 +36,21 @@ test('a finished run saved as a case passes when the cases are evaluated, and a 
   await expect(page.getByTestId('totals-1')).toContainText('passed');
   await expect(page.getByTestId('evaluation-changed')).toBeVisible();
   await shot(page, 'evaluate-variant');
+
+  // A case edited in the panel is saved to the file, and its new expectation is what is judged.
+  await page.getByTestId('evaluate-variant').fill('');
+  await page.getByTestId('edit-case-wrong address').click();
+  const json = page.getByTestId('case-json-wrong address');
+  await json.fill((await json.inputValue()).replace('"status": "succeeded"', '"status": "failed"'));
+  await page.getByTestId('apply-case-wrong address').click();
+  await page.getByTestId('save-cases').click();
+  await expect(page.getByTestId('save-cases')).toHaveCount(0);
+  expect(readFileSync(join(flowsDir(), 'ticket-triage.cases.jsonl'), 'utf8')).toContain('"expect":{"status":"failed"');
+  await page.getByTestId('evaluate-estimate').click();
+  await page.getByTestId('evaluate-run').click();
+  await expect(page.getByTestId('evaluation-status')).toContainText('finished', { timeout: 30_000 });
+  await expect(page.getByTestId('result-0-wrong address')).toContainText('fail');
+  await expect(page.getByTestId('result-0-wrong address')).toContainText('status: expected failed, got succeeded');
 });
 
 const CHAIN_ID = 'what-if-chain';

@@ -7,7 +7,7 @@ import { useEffect, useState } from 'react';
 import { evaluationCaseSchema, type EvaluationCase } from '../../../shared/cases.ts';
 import type { EvaluationBody } from '../../../shared/wire/evaluation.ts';
 import { formatUsd, preview } from '../../lib/format.ts';
-import { useDocument } from '../../state/document.ts';
+import { useDirty, useDocument } from '../../state/document.ts';
 import { parseVariant, useEvaluation } from '../../state/evaluation-store.ts';
 import { EvaluationResults } from './evaluation-results.tsx';
 
@@ -74,6 +74,7 @@ export function EvaluatePanel() {
   const [variant, setVariant] = useState('');
   const [variantProblem, setVariantProblem] = useState<string | undefined>();
   const [running, setRunning] = useState(false);
+  const dirty = useDirty();
 
   useEffect(() => {
     setDraft(undefined);
@@ -126,6 +127,7 @@ export function EvaluatePanel() {
       ) : null}
 
       <div className="section-title">Evaluate</div>
+      {dirty ? <div className="warn-text small" data-testid="evaluate-unsaved">The flow has unsaved changes: an evaluation runs the flow as saved.</div> : null}
       <input className="mono" aria-label="Variant" placeholder="variant, e.g. classify.model=gpt-4o" value={variant} onChange={(event) => setVariant(event.target.value)} data-testid="evaluate-variant" />
       {variantProblem ? <div className="error-text small">{variantProblem}</div> : null}
       <button
