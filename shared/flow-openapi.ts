@@ -53,6 +53,7 @@ export function flowOpenApi(flow: Flow, version: string): JsonSchema {
           parameters: [
             { name: 'wait', in: 'query', required: false, description: `Seconds to wait for the run to end before answering 202 (default ${DEFAULT_INVOKE_WAIT_SECONDS}).`, schema: { type: 'integer', minimum: 0, maximum: MAX_INVOKE_WAIT_SECONDS } },
             { name: 'Idempotency-Key', in: 'header', required: false, description: 'A retried call with the same key returns the same run (kept at least 24 hours).', schema: { type: 'string', pattern: '^[\\x21-\\x7e]{1,200}$' } },
+            { name: 'traceparent', in: 'header', required: false, description: "The caller's W3C trace context: the run's trace joins it (a malformed one is ignored).", schema: { type: 'string', pattern: '^00-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$' } },
           ],
           requestBody: { required: true, content: { 'application/json': { schema: { $ref: '#/components/schemas/InvokeRequest' } } } },
           responses: {

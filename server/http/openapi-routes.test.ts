@@ -33,6 +33,7 @@ describe('GET /api/flows/:id/openapi.json', () => {
     expect(validator.version).toBe('3.1');
     const operation = response.body.paths['/api/flows/form-echo/invoke'].post;
     expect(Object.keys(operation.responses)).toEqual(expect.arrayContaining(['200', '202', '400', '401', '403']));
+    expect(operation.parameters.map((parameter: { name: string; in: string }) => `${parameter.in} ${parameter.name}`)).toEqual(['query wait', 'header Idempotency-Key', 'header traceparent']);
     expect(response.body.components.schemas.Outputs.properties).toEqual({ text: { type: 'string' }, count: { type: 'number' } });
     // A broken document is refused by the same validator, so the check above can fail.
     expect((await new OpenApiValidator().validate({ ...response.body, paths: { '/x': { post: { responses: 'none' } } } })).valid).toBe(false);
