@@ -29,8 +29,12 @@ export interface ConfigProblem {
 
 export type PaletteGroup = 'Flow' | 'AI' | 'Logic' | 'People';
 
-/** Which editor the inspector uses for a top-level config field instead of the one its schema implies. */
-export type EditorHint = 'prompt' | 'code' | 'model' | 'cases';
+/**
+ * Which editor the inspector uses for a top-level config field instead of the one its schema implies.
+ * `flow`: a choice of saved flows; `child-input`: a choice of the input fields of the flow the node
+ * calls (its kind's `calls`).
+ */
+export type EditorHint = 'prompt' | 'code' | 'model' | 'cases' | 'flow' | 'child-input';
 
 /**
  * What a step of this kind can wait for. Its executor returns `{type: 'wait', request}`; the run

@@ -9,6 +9,7 @@ import { OPENAI_PRICES } from '../../../shared/pricing.ts';
 import { CasesEditor } from './cases-editor.tsx';
 import { CodeEditor } from './code-editor.tsx';
 import { CheckboxControl, NumberControl, SelectControl, TextControl } from './field-controls.tsx';
+import { ChildInputPicker, FlowPicker } from './flow-pickers.tsx';
 import { JsonEditor } from './json-editor.tsx';
 import { PortsEditor } from './ports-editor.tsx';
 import { PromptEditor } from './prompt-editor.tsx';
@@ -99,6 +100,14 @@ export function ConfigForm({ definition, config, onChange }: ConfigFormProps) {
   const editors = definition.editors ?? {};
   const editorOf = (key: string) => (Object.hasOwn(editors, key) ? editors[key] : undefined);
   const inputs = Array.isArray(config.inputs) ? (config.inputs as Field[]) : [];
+  /** The flow this node calls, as its kind says (`calls`), for editors of that flow's fields. */
+  const calledFlow = (): string | undefined => {
+    try {
+      return definition.calls?.(config as never)[0];
+    } catch {
+      return undefined;
+    }
+  };
 
   const special: FieldProps['special'] = (field, value, change, testId) => {
     const editor = editorOf(field.key);
@@ -117,6 +126,8 @@ export function ConfigForm({ definition, config, onChange }: ConfigFormProps) {
         />
       );
     }
+    if (editor === 'flow') return <FlowPicker value={value as string | undefined} onChange={change} testId={testId} />;
+    if (editor === 'child-input') return <ChildInputPicker value={value as string | undefined} onChange={change} testId={testId} flowId={calledFlow()} />;
     if (editor === 'model') {
       return <TextControl field={field} value={value as string | undefined} onChange={change} testId={testId} suggestions={Object.keys(OPENAI_PRICES)} />;
     }

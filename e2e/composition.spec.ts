@@ -1,0 +1,39 @@
+import { expect, test } from '@playwright/test';
+import { dragWire, dropKind, handle, shot } from './support/helpers.ts';
+
+test("a subflow node takes its ports from the flow it calls; a wire that does not fit is refused, one whose port vanished is flagged", async ({ page }) => {
+  await page.goto('/');
+  await page.getByTestId('new-flow-button').click();
+  await dropKind(page, 'input', { x: 120, y: 200 });
+  await dropKind(page, 'subflow', { x: 460, y: 200 });
+  const node = page.getByTestId('node-subflow-1');
+  await expect(node).toBeVisible();
+  // Dropped with the palette's default child: its ports are that flow's fields.
+  await expect(page.getByTestId('port-subflow-1-in-text')).toContainText('string');
+  await expect(page.getByTestId('port-subflow-1-out-classification')).toContainText('json');
+
+  // Another child, picked from the saved flows: the node's ports follow.
+  await node.click({ position: { x: 40, y: 12 } });
+  await page.getByTestId('config-flow').selectOption('classify-ticket');
+  for (const port of ['urgent', 'billing', 'queue']) await expect(page.getByTestId(`port-subflow-1-out-${port}`)).toBeVisible();
+  await expect(page.getByTestId('port-subflow-1-out-classification')).toHaveCount(0);
+  await dragWire(page, handle(page, 'input-1', 'out', 'text'), handle(page, 'subflow-1', 'in', 'text'));
+  await expect(page.locator('.react-flow__edge')).toHaveCount(1);
+
+  // A child without that input: the wire stays, drawn to its vanished port and flagged.
+  await page.getByTestId('config-flow').selectOption('model-cascade');
+  await expect(page.getByTestId('port-subflow-1-in-question')).toContainText('string');
+  await expect(page.getByTestId('port-subflow-1-in-text')).toHaveClass(/port-vanished/);
+  await expect(page.locator('.react-flow__edge')).toHaveCount(1);
+  await expect(page.locator('.react-flow__edge.edge-problem')).toHaveCount(1);
+  await expect(page.getByTestId('node-problems-subflow-1')).toBeVisible();
+  await shot(page, 'subflow-ports');
+
+  // A number cannot feed the child's string input: refused while dragging, saying why.
+  await page.getByTestId('node-input-1').click({ position: { x: 40, y: 12 } });
+  await page.getByTestId('config-fields-type-0').selectOption('number');
+  await dragWire(page, handle(page, 'input-1', 'out', 'text'), handle(page, 'subflow-1', 'in', 'question'), async () => {
+    await expect(page.getByTestId('wire-hint')).toContainText('number cannot feed string');
+  });
+  await expect(page.locator('.react-flow__edge')).toHaveCount(1);
+});
