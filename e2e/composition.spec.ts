@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { dragWire, dropKind, handle, shot } from './support/helpers.ts';
+import { dragWire, dropKind, handle, openFlow, shot } from './support/helpers.ts';
 
 test("a subflow node takes its ports from the flow it calls; a wire that does not fit is refused, one whose port vanished is flagged", async ({ page }) => {
   await page.goto('/');
@@ -36,4 +36,25 @@ test("a subflow node takes its ports from the flow it calls; a wire that does no
     await expect(page.getByTestId('wire-hint')).toContainText('number cannot feed string');
   });
   await expect(page.locator('.react-flow__edge')).toHaveCount(1);
+});
+
+test('double-clicking a map node opens the flow it calls; the breadcrumb goes back to the parent', async ({ page }) => {
+  await openFlow(page, 'triage-batch', ['each']);
+  await expect(page.getByTestId('port-each-in-items')).toContainText('json');
+  await expect(page.getByTestId('port-each-out-results')).toBeVisible();
+  await expect(page.getByTestId('port-each-out-failures')).toBeVisible();
+  await expect(page.locator('.react-flow__edge')).toHaveCount(3);
+  await expect(page.getByTestId('node-problems-each')).toHaveCount(0);
+
+  await page.getByTestId('node-each').dblclick({ position: { x: 40, y: 12 } });
+  await expect(page.getByTestId('flow-name')).toContainText('classify-ticket');
+  await expect(page.getByTestId('node-classify')).toBeVisible();
+  await expect(page.getByTestId('breadcrumb')).toContainText('Triage a batch of tickets');
+  await expect(page.getByTestId('breadcrumb-here')).toHaveText('Classify and route one ticket');
+  await shot(page, 'child-flow-breadcrumb');
+
+  await page.getByTestId('breadcrumb-0').click();
+  await expect(page.getByTestId('flow-name')).toContainText('triage-batch');
+  await expect(page.getByTestId('node-each')).toBeVisible();
+  await expect(page.getByTestId('breadcrumb')).toHaveCount(0);
 });

@@ -16,6 +16,7 @@ import { useCallback, useEffect, useMemo, useRef, useState, type DragEvent } fro
 import { documentStore, useDocument } from '../state/document.ts';
 import { addNode } from '../state/flow-edits.ts';
 import { useCalledFlows } from '../state/called-flows.ts';
+import { calledFlowOf, openChildFlow, openStepChildren } from '../state/child-navigation.ts';
 import { problemsOf } from '../state/problems.ts';
 import { useRun } from '../state/run-store.ts';
 import { useUi } from '../state/ui-store.ts';
@@ -146,6 +147,17 @@ export function FlowCanvas() {
 
   const { onNodesChange, onEdgesChange, onDelete, isValidConnection, onConnect, onConnectEnd } = useCanvasEdits(runMode, flowRef);
   const onNodeClick = useCallback((_event: unknown, node: WeftCanvasNode) => runMode && useUi.getState().focusStep(node.id), [runMode]);
+  // Double-click opens what a node calls: its child flow while editing, its child run(s) in a run.
+  const onNodeDoubleClick = useCallback(
+    (_event: unknown, node: WeftCanvasNode) => {
+      if (runMode) {
+        if (calledFlowOf(node.data)) openStepChildren(node.id);
+        return;
+      }
+      openChildFlow(node.data);
+    },
+    [runMode],
+  );
   const onPaneClick = useCallback(() => runMode && useUi.getState().focusStep(null), [runMode]);
 
   const onDragOver = (event: DragEvent) => {
@@ -182,6 +194,7 @@ export function FlowCanvas() {
           isValidConnection={isValidConnection}
           onlyRenderVisibleElements
           onNodeClick={onNodeClick}
+          onNodeDoubleClick={onNodeDoubleClick}
           onPaneClick={onPaneClick}
           nodesDraggable={!runMode}
           nodesConnectable={!runMode}
