@@ -56,6 +56,17 @@ export interface WaitDeclaration<Request = unknown, Answer = unknown> {
   deadline?(request: Request): { at: string; answer: Answer } | undefined;
 }
 
+/**
+ * What the inspector's editors need to know of a kind's config beyond which editor a field gets,
+ * so that no code outside the kind names one of its fields.
+ */
+export interface EditorSupport<Config> {
+  /** The language its `code` editor highlights, checks and completes the source in. */
+  codeLanguage?: (config: Config) => 'javascript' | 'typescript';
+  /** The config with one more input port named `name` (the prompt editor's "Add input" for an unknown placeholder). */
+  addInput?: (config: Config, name: string) => Config;
+}
+
 /** How a kind's streamed step text is shown. Pure and cheap enough to run on every delta. */
 export interface StreamedText<Config> {
   present(config: Config, text: string): string;
@@ -102,6 +113,8 @@ export interface KindDefinition<Name extends string = string, Config = unknown> 
   templates?: (config: Config) => Array<{ key: string; text: string }>;
   /** Inspector editors for config fields, by top-level key. */
   editors?: Partial<Record<string, EditorHint>>;
+  /** What those editors need to know of the config (the code's language, where a new input goes). */
+  editorSupport?: EditorSupport<Config>;
   /** Set when a step of this kind can pause the run. */
   wait?: WaitDeclaration<never, never>;
 }

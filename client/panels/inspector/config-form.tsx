@@ -6,6 +6,8 @@
 import type { KindDefinition } from '../../../shared/kinds/define-kind.ts';
 import type { Field } from '../../../shared/ports.ts';
 import { OPENAI_PRICES } from '../../../shared/pricing.ts';
+import { nodePorts } from '../../canvas/node-ports.ts';
+import { calledFlowsContext } from '../../state/called-flows.ts';
 import { CasesEditor } from './cases-editor.tsx';
 import { CodeEditor } from './code-editor.tsx';
 import { CheckboxControl, NumberControl, SelectControl, TextControl } from './field-controls.tsx';
@@ -99,7 +101,17 @@ export function ConfigForm({ definition, config, onChange }: ConfigFormProps) {
   }
   const editors = definition.editors ?? {};
   const editorOf = (key: string) => (Object.hasOwn(editors, key) ? editors[key] : undefined);
-  const inputs = Array.isArray(config.inputs) ? (config.inputs as Field[]) : [];
+  // The node's input ports are what its prompts and code may name; its kind says the rest (`editorSupport`).
+  const inputs: Field[] = nodePorts({ kind: definition.kind, config }, calledFlowsContext()).inputs.map((port) => ({ name: port.name, type: port.type }));
+  const support = definition.editorSupport;
+  const codeLanguage = (): 'javascript' | 'typescript' => {
+    try {
+      return support?.codeLanguage?.(config as never) ?? 'typescript';
+    } catch {
+      return 'typescript'; // a config its kind's schema refuses: the default language
+    }
+  };
+  const addInput = support?.addInput;
   /** The flow this node calls, as its kind says (`calls`), for editors of that flow's fields. */
   const calledFlow = (): string | undefined => {
     try {
@@ -120,7 +132,7 @@ export function ConfigForm({ definition, config, onChange }: ConfigFormProps) {
           optional={field.optional}
           inputs={inputs}
           onChange={change}
-          onAddPort={(name) => onChange({ ...config, inputs: [...inputs, { name, type: 'string' }] }, 'inputs')}
+          onAddPort={addInput ? (name) => onChange(addInput(config as never, name) as Record<string, unknown>, 'add-input') : undefined}
           testId={testId}
           label={field.label}
         />
@@ -132,7 +144,7 @@ export function ConfigForm({ definition, config, onChange }: ConfigFormProps) {
       return <TextControl field={field} value={value as string | undefined} onChange={change} testId={testId} suggestions={Object.keys(OPENAI_PRICES)} />;
     }
     if (editor === 'code') {
-      return <CodeEditor value={(value as string | undefined) ?? ''} onChange={change} testId={testId} language={config.language === 'javascript' ? 'javascript' : 'typescript'} inputs={inputs} label="Code of this step" />;
+      return <CodeEditor value={(value as string | undefined) ?? ''} onChange={change} testId={testId} language={codeLanguage()} inputs={inputs} label="Code of this step" />;
     }
     return undefined;
   };
