@@ -51,6 +51,9 @@ test('double-clicking a map node opens the flow it calls; the breadcrumb goes ba
   await expect(page.getByTestId('node-classify')).toBeVisible();
   await expect(page.getByTestId('breadcrumb')).toContainText('Triage a batch of tickets');
   await expect(page.getByTestId('breadcrumb-here')).toHaveText('Classify and route one ticket');
+  // The child's switch says each case in words beside its port.
+  await expect(page.getByTestId('port-caption-route-urgent')).toHaveText('urgency is "high"');
+  await expect(page.getByTestId('port-caption-route-queue')).toHaveText('otherwise');
   await shot(page, 'child-flow-breadcrumb');
 
   await page.getByTestId('breadcrumb-0').click();

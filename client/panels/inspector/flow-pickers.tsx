@@ -14,14 +14,17 @@ interface PickerProps {
   testId: string;
 }
 
-/** A choice of the saved flows (valid ones; never the open flow itself, which cannot call itself). */
+/**
+ * A choice of the saved flows (never the open flow itself, which cannot call itself). One the
+ * server lists with problems stays a choice, marked: the live check names what is wrong with it.
+ */
 export function FlowPicker({ value, onChange, testId }: PickerProps) {
   const flows = useLibrary((state) => state.flows);
   const own = documentStore.getState().flow.id;
   useEffect(() => {
     void useLibrary.getState().refreshFlows();
   }, []);
-  const choices = flows.filter((flow) => flow.valid && flow.id !== own);
+  const choices = flows.filter((flow) => flow.id !== own);
   const known = value !== undefined && choices.some((flow) => flow.id === value);
   return (
     <select className="input" value={value ?? ''} onChange={(event) => event.target.value !== '' && onChange(event.target.value)} data-testid={testId}>
@@ -30,6 +33,7 @@ export function FlowPicker({ value, onChange, testId }: PickerProps) {
       {choices.map((flow) => (
         <option key={flow.id} value={flow.id}>
           {flow.name ? `${flow.name} (${flow.id})` : flow.id}
+          {flow.valid ? '' : ' · has problems'}
         </option>
       ))}
     </select>
