@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { dragWire, dropKind, handle, openFlow, shot } from './support/helpers.ts';
+import { dragWire, dropKind, handle, mod, openFlow, shot } from './support/helpers.ts';
 
 test("a subflow node takes its ports from the flow it calls; a wire that does not fit is refused, one whose port vanished is flagged", async ({ page }) => {
   await page.goto('/');
@@ -36,6 +36,24 @@ test("a subflow node takes its ports from the flow it calls; a wire that does no
     await expect(page.getByTestId('wire-hint')).toContainText('number cannot feed string');
   });
   await expect(page.locator('.react-flow__edge')).toHaveCount(1);
+
+  // Saved (a draft: it has problems), double-clicking the node opens the child; the breadcrumb goes back.
+  await page.getByTestId('flow-name').click();
+  await page.getByTestId('rename-name').fill('Calls a child');
+  await page.getByTestId('rename-apply').click();
+  await page.getByTestId('canvas').click({ position: { x: 700, y: 600 } });
+  await page.keyboard.press(`${mod}+s`);
+  await expect(page.getByTestId('saved-marker')).toBeVisible();
+  await node.dblclick({ position: { x: 40, y: 12 } });
+  await expect(page.getByTestId('flow-name')).toContainText('model-cascade');
+  await expect(page.getByTestId('breadcrumb')).toContainText('Calls a child');
+  await expect(page.getByTestId('breadcrumb-here')).toHaveText('Cheap model first, escalate when unsure');
+  await page.getByTestId('breadcrumb-0').click();
+  await expect(page.getByTestId('flow-name')).toContainText('calls-a-child');
+  await expect(page.getByTestId('breadcrumb')).toHaveCount(0);
+  // The wire to the vanished port was saved with the flow, and is still flagged.
+  await expect(page.getByTestId('port-subflow-1-in-text')).toHaveClass(/port-vanished/);
+  await expect(page.locator('.react-flow__edge.edge-problem')).toHaveCount(1);
 });
 
 test('double-clicking a map node opens the flow it calls; the breadcrumb goes back to the parent', async ({ page }) => {
