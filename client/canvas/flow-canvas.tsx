@@ -195,6 +195,9 @@ export function FlowCanvas() {
           onlyRenderVisibleElements
           onNodeClick={onNodeClick}
           onNodeDoubleClick={onNodeDoubleClick}
+          // In a run nodes cannot be dragged, so React Flow lets its zoom take a double-click on
+          // them (and swallow it); there a double-click opens a step's child run instead.
+          zoomOnDoubleClick={!runMode}
           onPaneClick={onPaneClick}
           nodesDraggable={!runMode}
           nodesConnectable={!runMode}
