@@ -17,6 +17,7 @@ import {
   runCreatedAnswer,
   runEventsAnswer,
   runListAnswer,
+  runStateAnswer,
   savedFlowAnswer,
 } from '../../shared/wire/rest-answers.ts';
 import type { CancelBody, CreateKeyBody, DecisionBody, EstimateBody, StartRunBody, StartSavedRunBody } from '../../shared/wire/rest-requests.ts';
@@ -42,6 +43,8 @@ export const api = {
   startRun: (flow: Flow, inputs: Record<string, unknown>) => requestJson('POST', '/api/runs', runCreatedAnswer, { flow, inputs, origin: DESIGNER_ORIGIN } satisfies StartRunBody),
   /** Every flow's runs, newest first, or one flow's. */
   listRuns: async (flowId?: string) => (await requestJson('GET', flowId ? `/api/runs?flowId=${enc(flowId)}` : '/api/runs', runListAnswer)).runs,
+  /** A run's state as the server folds it (status, cost): enough for a list of item runs. */
+  getRun: (runId: string) => requestJson('GET', `/api/runs/${enc(runId)}`, runStateAnswer),
   runEvents: async (runId: string, after = 0) => (await requestJson('GET', `/api/runs/${enc(runId)}/events?after=${after}`, runEventsAnswer)).events,
   cancelRun: (runId: string) => requestJson('POST', `/api/runs/${enc(runId)}/cancel`, cancelAnswer, {} satisfies CancelBody),
   decide: (runId: string, nodeId: string, body: DecisionBody) => requestJson('POST', `/api/runs/${enc(runId)}/steps/${enc(nodeId)}/decision`, decisionAnswer, body),

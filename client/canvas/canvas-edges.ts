@@ -18,10 +18,13 @@ export interface EdgeInputs {
   problems: ProblemIndex | null;
   /** A run is shown: wires cannot be selected and show no problems. */
   runMode: boolean;
+  /** What is known of the flows nodes call (state/called-flows.ts): a calling node's ports change with it. */
+  version?: number;
 }
 
 interface Entry {
   sourceNode: FlowNode | undefined;
+  version: number;
   type: PortType;
   /** Everything the edge object shows, to reuse it when its inputs changed but not what it shows. */
   look: string;
@@ -39,7 +42,7 @@ export type EdgeMapper = (inputs: EdgeInputs) => WeftCanvasEdge[];
 export function createEdgeMapper(): EdgeMapper {
   let cache = new Map<string, Entry>();
   let previous: WeftCanvasEdge[] = [];
-  return ({ flow, selected: selectedKeys, problems, runMode }) => {
+  return ({ flow, selected: selectedKeys, problems, runMode, version = 0 }) => {
     const { nodes } = flowIndex(flow);
     const next = new Map<string, Entry>();
     let changed = flow.edges.length !== previous.length;
@@ -49,10 +52,10 @@ export function createEdgeMapper(): EdgeMapper {
       const sourceNode = nodes.get(parseEndpoint(flowEdge.from).nodeId);
       const selected = !runMode && selectedKeys.has(key);
       const problem = !runMode && (problems?.byEdge.has(key) ?? false);
-      const type = entry && entry.sourceNode === sourceNode ? entry.type : edgeType(nodes, flowEdge);
+      const type = entry && entry.sourceNode === sourceNode && entry.version === version ? entry.type : edgeType(nodes, flowEdge);
       const look = `${runMode}|${type}|${selected}|${problem}`;
       const edge = entry && entry.look === look ? entry.edge : buildEdge(flowEdge, type, selected, problem, runMode);
-      next.set(key, { sourceNode, type, look, edge });
+      next.set(key, { sourceNode, version, type, look, edge });
       if (previous[index] !== edge) changed = true;
       return edge;
     });

@@ -10,6 +10,7 @@
  */
 import { Position, type NodeHandle } from '@xyflow/react';
 import type { FlowNode, Flow } from '../../shared/flow.ts';
+import { registry } from '../../shared/kinds/registry.ts';
 import { handleId, toCanvasNode, toCanvasNodeData, type WeftCanvasNode, type WeftNodeData } from './flow-mapping.ts';
 
 export type Size = { width: number; height: number };
@@ -17,7 +18,14 @@ export type Size = { width: number; height: number };
 interface Entry {
   source: FlowNode;
   selected: boolean;
+  /** What was known of called flows when its data was made (state/called-flows.ts). */
+  version: number;
   node: WeftCanvasNode;
+}
+
+/** Whether a node's ports come from the flows it calls, so they change when those are read. */
+function callsFlows(kind: string): boolean {
+  return registry.get(kind)?.calls !== undefined;
 }
 
 /** Node box parts in px, as in styles.css (.weft-node borders, .node-head, .node-title, .node-summary, .node-ports, .port, .port-handle, .node-empty). */
@@ -69,23 +77,25 @@ function samePosition(a: FlowNode, b: FlowNode): boolean {
 /** What React Flow knows of a node: its size, when it has one. */
 export type MeasuredOf = (nodeId: string) => Size | undefined;
 
-export type NodeMapper = (flow: Flow, selected: ReadonlySet<string>, measuredOf: MeasuredOf) => WeftCanvasNode[];
+/** `version`: what is known of the flows nodes call (state/called-flows.ts); a calling node is redrawn when it changes. */
+export type NodeMapper = (flow: Flow, selected: ReadonlySet<string>, measuredOf: MeasuredOf, version?: number) => WeftCanvasNode[];
 
 export function createNodeMapper(): NodeMapper {
   let cache = new Map<string, Entry>();
   let previous: WeftCanvasNode[] = [];
-  return (flow, selected, measuredOf) => {
+  return (flow, selected, measuredOf, version = 0) => {
     const next = new Map<string, Entry>();
     let changed = flow.nodes.length !== previous.length;
     const list = flow.nodes.map((source, index) => {
       const isSelected = selected.has(source.id);
-      const entry = cache.get(source.id);
+      const cached = cache.get(source.id);
+      const entry = cached && (cached.version === version || !callsFlows(source.kind)) ? cached : undefined;
       let node: WeftCanvasNode;
       if (entry && entry.selected === isSelected && (entry.source === source || (samePosition(entry.source, source) && sameNodeData(entry.source, source)))) {
         node = entry.node;
       } else {
         const data = entry && sameNodeData(entry.source, source) ? entry.node.data : toCanvasNodeData(source);
-        const measured = entry ? measuredOf(source.id) : undefined;
+        const measured = cached ? measuredOf(source.id) : undefined;
         if (measured) node = toCanvasNode(source, isSelected, measured, data);
         else {
           // Handles given with a node replace what React Flow measured, so only a node it has never
@@ -94,7 +104,7 @@ export function createNodeMapper(): NodeMapper {
           node = { ...toCanvasNode(source, isSelected, size, data), handles: estimatedHandles(data, size) };
         }
       }
-      next.set(source.id, { source, selected: isSelected, node });
+      next.set(source.id, { source, selected: isSelected, version, node });
       if (previous[index] !== node) changed = true;
       return node;
     });

@@ -6,6 +6,7 @@ import { documentStore } from '../state/document.ts';
 import { moveNodes } from '../state/flow-edits.ts';
 import { useUi } from '../state/ui-store.ts';
 import type { NodeGeometry } from './auto-layout.ts';
+import { Breadcrumb } from './breadcrumb.tsx';
 
 /** A node's size and handle centres as React Flow measured them, when it has. */
 function measuredGeometry(node: InternalNode | undefined): NodeGeometry | undefined {
@@ -52,6 +53,7 @@ export function CanvasToolbar({ runMode }: { runMode: boolean }) {
       <button type="button" className="btn btn-small" onClick={() => void fitView({ padding: 0.08, maxZoom: 1, duration: 250 })} data-testid="fit-view-button" title="Show the whole flow (text gets small on a large flow)">
         Fit view
       </button>
+      <Breadcrumb />
     </Panel>
   );
 }

@@ -15,6 +15,8 @@ import { Background, Controls, ReactFlow, useReactFlow, useStore, useStoreApi, t
 import { useCallback, useEffect, useMemo, useRef, useState, type DragEvent } from 'react';
 import { documentStore, useDocument } from '../state/document.ts';
 import { addNode } from '../state/flow-edits.ts';
+import { useCalledFlows } from '../state/called-flows.ts';
+import { calledFlowOf, openChildFlow, openStepChildren } from '../state/child-navigation.ts';
 import { problemsOf } from '../state/problems.ts';
 import { useRun } from '../state/run-store.ts';
 import { useUi } from '../state/ui-store.ts';
@@ -73,6 +75,7 @@ export function FlowCanvas() {
   const focusedStep = useUi((state) => state.focusedStep);
   const runMode = runId !== null;
   const flow = runMode && runFlow ? runFlow : docFlow;
+  const calledVersion = useCalledFlows((state) => state.version);
   const problems = runMode ? null : problemsOf(docFlow);
   const { screenToFlowPosition, fitView, setViewport } = useReactFlow();
   const store = useStoreApi<WeftCanvasNode, WeftCanvasEdge>();
@@ -93,9 +96,19 @@ export function FlowCanvas() {
     [store],
   );
 
+  // A newly opened flow reads its called flows afresh (they may have changed); an edit reads the ones it adds.
+  const readFor = useRef(-1);
+  useEffect(() => {
+    if (readFor.current !== loadCount) {
+      readFor.current = loadCount;
+      useCalledFlows.getState().reset();
+    }
+    void useCalledFlows.getState().ensure(flow);
+  }, [flow, loadCount]);
+
   const [mapNodes] = useState(createNodeMapper);
   const selectedNodes = useMemo(() => new Set(runMode ? (focusedStep ? [focusedStep] : []) : selection.nodes), [runMode, focusedStep, selection.nodes]);
-  const nodes = useMemo(() => mapNodes(flow, selectedNodes, measuredOf), [mapNodes, flow, selectedNodes, measuredOf]);
+  const nodes = useMemo(() => mapNodes(flow, selectedNodes, measuredOf, calledVersion), [mapNodes, flow, selectedNodes, measuredOf, calledVersion]);
   const nodesRef = useRef(nodes);
   nodesRef.current = nodes;
   const lastFramed = useRef<{ loadCount: number; flowId: string } | null>(null);
@@ -130,10 +143,21 @@ export function FlowCanvas() {
 
   const [mapEdges] = useState(createEdgeMapper);
   const selectedEdges = useMemo(() => (runMode ? NO_SELECTION : new Set(selection.edges)), [runMode, selection.edges]);
-  const edges = useMemo(() => mapEdges({ flow, selected: selectedEdges, problems, runMode }), [mapEdges, flow, selectedEdges, problems, runMode]);
+  const edges = useMemo(() => mapEdges({ flow, selected: selectedEdges, problems, runMode, version: calledVersion }), [mapEdges, flow, selectedEdges, problems, runMode, calledVersion]);
 
   const { onNodesChange, onEdgesChange, onDelete, isValidConnection, onConnect, onConnectEnd } = useCanvasEdits(runMode, flowRef);
   const onNodeClick = useCallback((_event: unknown, node: WeftCanvasNode) => runMode && useUi.getState().focusStep(node.id), [runMode]);
+  // Double-click opens what a node calls: its child flow while editing, its child run(s) in a run.
+  const onNodeDoubleClick = useCallback(
+    (_event: unknown, node: WeftCanvasNode) => {
+      if (runMode) {
+        if (calledFlowOf(node.data)) openStepChildren(node.id);
+        return;
+      }
+      openChildFlow(node.data);
+    },
+    [runMode],
+  );
   const onPaneClick = useCallback(() => runMode && useUi.getState().focusStep(null), [runMode]);
 
   const onDragOver = (event: DragEvent) => {
@@ -170,6 +194,10 @@ export function FlowCanvas() {
           isValidConnection={isValidConnection}
           onlyRenderVisibleElements
           onNodeClick={onNodeClick}
+          onNodeDoubleClick={onNodeDoubleClick}
+          // In a run nodes cannot be dragged, so React Flow lets its zoom take a double-click on
+          // them (and swallow it); there a double-click opens a step's child run instead.
+          zoomOnDoubleClick={!runMode}
           onPaneClick={onPaneClick}
           nodesDraggable={!runMode}
           nodesConnectable={!runMode}

@@ -8,6 +8,7 @@ import { canConnect, PORT_COLOURS, type Fit, type NodePorts, type PortType } fro
 import { edgeKey } from '../state/flow-diff.ts';
 import { nodePorts } from './node-ports.ts';
 import { registry } from '../../shared/kinds/registry.ts';
+import { calledFlowsContext, calledFlowsVersion } from '../state/called-flows.ts';
 
 export const NODE_TYPE = 'weft';
 /** The edge type drawn by `weft-edge.tsx` (a bezier with a run look). */
@@ -45,25 +46,34 @@ export function portOfHandle(handle: string | null | undefined): string | undefi
   return match ? match[1] : undefined;
 }
 
-/** Ports by config object: a node's ports change only when its kind or config does. */
-const portCache = new WeakMap<object, { kind: string; ports: NodePorts }>();
+/** Ports by config object: a node's ports change only when its kind or config does (or the flows it calls). */
+let portCache = new WeakMap<object, { kind: string; ports: NodePorts }>();
 /** Ports by kind and config text, for equal configs in other objects (a run's pinned copy of the flow). */
 const portCacheByText = new Map<string, NodePorts>();
 const TEXT_CACHE_LIMIT = 5_000;
+/** The called flows the caches were filled against (state/called-flows.ts). */
+let cachedVersion = -1;
 
 /**
- * A node's ports, computed once per (kind, config): moving a node, or the same flow arriving as a
- * run's pinned copy, does not check its config against the kind's schema again.
+ * A node's ports, computed once per (kind, config) and what is known of the flows nodes call:
+ * moving a node, or the same flow arriving as a run's pinned copy, does not check its config
+ * against the kind's schema again.
  */
 export function portsOf(node: Pick<FlowNode, 'kind' | 'config'>): NodePorts {
+  const version = calledFlowsVersion();
+  if (version !== cachedVersion) {
+    cachedVersion = version;
+    portCache = new WeakMap();
+    portCacheByText.clear();
+  }
   const config = node.config as unknown;
-  if (typeof config !== 'object' || config === null) return nodePorts(node);
+  if (typeof config !== 'object' || config === null) return nodePorts(node, calledFlowsContext());
   const cached = portCache.get(config);
   if (cached && cached.kind === node.kind) return cached.ports;
   const text = `${node.kind}\n${JSON.stringify(config)}`;
   let ports = portCacheByText.get(text);
   if (!ports) {
-    ports = nodePorts(node);
+    ports = nodePorts(node, calledFlowsContext());
     if (portCacheByText.size >= TEXT_CACHE_LIMIT) portCacheByText.clear();
     portCacheByText.set(text, ports);
   }

@@ -2,6 +2,8 @@
 import { useMemo, useState } from 'react';
 import type { StepState } from '../../shared/run-state.ts';
 import { formatCached, formatDuration, formatUsd, preview } from '../lib/format.ts';
+import { openStepChildren } from '../state/child-navigation.ts';
+import { NodeProgress } from './node-progress.tsx';
 import { StreamedOutputView } from './streamed-output-view.tsx';
 
 const TAIL_CHARS = 220;
@@ -18,14 +20,25 @@ export function NodeRunDetails({ step, present, label }: Props) {
   const [expanded, setExpanded] = useState(false);
   const shown = useMemo(() => (present && step.text ? present(step.text) : step.text), [present, step.text]);
   const tail = shown.length > TAIL_CHARS ? `…${shown.slice(-TAIL_CHARS)}` : shown;
-  const hasCost = streams && (step.inputTokens > 0 || step.outputTokens > 0 || step.costUsd === null);
+  // Model steps spend, and so do steps whose child runs spend (their cost rolls up into the step).
+  const hasCost = step.inputTokens > 0 || step.outputTokens > 0 || step.costUsd === null || (step.costUsd > 0 && (streams || step.children !== undefined));
+  const progress = step.progress;
+  const children = step.children?.length ?? 0;
+  /** A step over items shows its cost beside its progress instead. */
+  const metricsCost = hasCost && !progress;
   const hasOutputs = !streams && step.outputs !== undefined && Object.keys(step.outputs).length > 0;
   const skipped = step.status === 'skipped' && step.skippedReason;
   const queued = step.status === 'running' && step.queued === true;
   const running = step.status === 'running';
-  if (!tail && !step.error && !skipped && !queued && !hasOutputs && step.durationMs === undefined && !hasCost) return null;
+  if (!tail && !step.error && !skipped && !queued && !hasOutputs && step.durationMs === undefined && !hasCost && !progress && children === 0) return null;
   return (
     <div className="node-run">
+      {progress ? <NodeProgress nodeId={step.nodeId} progress={progress} costUsd={step.costUsd} final={step.costFinal} /> : null}
+      {children > 0 ? (
+        <button type="button" className="link-btn nodrag node-expand" onClick={() => openStepChildren(step.nodeId)} data-testid={`node-children-${step.nodeId}`}>
+          {progress ? `Item runs (${children})` : 'Open child run'}
+        </button>
+      ) : null}
       {streams && tail ? (
         <div className="node-stream" data-testid={`node-stream-${step.nodeId}`}>
           {tail}
@@ -48,19 +61,19 @@ export function NodeRunDetails({ step, present, label }: Props) {
       {hasOutputs ? <div className="node-muted mono">{preview(step.outputs, 90)}</div> : null}
       <div className="node-metrics">
         {step.durationMs !== undefined ? <span>{formatDuration(step.durationMs)}</span> : null}
-        {hasCost ? (
+        {metricsCost ? (
           <span>
             {step.inputTokens + step.outputTokens} tok
           </span>
         ) : null}
-        {hasCost ? (
+        {metricsCost ? (
           <span className="node-cost" data-testid={`node-cost-${step.nodeId}`}>
             {formatUsd(step.costUsd)}
             {step.costFinal ? '' : '…'}
           </span>
         ) : null}
-        {hasCost && step.cachedInputTokens ? <span data-testid={`node-cached-${step.nodeId}`}>{formatCached(step.cachedInputTokens, step.cachedSavingUsd)}</span> : null}
-        {hasCost && step.simulated ? <span className="tag tag-sim">simulated</span> : null}
+        {metricsCost && step.cachedInputTokens ? <span data-testid={`node-cached-${step.nodeId}`}>{formatCached(step.cachedInputTokens, step.cachedSavingUsd)}</span> : null}
+        {metricsCost && step.simulated ? <span className="tag tag-sim">simulated</span> : null}
         {step.reusedFrom !== undefined ? (
           <span className="tag tag-reused" title={`The reply was taken at $0 from run ${step.reusedFrom}`} data-testid={`node-reused-${step.nodeId}`}>
             reused

@@ -13,18 +13,20 @@ interface Props {
   direction: 'in' | 'out';
   problems: Problem[] | undefined;
   connectable: boolean;
+  /** A wired port its node no longer has (its child flow changed): drawn so the wire shows, and flagged. */
+  vanished?: boolean;
 }
 
-export function PortRow({ nodeId, port, direction, problems, connectable }: Props) {
-  const colour = PORT_COLOURS[port.type];
+export function PortRow({ nodeId, port, direction, problems, connectable, vanished = false }: Props) {
+  const colour = vanished ? 'var(--bad)' : PORT_COLOURS[port.type];
   const title = [port.description, ...(problems ?? []).map((problem) => problem.message)].filter(Boolean).join('\n');
   return (
-    <div className={`port port-${direction}${problems ? ' port-problem' : ''}`} title={title || undefined} data-testid={`port-${nodeId}-${direction}-${port.name}`}>
+    <div className={`port port-${direction}${problems ? ' port-problem' : ''}${vanished ? ' port-vanished' : ''}`} title={title || undefined} data-testid={`port-${nodeId}-${direction}-${port.name}`}>
       <Handle
         type={direction === 'in' ? 'target' : 'source'}
         position={direction === 'in' ? Position.Left : Position.Right}
         id={handleId(direction, port.name)}
-        isConnectable={connectable}
+        isConnectable={connectable && !vanished}
         className="port-handle"
         style={{ background: colour, borderColor: colour }}
         data-testid={`handle-${nodeId}-${direction}-${port.name}`}
@@ -36,8 +38,8 @@ export function PortRow({ nodeId, port, direction, problems, connectable }: Prop
       ) : null}
       <span className="port-name">{port.name}</span>
       <span className="port-type" style={{ color: colour }}>
-        {port.type}
-        {port.required === false && direction === 'in' ? '?' : ''}
+        {vanished ? 'gone' : port.type}
+        {port.required === false && direction === 'in' && !vanished ? '?' : ''}
       </span>
       {problems ? <span className="port-problem-dot" aria-label="problem" /> : null}
     </div>

@@ -4,11 +4,13 @@
  * event re-renders only the nodes it concerns.
  */
 import { useUpdateNodeInternals, type NodeProps } from '@xyflow/react';
-import { memo, useCallback, useEffect, useRef } from 'react';
+import { memo, useCallback, useEffect, useMemo, useRef } from 'react';
 import { registry, waitsForPerson, waitTitle } from '../../shared/kinds/registry.ts';
 import type { StepState } from '../../shared/run-state.ts';
+import type { PortSpec } from '../../shared/ports.ts';
 import type { Problem } from '../../shared/validate.ts';
 import { stepLabel } from '../lib/format.ts';
+import { useCalledFlows } from '../state/called-flows.ts';
 import { useDocument } from '../state/document.ts';
 import { problemsOf } from '../state/problems.ts';
 import { useRun } from '../state/run-store.ts';
@@ -22,6 +24,23 @@ function useStep(id: string, runMode: boolean): StepState | undefined {
   return useRun((state) => (runMode && state.run && Object.hasOwn(state.run.steps, id) ? state.run.steps[id] : undefined));
 }
 
+/**
+ * Wired ports the node no longer has (a port of a child flow that was removed, a renamed field):
+ * the validator names them (`missing-port`), and the node keeps drawing them, flagged, so their
+ * wires stay in view until a person moves or deletes them.
+ */
+function vanishedPorts(id: string, problems: Problem[] | undefined): { inputs: PortSpec[]; outputs: PortSpec[] } {
+  const inputs: PortSpec[] = [];
+  const outputs: PortSpec[] = [];
+  for (const problem of problems ?? []) {
+    if (problem.rule !== 'missing-port' || !problem.port || !problem.edge) continue;
+    const side = problem.edge.to === `${id}.${problem.port}` ? inputs : outputs;
+    if (side.some((port) => port.name === problem.port)) continue;
+    side.push({ name: problem.port, type: 'any', required: false, description: `This port is gone: ${problem.message}` });
+  }
+  return { inputs, outputs };
+}
+
 function portProblems(problems: Problem[] | undefined, name: string): Problem[] | undefined {
   if (!problems) return undefined;
   const own = problems.filter((problem) => problem.port === name);
@@ -32,13 +51,15 @@ function WeftNodeView({ id, data, selected }: NodeProps<WeftCanvasNode>) {
   const { runMode } = useCanvasContext();
   const step = useStep(id, runMode);
   const runEnded = useRun((state) => runMode && state.run?.endedAt !== undefined);
+  useCalledFlows((state) => state.version); // problems change as the flows nodes call are read
   const nodeProblems = useDocument((state) => (runMode ? undefined : problemsOf(state.flow).byNode.get(id)));
   const definition = registry.get(data.kind);
+  const vanished = useMemo(() => vanishedPorts(id, nodeProblems), [id, nodeProblems]);
 
   // React Flow measures handles when it first measures the node; after that, a port added,
   // removed or renamed moves the handles, which it is told about here.
   const updateNodeInternals = useUpdateNodeInternals();
-  const portKey = [...data.ports.inputs.map((port) => `i${port.name}`), ...data.ports.outputs.map((port) => `o${port.name}`)].join('|');
+  const portKey = [...data.ports.inputs, ...vanished.inputs].map((port) => `i${port.name}`).concat([...data.ports.outputs, ...vanished.outputs].map((port) => `o${port.name}`)).join('|');
   const measuredPorts = useRef(portKey);
   useEffect(() => {
     if (measuredPorts.current === portKey) return;
@@ -88,16 +109,22 @@ function WeftNodeView({ id, data, selected }: NodeProps<WeftCanvasNode>) {
           ))}
         </div>
       ) : null}
-      {data.ports.inputs.length + data.ports.outputs.length > 0 ? (
+      {data.ports.inputs.length + data.ports.outputs.length + vanished.inputs.length + vanished.outputs.length > 0 ? (
         <div className="node-ports">
           <div className="ports-col">
             {data.ports.inputs.map((port) => (
               <PortRow key={port.name} nodeId={id} port={port} direction="in" problems={portProblems(nodeProblems, port.name)} connectable={!runMode} />
             ))}
+            {vanished.inputs.map((port) => (
+              <PortRow key={`gone-${port.name}`} nodeId={id} port={port} direction="in" problems={portProblems(nodeProblems, port.name)} connectable={false} vanished />
+            ))}
           </div>
           <div className="ports-col ports-out">
             {data.ports.outputs.map((port) => (
               <PortRow key={port.name} nodeId={id} port={port} direction="out" problems={portProblems(nodeProblems, port.name)} connectable={!runMode} />
+            ))}
+            {vanished.outputs.map((port) => (
+              <PortRow key={`gone-${port.name}`} nodeId={id} port={port} direction="out" problems={portProblems(nodeProblems, port.name)} connectable={false} vanished />
             ))}
           </div>
         </div>

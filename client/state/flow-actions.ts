@@ -10,7 +10,7 @@ import { openableFlow, openableFlowText } from './flow-loading.ts';
 import { useLibrary } from './library-store.ts';
 import { freeId } from './node-ids.ts';
 import { useRun } from './run-store.ts';
-import { errorText, useUi } from './ui-store.ts';
+import { errorText, useUi, type TrailStep } from './ui-store.ts';
 import { writeUrlState } from './url-state.ts';
 
 /** The name of a new flow until the person names it; Save asks for a name while it has this one. */
@@ -39,21 +39,23 @@ function describeApiError(error: unknown): string {
   return errorText(error);
 }
 
-function show(flow: Flow, saved: boolean): void {
+function show(flow: Flow, saved: boolean, trail: TrailStep[] = []): void {
   useRun.getState().close();
   useUi.getState().showStartPage(false);
+  useUi.getState().setTrail(trail);
   documentStore.getState().load(flow, { saved });
   writeUrlState({ flow: saved ? flow.id : undefined });
 }
 
-export async function openFlow(id: string): Promise<void> {
+/** Opens a saved flow; `trail` is the way in when it is opened from a parent's node (child-navigation.ts). */
+export async function openFlow(id: string, trail: TrailStep[] = []): Promise<void> {
   try {
     const result = openableFlow(await api.getFlow(id));
     if (!result.ok) {
       useUi.getState().openDialog({ type: 'import-problems', fileName: `${id}.flow.json`, problems: result.problems });
       return;
     }
-    show(result.flow, true);
+    show(result.flow, true, trail);
   } catch (error) {
     useUi.getState().notify(`Could not open ${id}: ${describeApiError(error)}`, 'error');
   }

@@ -6,14 +6,16 @@
 import { flowSchema, migrateFlowDocument, type Flow } from '../../shared/flow.ts';
 import { parseJsonText } from '../../shared/json-text.ts';
 import { validateFlowDocument } from '../../shared/validate.ts';
-import { rememberProblems } from './problems.ts';
+import { calledFlow } from './called-flows.ts';
+import { rememberProblems, withoutPendingCalls } from './problems.ts';
 
 export type Openable = { ok: true; flow: Flow; problemCount: number } | { ok: false; problems: string[] };
 
 export function openableFlow(document: unknown): Openable {
   const migrated = migrateFlowDocument(document);
   if (!migrated.ok) return { ok: false, problems: [migrated.message] };
-  const validation = validateFlowDocument(migrated.document);
+  // Its calls of other flows are checked once those are read (state/called-flows.ts, problems.ts).
+  const validation = validateFlowDocument(migrated.document, { flows: calledFlow, calls: false });
   // A valid document comes back parsed: no second parse of a large flow.
   if (validation.ok) {
     rememberProblems(validation.flow, []);
@@ -21,8 +23,9 @@ export function openableFlow(document: unknown): Openable {
   }
   const parsed = flowSchema.safeParse(migrated.document);
   if (!parsed.success) return { ok: false, problems: validation.problems.map((problem) => problem.message) };
-  rememberProblems(parsed.data, validation.problems);
-  return { ok: true, flow: parsed.data, problemCount: validation.problems.length };
+  const problems = withoutPendingCalls(parsed.data, validation.problems);
+  rememberProblems(parsed.data, problems);
+  return { ok: true, flow: parsed.data, problemCount: problems.length };
 }
 
 export function openableFlowText(text: string): Openable {

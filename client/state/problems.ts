@@ -1,6 +1,11 @@
-/** The live validation of the document, computed once per flow version and shared by every view. */
+/**
+ * The live validation of the document, computed once per flow version (and per what is known of
+ * the flows it calls, state/called-flows.ts) and shared by every view.
+ */
+import { callsOf } from '../../shared/flow-calls.ts';
 import type { Flow } from '../../shared/flow.ts';
 import { validateFlowDocument, type Problem } from '../../shared/validate.ts';
+import { calledFlow, callsKnown, useCalledFlows } from './called-flows.ts';
 import { useDocument } from './document.ts';
 
 export interface ProblemIndex {
@@ -12,7 +17,9 @@ export interface ProblemIndex {
   byEdge: Map<string, Problem[]>;
 }
 
-const cache = new WeakMap<Flow, ProblemIndex>();
+let cache = new WeakMap<Flow, ProblemIndex>();
+/** The called flows the cache was filled against. */
+let cachedVersion = 0;
 
 function push<K>(map: Map<K, Problem[]>, key: K, problem: Problem): void {
   const list = map.get(key);
@@ -34,14 +41,43 @@ function differsOnlyInPositions(a: Flow, b: Flow): boolean {
   return true;
 }
 
+/**
+ * The flow's problems, with the flows it calls as far as they are read: a calling node's wires are
+ * checked against its child's fields, and a called flow is named missing only once every called
+ * flow is known (read or refused), never while one is still loading.
+ */
+export function validateWithCalledFlows(flow: Flow): Problem[] {
+  return withoutPendingCalls(flow, validateFlowDocument(flow, { flows: calledFlow, calls: callsKnown(flow) }).problems);
+}
+
+/**
+ * Drops what a calling node's wires seem to break while its child flow is still being read: until
+ * then the node has no ports, and every wire to it would look like one to a port that is not there.
+ */
+export function withoutPendingCalls(flow: Pick<Flow, 'nodes'>, problems: Problem[]): Problem[] {
+  const { flows, missing } = useCalledFlows.getState();
+  const pending = new Set(callsOf(flow).filter((call) => !flows.has(call.flowId) && !missing.has(call.flowId)).map((call) => call.nodeId));
+  if (pending.size === 0) return problems;
+  return problems.filter((problem) => !(problem.rule === 'missing-port' && problem.nodeId !== undefined && pending.has(problem.nodeId)));
+}
+
+function syncVersion(): void {
+  const version = useCalledFlows.getState().version;
+  if (version === cachedVersion) return;
+  cachedVersion = version;
+  cache = new WeakMap();
+  last = undefined;
+}
+
 export function problemsOf(flow: Flow): ProblemIndex {
+  syncVersion();
   const cached = cache.get(flow);
   if (cached) return cached;
   if (last && differsOnlyInPositions(last.flow, flow)) {
     cache.set(flow, last.index);
     return last.index;
   }
-  return indexProblems(flow, validateFlowDocument(flow).problems);
+  return indexProblems(flow, validateWithCalledFlows(flow));
 }
 
 /**
@@ -49,6 +85,7 @@ export function problemsOf(flow: Flow): ProblemIndex {
  * it), so a large flow is not validated twice before it is drawn.
  */
 export function rememberProblems(flow: Flow, all: Problem[]): void {
+  syncVersion();
   if (!cache.has(flow)) indexProblems(flow, all);
 }
 
@@ -65,5 +102,6 @@ function indexProblems(flow: Flow, all: Problem[]): ProblemIndex {
 }
 
 export function useProblems(): ProblemIndex {
+  useCalledFlows((state) => state.version);
   return problemsOf(useDocument((state) => state.flow));
 }

@@ -12,6 +12,7 @@ import { ApiError } from '../api/http.ts';
 import { onRunEvent, runSocket } from '../api/socket-service.ts';
 import { createFrameBatcher } from './frame-batcher.ts';
 import { emptyRun, mergeEvents } from './run-tracker.ts';
+import { useUi } from './ui-store.ts';
 import { writeUrlState } from './url-state.ts';
 
 interface RunStore {
@@ -23,6 +24,11 @@ interface RunStore {
   close(): void;
   ingest(events: readonly RunEvent[]): void;
   catchUp(): Promise<void>;
+}
+
+function dropRunTrail(): void {
+  const { trail, setTrail } = useUi.getState();
+  if (trail.some((step) => step.type === 'run')) setTrail(trail.filter((step) => step.type === 'flow'));
 }
 
 let catchingUp: { runId: string; again: boolean; promise: Promise<void> } | null = null;
@@ -37,6 +43,8 @@ export const useRun = create<RunStore>()((set, get) => ({
     const previous = get().runId;
     if (previous === runId) return;
     if (previous) runSocket().unsubscribe(previous);
+    // A run opened from anywhere but a parent's node starts a new way in (child-navigation.ts sets its own).
+    dropRunTrail();
     set({ runId, run: emptyRun(runId), error: null, loading: true });
     writeUrlState({ run: runId });
     runSocket().subscribe(runId, 0);
@@ -46,6 +54,7 @@ export const useRun = create<RunStore>()((set, get) => ({
   close() {
     const previous = get().runId;
     if (previous) runSocket().unsubscribe(previous);
+    dropRunTrail();
     set({ runId: null, run: null, error: null, loading: false });
     writeUrlState({ run: undefined });
   },

@@ -13,7 +13,15 @@ export type Dialog =
   | { type: 'settings' }
   /** How to call the open flow from an application: curl, fetch, its OpenAPI document. */
   | { type: 'flow-api' }
+  /** The child runs of a step over many items (a map), each opening its run. */
+  | { type: 'item-runs'; runId: string; nodeId: string }
   | { type: 'confirm'; title: string; message: string; confirmLabel: string; danger?: boolean; onConfirm: () => void };
+
+/**
+ * A step of the way into a child (the breadcrumb over the canvas): the flow whose node was opened,
+ * or the run whose step's child run was opened.
+ */
+export type TrailStep = { type: 'flow'; flowId: string; name: string } | { type: 'run'; runId: string; flowId: string };
 
 export interface Toast {
   id: number;
@@ -33,6 +41,9 @@ interface UiState {
   focusedApproval: { runId: string; nodeId: string } | null;
   /** The start page is shown instead of the canvas when no flow is open. */
   startPage: boolean;
+  /** How the canvas got to what it shows, through parents opened one child at a time. */
+  trail: TrailStep[];
+  setTrail(trail: TrailStep[]): void;
   setRightTab(tab: RightTab): void;
   openDialog(dialog: Dialog): void;
   closeDialog(): void;
@@ -54,6 +65,8 @@ export const useUi = create<UiState>()((set, get) => ({
   focusedStep: null,
   focusedApproval: null,
   startPage: false,
+  trail: [],
+  setTrail: (trail) => set({ trail }),
   setRightTab: (rightTab) => set({ rightTab }),
   openDialog: (dialog) => set({ dialog }),
   closeDialog: () => set({ dialog: null }),

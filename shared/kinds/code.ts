@@ -37,6 +37,7 @@ export const codeKind = defineKind({
     return line === undefined ? [config.language] : [line];
   },
   editors: { source: 'code' },
+  editorSupport: { codeLanguage: (config) => config.language },
 });
 
 /** The first line that is not blank, a comment or an import: what the code does, at a glance. */

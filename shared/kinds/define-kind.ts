@@ -29,8 +29,12 @@ export interface ConfigProblem {
 
 export type PaletteGroup = 'Flow' | 'AI' | 'Logic' | 'People';
 
-/** Which editor the inspector uses for a top-level config field instead of the one its schema implies. */
-export type EditorHint = 'prompt' | 'code' | 'model' | 'cases';
+/**
+ * Which editor the inspector uses for a top-level config field instead of the one its schema implies.
+ * `flow`: a choice of saved flows; `child-input`: a choice of the input fields of the flow the node
+ * calls (its kind's `calls`).
+ */
+export type EditorHint = 'prompt' | 'code' | 'model' | 'cases' | 'flow' | 'child-input';
 
 /**
  * What a step of this kind can wait for. Its executor returns `{type: 'wait', request}`; the run
@@ -50,6 +54,17 @@ export interface WaitDeclaration<Request = unknown, Answer = unknown> {
   answerText(answer: Answer, by: string): string;
   /** When the wait ends by itself: at this ISO time, with this answer. */
   deadline?(request: Request): { at: string; answer: Answer } | undefined;
+}
+
+/**
+ * What the inspector's editors need to know of a kind's config beyond which editor a field gets,
+ * so that no code outside the kind names one of its fields.
+ */
+export interface EditorSupport<Config> {
+  /** The language its `code` editor highlights, checks and completes the source in. */
+  codeLanguage?: (config: Config) => 'javascript' | 'typescript';
+  /** The config with one more input port named `name` (the prompt editor's "Add input" for an unknown placeholder). */
+  addInput?: (config: Config, name: string) => Config;
 }
 
 /** How a kind's streamed step text is shown. Pure and cheap enough to run on every delta. */
@@ -98,6 +113,8 @@ export interface KindDefinition<Name extends string = string, Config = unknown> 
   templates?: (config: Config) => Array<{ key: string; text: string }>;
   /** Inspector editors for config fields, by top-level key. */
   editors?: Partial<Record<string, EditorHint>>;
+  /** What those editors need to know of the config (the code's language, where a new input goes). */
+  editorSupport?: EditorSupport<Config>;
   /** Set when a step of this kind can pause the run. */
   wait?: WaitDeclaration<never, never>;
 }

@@ -52,5 +52,6 @@ export const mapKind = defineKind({
     return [{ path: ['itemInput'], message: `flow "${config.flow}" has no input "${config.itemInput}" (its inputs: ${names.join(', ') || 'none'})` }];
   },
   calls: (config) => [config.flow],
+  editors: { flow: 'flow', itemInput: 'child-input' },
   summary: (config) => [`each item → ${config.flow}.${config.itemInput}`, `${config.concurrency ?? DEFAULT_MAP_CONCURRENCY} at a time${config.onItemFailure === 'continue' ? ', failures collected' : ''}`],
 });

@@ -79,6 +79,7 @@ export const modelKind = defineKind({
   },
   streamsText: { present: presentModelText },
   editors: { prompt: 'prompt', system: 'prompt', model: 'model' },
+  editorSupport: { addInput: (config, name) => ({ ...config, inputs: [...config.inputs, { name, type: 'string' as const }] }) },
   templates: (config) => [
     { key: 'prompt', text: config.prompt },
     ...(config.system !== undefined ? [{ key: 'system', text: config.system }] : []),

@@ -23,4 +23,5 @@ export const subflowKind = defineKind({
   },
   calls: (config) => [config.flow],
   summary: (config) => [`runs ${config.flow}`],
+  editors: { flow: 'flow' },
 });

@@ -4,6 +4,7 @@ import { RunDialog } from '../run/run-dialog.tsx';
 import { ApiKeysSettings } from '../settings/api-keys-settings.tsx';
 import { FlowApiDialog } from '../settings/flow-api-dialog.tsx';
 import { useUi } from '../../state/ui-store.ts';
+import { ItemRunsDialog } from './item-runs-dialog.tsx';
 import { Modal } from './modal.tsx';
 import { RenameDialog } from './rename-dialog.tsx';
 
@@ -20,6 +21,8 @@ export function Dialogs() {
       return <ApiKeysSettings />;
     case 'flow-api':
       return <FlowApiDialog />;
+    case 'item-runs':
+      return <ItemRunsDialog runId={dialog.runId} nodeId={dialog.nodeId} />;
     case 'rename':
       return <RenameDialog save={dialog.save} />;
     case 'import-problems':

@@ -6,9 +6,12 @@
 import type { KindDefinition } from '../../../shared/kinds/define-kind.ts';
 import type { Field } from '../../../shared/ports.ts';
 import { OPENAI_PRICES } from '../../../shared/pricing.ts';
+import { nodePorts } from '../../canvas/node-ports.ts';
+import { calledFlowsContext } from '../../state/called-flows.ts';
 import { CasesEditor } from './cases-editor.tsx';
 import { CodeEditor } from './code-editor.tsx';
 import { CheckboxControl, NumberControl, SelectControl, TextControl } from './field-controls.tsx';
+import { ChildInputPicker, FlowPicker } from './flow-pickers.tsx';
 import { JsonEditor } from './json-editor.tsx';
 import { PortsEditor } from './ports-editor.tsx';
 import { PromptEditor } from './prompt-editor.tsx';
@@ -98,7 +101,25 @@ export function ConfigForm({ definition, config, onChange }: ConfigFormProps) {
   }
   const editors = definition.editors ?? {};
   const editorOf = (key: string) => (Object.hasOwn(editors, key) ? editors[key] : undefined);
-  const inputs = Array.isArray(config.inputs) ? (config.inputs as Field[]) : [];
+  // The node's input ports are what its prompts and code may name; its kind says the rest (`editorSupport`).
+  const inputs: Field[] = nodePorts({ kind: definition.kind, config }, calledFlowsContext()).inputs.map((port) => ({ name: port.name, type: port.type }));
+  const support = definition.editorSupport;
+  const codeLanguage = (): 'javascript' | 'typescript' => {
+    try {
+      return support?.codeLanguage?.(config as never) ?? 'typescript';
+    } catch {
+      return 'typescript'; // a config its kind's schema refuses: the default language
+    }
+  };
+  const addInput = support?.addInput;
+  /** The flow this node calls, as its kind says (`calls`), for editors of that flow's fields. */
+  const calledFlow = (): string | undefined => {
+    try {
+      return definition.calls?.(config as never)[0];
+    } catch {
+      return undefined;
+    }
+  };
 
   const special: FieldProps['special'] = (field, value, change, testId) => {
     const editor = editorOf(field.key);
@@ -111,17 +132,19 @@ export function ConfigForm({ definition, config, onChange }: ConfigFormProps) {
           optional={field.optional}
           inputs={inputs}
           onChange={change}
-          onAddPort={(name) => onChange({ ...config, inputs: [...inputs, { name, type: 'string' }] }, 'inputs')}
+          onAddPort={addInput ? (name) => onChange(addInput(config as never, name) as Record<string, unknown>, 'add-input') : undefined}
           testId={testId}
           label={field.label}
         />
       );
     }
+    if (editor === 'flow') return <FlowPicker value={value as string | undefined} onChange={change} testId={testId} />;
+    if (editor === 'child-input') return <ChildInputPicker value={value as string | undefined} onChange={change} testId={testId} flowId={calledFlow()} />;
     if (editor === 'model') {
       return <TextControl field={field} value={value as string | undefined} onChange={change} testId={testId} suggestions={Object.keys(OPENAI_PRICES)} />;
     }
     if (editor === 'code') {
-      return <CodeEditor value={(value as string | undefined) ?? ''} onChange={change} testId={testId} language={config.language === 'javascript' ? 'javascript' : 'typescript'} inputs={inputs} label="Code of this step" />;
+      return <CodeEditor value={(value as string | undefined) ?? ''} onChange={change} testId={testId} language={codeLanguage()} inputs={inputs} label="Code of this step" />;
     }
     return undefined;
   };

@@ -15,7 +15,8 @@ interface Props {
   /** The node's input ports: the names a placeholder may use. */
   inputs: readonly Field[];
   onChange: (value: string | undefined) => void;
-  onAddPort: (name: string) => void;
+  /** Adds an input port by that name; absent when the node's kind cannot (its inputs come from elsewhere). */
+  onAddPort?: (name: string) => void;
   testId: string;
   label?: string;
 }
@@ -56,9 +57,11 @@ export function PromptEditor({ value, optional, inputs, onChange, onAddPort, tes
       {unknown.map((name) => (
         <div key={name} className="warn-text small row gap-8 wrap" data-testid={`${testId}-unknown-${name}`}>
           <span>{`{{${name}}}`} is not an input port of this node.</span>
-          <button type="button" className="link-btn" onClick={() => onAddPort(name)}>
-            Add input "{name}"
-          </button>
+          {onAddPort ? (
+            <button type="button" className="link-btn" onClick={() => onAddPort(name)}>
+              Add input "{name}"
+            </button>
+          ) : null}
         </div>
       ))}
     </div>

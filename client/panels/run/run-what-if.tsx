@@ -70,12 +70,20 @@ export function ComparisonView({ comparison }: { comparison: RunComparisonAnswer
   );
 }
 
+/** The config key a kind edits with the model picker (`editors` in its definition), if any. */
+function modelKey(kind: string | undefined): string | undefined {
+  const editors = kind ? registry.get(kind)?.editors : undefined;
+  return editors ? Object.keys(editors).find((key) => editors[key] === 'model') : undefined;
+}
+
 export function RunWhatIf({ runId, flow }: { runId: string; flow: Flow }) {
   const comparison = useComparison((state) => state.comparison);
   const [error, setError] = useState<string | undefined>();
   const [busy, setBusy] = useState(false);
-  const [nodeId, setNodeId] = useState(flow.nodes.find((node) => registry.get(node.kind)?.streamsText)?.id ?? flow.nodes[0]?.id ?? '');
-  const [key, setKey] = useState('model');
+  const first = flow.nodes.find((node) => registry.get(node.kind)?.streamsText) ?? flow.nodes[0];
+  const [nodeId, setNodeId] = useState(first?.id ?? '');
+  // The field a what-if most often changes: the one its kind edits with the model picker.
+  const [key, setKey] = useState(() => modelKey(first?.kind) ?? Object.keys(first?.config ?? {})[0] ?? '');
   const [value, setValue] = useState('');
 
   async function attempt(call: () => Promise<RunComparisonAnswer>) {
