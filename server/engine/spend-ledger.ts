@@ -29,11 +29,23 @@ export interface SpendRefusal {
   neededUsd: number;
 }
 
-export type SpendReservation = { ok: true; settle(actualUsd: number): void } | { ok: false; refusal: SpendRefusal };
+/** `settle` counts what the step really spent and lets the rest go; it never rejects. */
+export type SpendReservation = { ok: true; settle(actualUsd: number): Promise<void> } | { ok: false; refusal: SpendRefusal };
+
+export interface SpendRequest {
+  flowId: string;
+  caps: readonly ScopedSpendCap[];
+  usd: number;
+  /** When the step asks: picks the calendar periods (a step is counted in the period it reserved in). */
+  at: Date;
+  /** The run and step holding it, so a reservation its process left behind can be settled from the run's log. */
+  runId?: string;
+  nodeId?: string;
+}
 
 export interface SpendLedger {
   /** Holds `usd` against every cap; refused (nothing held) when one of them would be exceeded. */
-  reserve(request: { flowId: string; caps: readonly ScopedSpendCap[]; usd: number; at: Date }): SpendReservation;
+  reserve(request: SpendRequest): Promise<SpendReservation>;
 }
 
 export interface SpendEntry {
@@ -88,7 +100,8 @@ export class MemorySpendLedger implements SpendLedger {
     for (const tally of this.#tallies.values()) if (this.#covers(tally, entry)) tally.spentUsd += entry.usd;
   }
 
-  reserve({ flowId, caps, usd, at }: { flowId: string; caps: readonly ScopedSpendCap[]; usd: number; at: Date }): SpendReservation {
+  // Checked and held in one synchronous stretch: no other reservation of this process comes between.
+  async reserve({ flowId, caps, usd, at }: SpendRequest): Promise<SpendReservation> {
     const tallies = caps.map((cap) => ({ cap, tally: this.#tally(flowId, cap, at) }));
     for (const { cap, tally } of tallies) {
       if (tally.spentUsd + tally.reservedUsd + usd > cap.usd + EPSILON) {
@@ -100,7 +113,7 @@ export class MemorySpendLedger implements SpendLedger {
     let settled = false;
     return {
       ok: true,
-      settle: (actualUsd) => {
+      settle: async (actualUsd) => {
         if (settled) return;
         settled = true;
         for (const { tally } of tallies) tally.reservedUsd = Math.max(0, tally.reservedUsd - usd);
