@@ -5,6 +5,7 @@
  * database (store/postgres/spend-ledger-postgres.ts), shared by every server and worker, whose
  * periods start from the runs the database holds.
  */
+import type { CostRecord } from '../../shared/cost-records.ts';
 import { MemorySpendLedger, type SpendLedger } from '../engine/spend-ledger.ts';
 import type { Database } from '../store/postgres/database.ts';
 import type { RunsStorage } from '../store/runs-storage.ts';
@@ -31,7 +32,16 @@ export async function openSpendLedger(source: CostSource, options: SpendLedgerOp
     const [{ PostgresSpendLedger }, { spendLogsFrom }] = await Promise.all([import('../store/postgres/spend-ledger-postgres.ts'), import('./spend-logs.ts')]);
     return new PostgresSpendLedger({ database: options.database, logs: spendLogsFrom(source), ...(options.leaseMs !== undefined ? { leaseMs: options.leaseMs } : {}), ...(options.log ? { log: options.log } : {}) });
   }
-  const records = await readCostRecords(source, { since: new Date((options.now ?? Date.now()) - LOOK_BACK_MS) });
+  return memorySpendLedger(await readCostRecords(source, { since: spendLookBack(options.now) }));
+}
+
+/** From when a ledger needs the logs' spend: the start of the current month in any time zone is later. */
+export function spendLookBack(now = Date.now()): Date {
+  return new Date(now - LOOK_BACK_MS);
+}
+
+/** A ledger in memory that starts from these cost records. */
+export function memorySpendLedger(records: readonly CostRecord[]): OpenedSpendLedger {
   const ledger = new MemorySpendLedger(records.filter((record) => record.usd !== null && record.usd > 0).map((record) => ({ flowId: record.flowId, at: new Date(record.at), usd: record.usd! })));
   return Object.assign(ledger, { close: () => undefined });
 }
