@@ -3,6 +3,8 @@
  * pools) on one fresh database, a fake OpenAI-compatible server that counts requests, and runs
  * started at once on both. The cap holds across them, and each server's cost view sees them all.
  */
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import pg from 'pg';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Flow } from '../../shared/flow.ts';
@@ -16,6 +18,7 @@ import { countTokens } from '../providers/tokens.ts';
 import { describeWithDatabase } from '../store/postgres/testing/test-database.ts';
 import { eventually, startTestServer, type TestServer } from '../testing/test-server.ts';
 
+const root = new URL('../../', import.meta.url).pathname;
 const MAX_TOKENS = 200;
 const TEXT = 'The printer on floor 3 is on fire again.';
 const stepUsd = worstCaseUsd(OPENAI_PRICES['gpt-4o-mini'], promptTokenCount({ countTokens }, 'gpt-4o-mini', [{ role: 'user', content: `Summarise: ${TEXT}` }]), MAX_TOKENS)!;
@@ -83,6 +86,11 @@ describeWithDatabase('spend caps across servers on one database', (database) => 
       expect(view.totalUsd).toBeCloseTo(sum, 12);
       expect(view.caps).toEqual([expect.objectContaining({ scope: 'flow', flowId: 'capped', period: 'day', leftUsd: expect.closeTo(stepUsd * 0.5, 12) })]);
     }
+    // weft cost in database mode reads the same rows.
+    const env: NodeJS.ProcessEnv = { ...process.env, WEFT_DATABASE_URL: database().url, WEFT_DATA_DIR: servers[0]!.dirs.dataDir };
+    delete env.WEFT_SPEND_CAP_DAY_USD;
+    const { stdout } = await promisify(execFile)(process.execPath, ['bin/weft.mjs', 'cost', 'capped', '--json'], { cwd: root, env, timeout: 60_000 });
+    expect(JSON.parse(stdout)).toMatchObject({ totalUsd: expect.closeTo(sum, 12), caps: [expect.objectContaining({ leftUsd: expect.closeTo(stepUsd * 0.5, 12) })] });
   }, 120_000);
 
   it('starts a period it has not counted yet from the runs the database holds', async () => {
