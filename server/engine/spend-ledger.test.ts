@@ -32,4 +32,31 @@ describe('MemorySpendLedger', async () => {
     expect(refused.ok).toBe(false);
     expect((await ledger.reserve({ flowId: 'b', caps: [server], usd: 0.3, at: new Date('2027-01-02T00:00:00Z') })).ok).toBe(true);
   });
+
+  it('keeps only what the current periods need: old spend and past periods\' tallies are dropped', async () => {
+    const now = new Date('2026-12-20T12:00:00Z');
+    const day = 24 * 60 * 60 * 1000;
+    // A year of spend, one entry an hour: 8,760 entries, 24 of them today, 20 days of them this month (UTC).
+    const entries = Array.from({ length: 365 * 24 }, (_, hour) => ({ flowId: hour % 2 === 0 ? 'a' : 'b', at: new Date(now.getTime() - hour * 3_600_000 - 1), usd: 0.001 }));
+    const ledger = new MemorySpendLedger(entries);
+    const month: ScopedSpendCap = { scope: 'server', period: 'month', usd: 1000 };
+    const today: ScopedSpendCap = { scope: 'flow', period: 'day', usd: 1000 };
+    expect((await ledger.reserve({ flowId: 'a', caps: [month, today], usd: 0, at: now })).ok).toBe(true);
+    const kept = ledger.size.entries;
+    expect(kept).toBeLessThanOrEqual(33 * 24 + 1);
+    expect(kept).toBeGreaterThanOrEqual(31 * 24);
+    // What the caps count is unchanged by dropping: this month's hours (19.5 days) and flow a's of today.
+    expect(ledger.spentUsd('a', month, now).spentUsd).toBeCloseTo((19 * 24 + 12) * 0.001, 9);
+    expect(ledger.spentUsd('a', today, now).spentUsd).toBeCloseTo(6 * 0.001, 9);
+
+    // Days later the past days' tallies are gone, and only the last 33 days of entries stay.
+    for (let later = 1; later <= 5; later++) {
+      const at = new Date(now.getTime() + later * day);
+      const answer = await ledger.reserve({ flowId: 'a', caps: [month, today], usd: 0.01, at });
+      if (answer.ok) await answer.settle(0.01);
+    }
+    expect(ledger.size.tallies).toBe(2);
+    expect(ledger.size.entries).toBeLessThanOrEqual(33 * 24 + 5);
+    expect(ledger.spentUsd('a', today, new Date(now.getTime() + 5 * day)).spentUsd).toBeCloseTo(0.01, 9);
+  });
 });

@@ -6,12 +6,10 @@
  * periods start from the runs the database holds.
  */
 import type { CostRecord } from '../../shared/cost-records.ts';
-import { MemorySpendLedger, type SpendLedger } from '../engine/spend-ledger.ts';
+import { MemorySpendLedger, SPEND_KEEP_MS, type SpendLedger } from '../engine/spend-ledger.ts';
 import type { Database } from '../store/postgres/database.ts';
 import type { RunsStorage } from '../store/runs-storage.ts';
 import { readCostRecords, type CostSource } from './read-cost-records.ts';
-
-const LOOK_BACK_MS = 33 * 24 * 60 * 60 * 1000;
 
 export interface OpenedSpendLedger extends SpendLedger {
   /** Stops renewing what this process holds (database mode); nothing to do in memory. */
@@ -37,7 +35,7 @@ export async function openSpendLedger(source: CostSource, options: SpendLedgerOp
 
 /** From when a ledger needs the logs' spend: the start of the current month in any time zone is later. */
 export function spendLookBack(now = Date.now()): Date {
-  return new Date(now - LOOK_BACK_MS);
+  return new Date(now - SPEND_KEEP_MS);
 }
 
 /** A ledger in memory that starts from these cost records. */
