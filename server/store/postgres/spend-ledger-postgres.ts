@@ -43,6 +43,8 @@ export interface PostgresSpendLedgerOptions {
 
 const DEFAULT_LEASE_MS = 120_000;
 const EPSILON = 1e-12;
+/** Period rows are kept this long after they were made: well past the end of the longest period. */
+const PERIOD_ROWS_KEPT_DAYS = 70;
 /** Left-behind reservations settled per reservation asked, at most. */
 const RECLAIM_BATCH = 20;
 
@@ -165,7 +167,9 @@ export class PostgresSpendLedger implements SpendLedger {
       if (!present.has(period.text)) {
         // No reservation can count in a period before its row exists, so the logs hold all its spend so far.
         const spent = await this.#logs.spentIn(period.key);
-        await this.#database.query('INSERT INTO spend_periods (cap_key, spent_usd) VALUES ($1, $2) ON CONFLICT (cap_key) DO NOTHING', [period.text, spent]);
+        const created = await this.#database.query('INSERT INTO spend_periods (cap_key, spent_usd) VALUES ($1, $2) ON CONFLICT (cap_key) DO NOTHING', [period.text, spent]);
+        // A new period began: rows of periods long past go (no current day or month is older than 33 days).
+        if (created.rowCount === 1) await this.#database.query(`DELETE FROM spend_periods WHERE created_at < now() - interval '${PERIOD_ROWS_KEPT_DAYS} days'`);
       }
       this.#known.add(period.text);
     }
