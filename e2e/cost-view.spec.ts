@@ -33,3 +33,29 @@ test('the Cost tab charts spend per day and shows what a flow\'s spend cap has l
   expect(view.caps[0]!.leftUsd).toBeCloseTo(0.5 - view.totalUsd, 12);
   await shot(page, 'cost-view');
 });
+
+test('prompt tokens served from the cache, and what they saved, show in the trace and the Cost tab', async ({ page, request }) => {
+  const flow = { ...JSON.parse(readFlowFile('ticket-triage')), id: FLOW_ID, name: 'Cost cached' };
+  delete flow.$schema;
+  expect((await request.put(`/api/flows/${FLOW_ID}`, { data: flow })).ok()).toBe(true);
+  // Over 1,024 prompt tokens and sent twice: the simulated endpoint serves the second from its cache, like OpenAI.
+  const text = 'My invoice is wrong: I was charged twice for the same month. '.repeat(120);
+  let state: { runId: string; steps: Record<string, { cachedInputTokens?: number; cachedSavingUsd?: number }> } | undefined;
+  for (let index = 0; index < 2; index++) {
+    const started = await request.post(`/api/flows/${FLOW_ID}/runs`, { data: { inputs: { text } } });
+    const { runId } = (await started.json()) as { runId: string };
+    await expect.poll(async () => ((await (await request.get(`/api/runs/${runId}`)).json()) as { status: string }).status, { timeout: 20_000 }).not.toBe('running');
+    state = (await (await request.get(`/api/runs/${runId}`)).json()) as typeof state;
+  }
+  const classify = state!.steps['classify']!;
+  expect(classify.cachedInputTokens).toBeGreaterThanOrEqual(1024);
+  expect(classify.cachedSavingUsd).toBeGreaterThan(0);
+  const shown = `${classify.cachedInputTokens!.toLocaleString('en-US')} cached · saved ${formatUsd(classify.cachedSavingUsd!)}`;
+
+  await openFlow(page, FLOW_ID);
+  await page.getByTestId('tab-history').click();
+  await page.getByTestId('history-runs').getByTestId(`history-run-${state!.runId}`).click();
+  await expect(page.getByTestId('run-trace').getByTestId('trace-cached-classify')).toHaveText(shown);
+  await page.getByTestId('tab-cost').click();
+  await expect(page.getByTestId('cost-cached')).toHaveText(`${classify.cachedInputTokens!.toLocaleString('en-US')} prompt tokens cached, saved ${formatUsd(classify.cachedSavingUsd!)}`);
+});

@@ -59,6 +59,8 @@ export interface StartServerOptions {
   log?: (line: string) => void;
   /** How often the scheduler reads saved flows again for changed triggers (server/schedule/scheduler.ts). */
   scheduleRescanMs?: number;
+  /** Database mode: how long a spend reservation outlives its process (tests shorten it). */
+  spendLeaseMs?: number;
   /** The file operations of the runs store (tests make them fail like a full disk). */
   storeFs?: import('./store/atomic-write.ts').AtomicWriteFs;
 }
@@ -106,7 +108,11 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
   try {
     // Before the runtime services: starting the sandbox workers slows reading the logs several times over.
     const unfinished = await readUnfinishedRuns(store);
-    const spend = { ledger: await openSpendLedger(costSourceOf(store)), serverCaps: serverSpendCapsFrom(options.env ?? process.env) };
+    const costSource = await costSourceOf(store, storage.database);
+    const ledger = await openSpendLedger(costSource, { database: storage.database, log, ...(options.spendLeaseMs !== undefined ? { leaseMs: options.spendLeaseMs } : {}) });
+    // Before the store closes: what is still held then expires and is settled from the logs.
+    cleanup.unshift(async () => ledger.close());
+    const spend = { ledger, serverCaps: serverSpendCapsFrom(options.env ?? process.env) };
     const runtime = options.runtime ?? (await defaultRuntime(options));
     // After the store: steps aborted by closing the services must not be recorded as failed.
     cleanup.push(() => runtime.close());
@@ -147,7 +153,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
       cost: (query) =>
         costView(
           {
-            records: (filter) => readCostRecords(costSourceOf(store), filter),
+            records: (filter) => readCostRecords(costSource, filter),
             flowCaps: (flowId) => flowCapsFrom(storage.flows, flowId),
             serverCaps: spend.serverCaps,
           },

@@ -1,6 +1,6 @@
 /**
  * `weft cost [FLOW] [--since DATE] [--json]`: what model steps spent, from the run logs in
- * WEFT_DATA_DIR (default ./data): per day, by model, by step, the most expensive runs, cached
+ * WEFT_DATA_DIR (default ./data), or from the database with WEFT_DATABASE_URL: per day, by model, by step, the most expensive runs, cached
  * tokens, and what each spend cap (the flows' in WEFT_FLOWS_DIR, WEFT_SPEND_CAP_DAY_USD) has left.
  */
 import { resolve } from 'node:path';
@@ -11,7 +11,9 @@ import { costView } from '../spend/cost-view.ts';
 import { flowCapsFrom } from '../spend/flow-caps.ts';
 import { readLogDirectoryRecords } from '../spend/log-directory-records.ts';
 import { serverSpendCapsFrom } from '../spend/server-spend-caps.ts';
+import { readCostRecords, type CostRecordFilter } from '../spend/read-cost-records.ts';
 import { FlowsStore } from '../store/flows-store.ts';
+import { openFlowsStorage } from '../store/open-flows-storage.ts';
 import { parseCommandArgs } from './cli-args.ts';
 import { EXIT, type CliIo } from './output.ts';
 
@@ -52,13 +54,24 @@ export async function costCommand(args: string[], io: CliIo): Promise<number> {
     return EXIT.invalid;
   }
   let summary: CostSummary;
+  const databaseUrl = io.env['WEFT_DATABASE_URL'] || undefined;
+  const storage = databaseUrl !== undefined ? await openFlowsStorage({ databaseUrl, flowsDir: io.env['WEFT_FLOWS_DIR'] ?? 'flows', log: () => undefined }).catch((error: Error) => error) : undefined;
+  if (storage instanceof Error) {
+    io.err(`weft cost: ${storage.message}\n`);
+    return EXIT.invalid;
+  }
   try {
     const dataDir = resolve(io.env['WEFT_DATA_DIR'] ?? 'data');
-    const flows = new FlowsStore(io.env['WEFT_FLOWS_DIR'] ?? 'flows');
-    summary = await costView({ records: (filter) => readLogDirectoryRecords(dataDir, filter), flowCaps: (flowId) => flowCapsFrom(flows, flowId).catch(() => []), serverCaps: serverSpendCapsFrom(io.env) }, query.data);
+    const flows = storage?.flows ?? new FlowsStore(io.env['WEFT_FLOWS_DIR'] ?? 'flows');
+    // In database mode the runs of every server are in the database; otherwise the data directory's logs.
+    const source = storage?.database ? (await import('../store/postgres/cost-source-postgres.ts')).databaseCostSource(storage.database) : undefined;
+    const records = source ? (filter: CostRecordFilter) => readCostRecords(source, filter) : (filter: CostRecordFilter) => readLogDirectoryRecords(dataDir, filter);
+    summary = await costView({ records, flowCaps: (flowId) => flowCapsFrom(flows, flowId).catch(() => []), serverCaps: serverSpendCapsFrom(io.env) }, query.data);
   } catch (error) {
     io.err(`weft cost: ${(error as Error).message}\n`);
     return EXIT.invalid;
+  } finally {
+    await storage?.close();
   }
   io.out(parsed.values.json ? `${JSON.stringify(summary, null, 2)}\n` : formatCostSummary(summary));
   return EXIT.ok;

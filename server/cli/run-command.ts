@@ -1,6 +1,7 @@
 /**
  * `weft run <file> [--input JSON] [--json] [--approve NODE] [--reject NODE] [--comment TEXT] [--by NAME]`
- * Runs a flow headless with the same engine and executors as the server. Exit codes: 0 succeeded,
+ * Runs a flow headless with the same engine and executors as the server, under the same spend
+ * caps (spend/cli-spend.ts). Exit codes: 0 succeeded,
  * 1 failed or cancelled, 2 flow or inputs invalid (nothing ran), 3 stopped at a decision it was not given.
  */
 import { randomUUID } from 'node:crypto';
@@ -12,6 +13,7 @@ import { startRun, type RunHandle } from '../engine/index.ts';
 import type { RunState } from '../../shared/run-state.ts';
 import { executors } from '../executors/index.ts';
 import { createRuntimeServices } from '../runtime-services.ts';
+import { openCliSpend, type CliSpend } from '../spend/cli-spend.ts';
 import { parseCommandArgs } from './cli-args.ts';
 import { EXIT, type CliIo } from './output.ts';
 import { costText, progressLine } from './progress.ts';
@@ -59,7 +61,18 @@ export async function runCommand(args: string[], io: CliIo): Promise<number> {
     }
   }
 
-  const runtime = await createRuntimeServices({ env: io.env, simulatedChunkDelayMs: 0, sandboxPoolSize: 1 });
+  let caps: CliSpend;
+  try {
+    caps = await openCliSpend(io.env, [loaded.flow, ...Object.values(loaded.flows).map((entry) => entry.flow)]);
+  } catch (error) {
+    io.err(`weft run: ${(error as Error).message}, nothing ran\n`);
+    return EXIT.invalid;
+  }
+  const runtime = await createRuntimeServices({ env: io.env, simulatedChunkDelayMs: 0, sandboxPoolSize: 1 }).catch(async (error: unknown) => {
+    await caps.close();
+    throw error;
+  });
+  const services = { ...runtime.services, ...(caps.spend ? { spend: caps.spend } : {}) };
   try {
     if (runtime.simulated && !values.json) io.err('note: no OPENAI_API_KEY: model steps use the built-in SIMULATED endpoint; outputs and costs are simulated\n');
     const costs = new Map<string, { usd: number | null; inputTokens: number; outputTokens: number; simulated: boolean }>();
@@ -77,7 +90,7 @@ export async function runCommand(args: string[], io: CliIo): Promise<number> {
     };
     const children = new InMemoryChildRuns({
       executors,
-      services: runtime.services,
+      services,
       origin: { type: 'cli' },
       onEvent: (event) => {
         if (values.json) io.out(`${JSON.stringify(event)}\n`);
@@ -94,7 +107,7 @@ export async function runCommand(args: string[], io: CliIo): Promise<number> {
       loaded.inputs,
       {
         executors,
-        services: { ...runtime.services, children },
+        services: { ...services, children },
         origin: { type: 'cli' },
         onEvent: (event) => {
           if (values.json) io.out(`${JSON.stringify(event)}\n`);
@@ -139,6 +152,7 @@ export async function runCommand(args: string[], io: CliIo): Promise<number> {
     return terminal?.type === 'run.succeeded' ? EXIT.ok : EXIT.failed;
   } finally {
     await runtime.close();
+    await caps.close();
   }
 }
 

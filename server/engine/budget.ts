@@ -3,20 +3,24 @@
  * worst case. A step's hold is the larger of its reservation and its streaming cost, so a streaming
  * step is never counted twice and never counted below what it already spent. A step that runs again
  * (a new attempt after a restart) keeps what its earlier attempts spent: their cost stays spent.
- * With spend caps across runs, a reservation that fits the run's budget is also held against them
- * (spend-ledger.ts) and settled with what the request cost when it is released.
+ * With spend caps across runs, a step that got its reservation from the run's budget also holds it
+ * against them (`reserveSpend`, spend-ledger.ts), settled with what the request cost when released.
+ * A child run's steps hold the caps themselves, so the parent's share (`OuterBudget`) asks only
+ * the run's budget.
  *
  * A child run's budget also answers to its parent's (`OuterBudget`): each reservation asks the
  * parent whether the child may hold its new total, so a child step that would exceed what the
  * parent has left is refused before it spends, exactly like a step of the parent.
  */
-import type { BudgetGate, BudgetReservation, OuterBudget } from './executor.ts';
+import type { BudgetGate, BudgetReservation, OuterBudget, SpendHold } from './executor.ts';
 import type { ScopedSpendCap, SpendLedger } from './spend-ledger.ts';
 
 /** The spend caps across runs that cover a run's steps. */
 export interface RunSpendCaps {
   ledger: SpendLedger;
   flowId: string;
+  /** Recorded with each reservation, so one its process left behind can be settled from the run's log. */
+  runId?: string;
   caps: readonly ScopedSpendCap[];
   now: () => number;
 }
@@ -75,30 +79,23 @@ export class RunBudget {
   }
 
   gateFor(nodeId: string): BudgetGate {
-    return {
+    const gate: BudgetGate = {
       limitUsd: this.limitUsd ?? this.#outer?.limitUsd,
       spendCapped: this.#spend !== undefined,
       spentUsd: () => this.spentUsd(),
-      reserve: (usd: number): BudgetReservation => {
-        const run = this.#reserveInRun(nodeId, usd);
-        if (!run.ok || !this.#spend) return run;
-        const { ledger, flowId, caps, now } = this.#spend;
-        const across = ledger.reserve({ flowId, caps, usd, at: new Date(now()) });
-        if (!across.ok) {
-          run.release();
-          return { ok: false, spendCap: across.refusal };
-        }
-        // What the step's cost grew by while it held the reservation is what the request cost.
-        const before = this.#costOf(nodeId);
-        return {
-          ok: true,
-          release: () => {
-            across.settle(Math.max(0, this.#costOf(nodeId) - before));
-            run.release();
-          },
-        };
-      },
+      reserve: (usd: number): BudgetReservation => this.#reserveInRun(nodeId, usd),
     };
+    const spend = this.#spend;
+    if (spend) gate.reserveSpend = (usd) => this.#reserveSpend(spend, nodeId, usd);
+    return gate;
+  }
+
+  async #reserveSpend({ ledger, flowId, runId, caps, now }: RunSpendCaps, nodeId: string, usd: number): Promise<SpendHold> {
+    // What the step's cost grew by while it held the reservation is what the request cost.
+    const before = this.#costOf(nodeId);
+    const across = await ledger.reserve({ flowId, caps, usd, at: new Date(now()), ...(runId !== undefined ? { runId } : {}), nodeId });
+    if (!across.ok) return { ok: false, spendCap: across.refusal };
+    return { ok: true, release: () => across.settle(Math.max(0, this.#costOf(nodeId) - before)) };
   }
 
   /** The run's own budget (and its parent's, for a child run): refused when this step's worst case does not fit in what is left. */
@@ -114,7 +111,7 @@ export class RunBudget {
     }
     if (this.#outer) {
       const verdict = this.#outer.commit(others + needed, this.spentUsd());
-      if (!verdict.ok) return 'spendCap' in verdict && verdict.spendCap ? verdict : { ...verdict, neededUsd: usd };
+      if (!verdict.ok) return { ...verdict, neededUsd: usd };
     }
     this.#reserved.set(nodeId, needed);
     return { ok: true, release: () => this.#reserved.delete(nodeId) };

@@ -29,9 +29,7 @@ export type StepEmission =
 /** A reservation of worst-case spend against the run's budget. */
 export type BudgetReservation =
   | { ok: true; release: () => void }
-  | { ok: false; spentUsd: number; reservedUsd: number; neededUsd: number; limitUsd: number; spendCap?: undefined }
-  /** Refused by a spend cap across runs (server/engine/spend-ledger.ts), not by the run's budget. */
-  | { ok: false; spendCap: SpendRefusal };
+  | { ok: false; spentUsd: number; reservedUsd: number; neededUsd: number; limitUsd: number };
 
 /**
  * The budget a child run answers to: its parent step's share of the parent run's budget. The
@@ -52,7 +50,15 @@ export interface BudgetGate {
   spendCapped?: boolean;
   /** Holds `usd` of the budget while a step runs; refused when it does not fit in what is left. */
   reserve(usd: number): BudgetReservation;
+  /**
+   * Holds `usd` against the spend caps across runs (after `reserve` took it from the run's budget).
+   * Asynchronous: in database mode the ledger is shared by every server. Absent without caps.
+   */
+  reserveSpend?(usd: number): Promise<SpendHold>;
 }
+
+/** A hold on the spend caps across runs (server/engine/spend-ledger.ts); `release` settles what the step spent meanwhile and never rejects. */
+export type SpendHold = { ok: true; release: () => Promise<void> } | { ok: false; spendCap: SpendRefusal };
 
 export interface StepContext<Config = unknown> {
   runId: string;

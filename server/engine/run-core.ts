@@ -33,11 +33,11 @@ export interface EngineOptions {
 }
 
 /** The flow's spend caps and the server's, when the services keep a spend ledger. */
-function spendCapsOf(plan: Plan, options: EngineOptions): RunSpendCaps | undefined {
+function spendCapsOf(runId: string, plan: Plan, options: EngineOptions): RunSpendCaps | undefined {
   const spend = options.services?.spend;
   if (!spend) return undefined;
   const caps = [...(plan.flow.settings?.spendCaps ?? []).map((cap) => ({ ...cap, scope: 'flow' as const })), ...spend.serverCaps];
-  return { ledger: spend.ledger, flowId: plan.flow.id, caps, now: () => options.now?.() ?? Date.now() };
+  return { ledger: spend.ledger, flowId: plan.flow.id, runId, caps, now: () => options.now?.() ?? Date.now() };
 }
 
 /** Where a run stands among runs: the flows it pinned, and the parent of a child run. Recorded in `run.started`. */
@@ -98,7 +98,7 @@ export class RunCore {
     this.inputs = inputs;
     this.seq = lastSeq;
     this.link = link;
-    this.budget = new RunBudget(plan.flow.settings?.budgetUsd, spendCapsOf(plan, options), options.outerBudget);
+    this.budget = new RunBudget(plan.flow.settings?.budgetUsd, spendCapsOf(runId, plan, options), options.outerBudget);
     this.nodes = plan.nodes.map((planNode) => newStepRuntime(planNode.wiredInputs));
     this.host = {
       runId,

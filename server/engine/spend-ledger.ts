@@ -29,11 +29,23 @@ export interface SpendRefusal {
   neededUsd: number;
 }
 
-export type SpendReservation = { ok: true; settle(actualUsd: number): void } | { ok: false; refusal: SpendRefusal };
+/** `settle` counts what the step really spent and lets the rest go; it never rejects. */
+export type SpendReservation = { ok: true; settle(actualUsd: number): Promise<void> } | { ok: false; refusal: SpendRefusal };
+
+export interface SpendRequest {
+  flowId: string;
+  caps: readonly ScopedSpendCap[];
+  usd: number;
+  /** When the step asks: picks the calendar periods (a step is counted in the period it reserved in). */
+  at: Date;
+  /** The run and step holding it, so a reservation its process left behind can be settled from the run's log. */
+  runId?: string;
+  nodeId?: string;
+}
 
 export interface SpendLedger {
   /** Holds `usd` against every cap; refused (nothing held) when one of them would be exceeded. */
-  reserve(request: { flowId: string; caps: readonly ScopedSpendCap[]; usd: number; at: Date }): SpendReservation;
+  reserve(request: SpendRequest): Promise<SpendReservation>;
 }
 
 export interface SpendEntry {
@@ -48,14 +60,41 @@ interface Tally {
 }
 
 const EPSILON = 1e-12;
+const DAY_MS = 24 * 60 * 60 * 1000;
+/** Spend older than this is no current period's: no calendar month, in any time zone, started earlier. */
+export const SPEND_KEEP_MS = 33 * DAY_MS;
+/** How often, by the requests' clock, what no current period needs is dropped. */
+const TRIM_EVERY_MS = 60 * 60 * 1000;
 
 export class MemorySpendLedger implements SpendLedger {
-  readonly #entries: SpendEntry[] = [];
+  #entries: SpendEntry[] = [];
   /** By `scope|flowId|period|timeZone|periodKey`, built from the entries the first time a cap asks. */
   readonly #tallies = new Map<string, Tally & { flowId: string | undefined; period: SpendPeriod; timeZone: string; periodKey: string }>();
+  #trimmedAt = -Infinity;
 
   constructor(entries: Iterable<SpendEntry> = []) {
     for (const entry of entries) this.#entries.push(entry);
+  }
+
+  /** What it keeps: entries of spend, and tallies of periods caps asked about. */
+  get size(): { entries: number; tallies: number } {
+    return { entries: this.#entries.length, tallies: this.#tallies.size };
+  }
+
+  /**
+   * Drops spend older than any current period and tallies of past periods, so a server that runs
+   * for months keeps only what its caps can still ask about. A tally still holding a reservation
+   * stays until it is settled.
+   */
+  #trim(at: Date): void {
+    const now = at.getTime();
+    if (now - this.#trimmedAt < TRIM_EVERY_MS) return;
+    this.#trimmedAt = now;
+    const oldest = now - SPEND_KEEP_MS;
+    this.#entries = this.#entries.filter((entry) => entry.at.getTime() >= oldest);
+    for (const [key, tally] of this.#tallies) {
+      if (tally.reservedUsd <= 0 && tally.periodKey !== calendarPeriod(at, tally.period, tally.timeZone)) this.#tallies.delete(key);
+    }
   }
 
   /** Settled spend of a cap's period holding `at` (what the cost view shows against the cap). */
@@ -88,7 +127,9 @@ export class MemorySpendLedger implements SpendLedger {
     for (const tally of this.#tallies.values()) if (this.#covers(tally, entry)) tally.spentUsd += entry.usd;
   }
 
-  reserve({ flowId, caps, usd, at }: { flowId: string; caps: readonly ScopedSpendCap[]; usd: number; at: Date }): SpendReservation {
+  // Checked and held in one synchronous stretch: no other reservation of this process comes between.
+  async reserve({ flowId, caps, usd, at }: SpendRequest): Promise<SpendReservation> {
+    this.#trim(at);
     const tallies = caps.map((cap) => ({ cap, tally: this.#tally(flowId, cap, at) }));
     for (const { cap, tally } of tallies) {
       if (tally.spentUsd + tally.reservedUsd + usd > cap.usd + EPSILON) {
@@ -100,7 +141,7 @@ export class MemorySpendLedger implements SpendLedger {
     let settled = false;
     return {
       ok: true,
-      settle: (actualUsd) => {
+      settle: async (actualUsd) => {
         if (settled) return;
         settled = true;
         for (const { tally } of tallies) tally.reservedUsd = Math.max(0, tally.reservedUsd - usd);

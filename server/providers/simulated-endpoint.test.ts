@@ -63,6 +63,19 @@ describe('simulated endpoint', () => {
     expect(usage?.prompt_tokens).toBeGreaterThan(countTokens('gpt-4o-mini', 'Summarise: the printer is on fire'));
   });
 
+  it('serves a long prompt sent again from its cache, like OpenAI (1,024 tokens or more, in steps of 128)', async () => {
+    const long = { messages: [{ role: 'user', content: `Summarise: ${'the printer on floor three is on fire again. '.repeat(150)}` }] };
+    const first = (await streamText(long)).usage!;
+    expect(first.prompt_tokens).toBeGreaterThan(1024);
+    expect(first.prompt_tokens_details?.cached_tokens).toBe(0);
+    const again = (await streamText(long)).usage!;
+    expect(again.prompt_tokens).toBe(first.prompt_tokens);
+    expect(again.prompt_tokens_details?.cached_tokens).toBe(first.prompt_tokens - (first.prompt_tokens % 128));
+    // A short prompt is never cached.
+    await streamText({});
+    expect((await streamText({})).usage!.prompt_tokens_details?.cached_tokens).toBe(0);
+  });
+
   it('answers the same request the same way', async () => {
     expect((await streamText({})).text).toBe((await streamText({})).text);
   });

@@ -4,6 +4,7 @@
  * SDK code path as a real provider, so "no API key" exercises everything but the network.
  * Binds 127.0.0.1 on a free port and refuses foreign Host headers (DNS rebinding).
  */
+import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
@@ -84,10 +85,34 @@ function readBody(request: IncomingMessage): Promise<string | undefined> {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-async function answer(response: ServerResponse, body: ChatRequest, chunkDelayMs: number): Promise<void> {
-  const reply = simulatedReply(toSimulatedRequest(body));
+/**
+ * Prompt caching as OpenAI does it: a prompt of at least 1,024 tokens sent again is served from
+ * the cache in steps of 128 tokens. Simplified to whole prompts seen before (the last few hundred).
+ */
+const CACHE_MIN_TOKENS = 1024;
+const CACHE_STEP_TOKENS = 128;
+const CACHE_ENTRIES = 500;
+
+class PromptCache {
+  readonly #seen = new Set<string>();
+
+  /** The cached tokens of this prompt, remembering it for the next time. */
+  cachedTokens(request: SimulatedRequest, promptTokens: number): number {
+    if (promptTokens < CACHE_MIN_TOKENS) return 0;
+    const key = createHash('sha256').update(JSON.stringify([request.model, request.messages])).digest('hex');
+    if (this.#seen.has(key)) return promptTokens - (promptTokens % CACHE_STEP_TOKENS);
+    this.#seen.add(key);
+    if (this.#seen.size > CACHE_ENTRIES) this.#seen.delete(this.#seen.values().next().value!);
+    return 0;
+  }
+}
+
+async function answer(response: ServerResponse, body: ChatRequest, chunkDelayMs: number, cache: PromptCache): Promise<void> {
+  const request = toSimulatedRequest(body);
+  const reply = simulatedReply(request);
   const base = { id: `chatcmpl-simulated-${Date.now().toString(36)}`, created: Math.floor(Date.now() / 1000), model: body.model, system_fingerprint: 'weft-simulated' };
-  const usage = { prompt_tokens: reply.promptTokens, completion_tokens: reply.completionTokens, total_tokens: reply.promptTokens + reply.completionTokens, prompt_tokens_details: { cached_tokens: 0 } };
+  const cached = cache.cachedTokens(request, reply.promptTokens);
+  const usage = { prompt_tokens: reply.promptTokens, completion_tokens: reply.completionTokens, total_tokens: reply.promptTokens + reply.completionTokens, prompt_tokens_details: { cached_tokens: cached } };
   if (body.stream !== true) {
     response.writeHead(200, { 'content-type': 'application/json' });
     response.end(JSON.stringify({ ...base, object: 'chat.completion', choices: [{ index: 0, message: { role: 'assistant', content: reply.text, refusal: null }, finish_reason: reply.finishReason }], usage }));
@@ -110,6 +135,7 @@ async function answer(response: ServerResponse, body: ChatRequest, chunkDelayMs:
 /** The request handler, usable on any node:http server. */
 export function createSimulatedHandler(options: SimulatedEndpointOptions = {}): (request: IncomingMessage, response: ServerResponse) => void {
   const chunkDelayMs = options.chunkDelayMs ?? DEFAULT_CHUNK_DELAY_MS;
+  const cache = new PromptCache();
   return (request, response) => {
     void (async () => {
       if (options.allowedHosts && !options.allowedHosts.includes(request.headers.host ?? '')) return sendError(response, 403, 'unexpected Host header', 'forbidden');
@@ -133,7 +159,7 @@ export function createSimulatedHandler(options: SimulatedEndpointOptions = {}): 
         const issue = parsed.error.issues[0]!;
         return sendError(response, 400, `${issue.path.join('.') || 'body'}: ${issue.message}`);
       }
-      await answer(response, parsed.data, chunkDelayMs);
+      await answer(response, parsed.data, chunkDelayMs, cache);
     })().catch((error: unknown) => {
       if (!response.headersSent) sendError(response, 500, `simulated endpoint failed: ${error instanceof Error ? error.message : String(error)}`, 'server_error');
       else response.destroy();

@@ -2,7 +2,8 @@
  * The cost view against the real server and the real `weft cost`: runs against a fake
  * OpenAI-compatible server, then the view's totals checked against the runs' own costs.
  */
-import { spawnSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { flow } from '../../shared/testing/flow-builder.ts';
 import { startFakeOpenAIServer, type FakeOpenAIServer } from '../providers/testing/fake-openai-server.ts';
@@ -40,6 +41,20 @@ afterAll(async () => {
   await fake.close();
 });
 
+/**
+ * The CLI in a child process, awaited without blocking: a blocked event loop would leave the
+ * test server's idle keep-alive connections to time out under the client (ECONNRESET).
+ */
+async function weft(args: string[], env: NodeJS.ProcessEnv = process.env): Promise<{ status: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, ['bin/weft.mjs', ...args], { cwd: root, env, timeout: 60_000 });
+    return { status: 0, stdout, stderr };
+  } catch (error) {
+    const failed = error as { code: number; stdout: string; stderr: string };
+    return { status: failed.code, stdout: failed.stdout, stderr: failed.stderr };
+  }
+}
+
 /** Every number to 12 decimal places. */
 function rounded(value: unknown): unknown {
   return JSON.parse(JSON.stringify(value, (_key, item: unknown) => (typeof item === 'number' ? Number(item.toFixed(12)) : item)));
@@ -74,11 +89,11 @@ describe('the cost view', () => {
 
     // weft cost reads the same logs and prints the same figures.
     const env = { ...process.env, WEFT_DATA_DIR: test.dirs.dataDir, WEFT_FLOWS_DIR: test.dirs.flowsDir, WEFT_SPEND_CAP_DAY_USD: '2' };
-    const json = spawnSync(process.execPath, ['bin/weft.mjs', 'cost', 'capped', '--json'], { cwd: root, env, encoding: 'utf8', timeout: 60_000 });
+    const json = await weft(['cost', 'capped', '--json'], env);
     expect(json.status).toBe(0);
     // The same figures; sums may differ in the last bit where the logs were read in another order.
     expect(rounded(JSON.parse(json.stdout))).toEqual(rounded(view));
-    const text = spawnSync(process.execPath, ['bin/weft.mjs', 'cost', 'capped', '--since', '2000-01-01'], { cwd: root, env, encoding: 'utf8', timeout: 60_000 });
+    const text = await weft(['cost', 'capped', '--since', '2000-01-01'], env);
     expect(text.status).toBe(0);
     expect(text.stdout).toContain('cost of flow "capped" since 2000-01-01');
     expect(text.stdout).toMatch(/spend caps\n.*\nflow capped\s+day \d{4}-\d\d-\d\d \(UTC\)\s+\$5\.00/);
@@ -88,7 +103,7 @@ describe('the cost view', () => {
     const answer = await test.api.get('/api/cost?since=yesterday');
     expect(answer.status).toBe(400);
     expect(JSON.stringify(answer.body)).toContain('since');
-    const cli = spawnSync(process.execPath, ['bin/weft.mjs', 'cost', '--since', 'yesterday'], { cwd: root, encoding: 'utf8', timeout: 60_000 });
+    const cli = await weft(['cost', '--since', 'yesterday']);
     expect(cli.status).toBe(2);
     expect(cli.stderr).toContain('--since a date like 2026-12-01');
   });

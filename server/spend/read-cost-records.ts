@@ -6,9 +6,17 @@
 import { costRecordsOf, type CostRecord } from '../../shared/cost-records.ts';
 import type { RunEvent } from '../../shared/events.ts';
 
+export interface CostSourceRun {
+  runId: string;
+  flowId: string;
+  status: string;
+  startedAt: string;
+  endedAt?: string | undefined;
+}
+
 export interface CostSource {
-  /** Every run the store knows, newest first. */
-  runs(): Array<{ runId: string; flowId: string; status: string; startedAt: string; endedAt?: string | undefined }>;
+  /** The runs that may hold costs matching the filter (at least those; more is fine), newest first. */
+  runs(filter: CostRecordFilter): CostSourceRun[] | Promise<CostSourceRun[]>;
   readEvents(runId: string): Promise<RunEvent[] | undefined>;
 }
 
@@ -23,7 +31,7 @@ export interface CostRecordFilter {
 
 export async function readCostRecords(source: CostSource, filter: CostRecordFilter = {}): Promise<CostRecord[]> {
   const since = filter.since?.toISOString();
-  const runs = source.runs().filter((run) => (filter.flowId === undefined || run.flowId === filter.flowId) && (since === undefined || run.endedAt === undefined || run.endedAt >= since));
+  const runs = (await source.runs(filter)).filter((run) => (filter.flowId === undefined || run.flowId === filter.flowId) && (since === undefined || run.endedAt === undefined || run.endedAt >= since));
   const records: CostRecord[][] = [];
   let next = 0;
   const reader = async (): Promise<void> => {

@@ -32,8 +32,11 @@ interface Call {
   maxTokens: number;
 }
 
-/** Holds the request's worst case against the budget; throws `budget` when it does not fit. */
-function reserveWorstCase(call: Call, promptTokens: number): () => void {
+/**
+ * Holds the request's worst case against the run's budget, then against the spend caps across
+ * runs; throws `budget` or `spend-cap` when it does not fit. The release settles both.
+ */
+async function reserveWorstCase(call: Call, promptTokens: number): Promise<() => Promise<void>> {
   const { budget } = call.context;
   const worst = worstCaseUsd(call.resolved.price, promptTokens, call.maxTokens);
   if (worst === null) {
@@ -41,13 +44,31 @@ function reserveWorstCase(call: Call, promptTokens: number): () => void {
       throw new StepFailure('budget', `model "${call.resolved.model}" has no known price, so it cannot be checked against the budget of ${formatUsd(budget.limitUsd)}: add its price to its provider in weft.config.json, or remove the budget`);
     }
     if (budget.spendCapped) throw new StepFailure('spend-cap', `model "${call.resolved.model}" has no known price, so it cannot be checked against the spend caps: add its price to its provider in weft.config.json`);
-    return () => {};
+    return async () => {};
   }
   const reservation = budget.reserve(worst);
-  if (reservation.ok) return reservation.release;
-  if (reservation.spendCap) throw new StepFailure('spend-cap', describeSpendRefusal(reservation.spendCap));
-  const held = reservation.reservedUsd > 0 ? ` (${formatUsd(reservation.reservedUsd)} more is held by steps running now)` : '';
-  throw new StepFailure('budget', `budget exceeded: spent ${formatUsd(reservation.spentUsd)} of ${formatUsd(reservation.limitUsd)}, this step needs up to ${formatUsd(reservation.neededUsd)}${held}`);
+  if (!reservation.ok) {
+    const held = reservation.reservedUsd > 0 ? ` (${formatUsd(reservation.reservedUsd)} more is held by steps running now)` : '';
+    throw new StepFailure('budget', `budget exceeded: spent ${formatUsd(reservation.spentUsd)} of ${formatUsd(reservation.limitUsd)}, this step needs up to ${formatUsd(reservation.neededUsd)}${held}`);
+  }
+  if (!budget.reserveSpend) return async () => reservation.release();
+  let hold;
+  try {
+    hold = await budget.reserveSpend(worst);
+  } catch (error) {
+    reservation.release();
+    throw error;
+  }
+  if (!hold.ok) {
+    reservation.release();
+    throw new StepFailure('spend-cap', describeSpendRefusal(hold.spendCap));
+  }
+  const spend = hold;
+  return async () => {
+    // Settled before the run's reservation goes, so neither briefly forgets this spend.
+    await spend.release();
+    reservation.release();
+  };
 }
 
 /** One request: prompt event, budget reservation, stream, cost settlement, release. */
@@ -61,7 +82,7 @@ async function request(call: Call, messages: ChatMessage[]): Promise<Reply> {
   if (limit !== undefined && promptTokens > limit) {
     throw new StepFailure('context', `the corrective request's prompt is ${promptTokens} tokens, over maxInputTokens ${limit}: nothing more was sent`);
   }
-  const release = reserveWorstCase(call, promptTokens);
+  const release = await reserveWorstCase(call, promptTokens);
   let text = '';
   let finishReason: string | undefined;
   let replied = false;
@@ -90,7 +111,7 @@ async function request(call: Call, messages: ChatMessage[]): Promise<Reply> {
   } finally {
     // Settle the cost before the reservation goes, so the budget never briefly forgets this spend.
     meter.end(replied);
-    release();
+    await release();
   }
   return { text, finishReason };
 }
