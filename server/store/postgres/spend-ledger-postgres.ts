@@ -1,5 +1,5 @@
 /**
- * The spend ledger of database mode (migrations/0003-spend-ledger.sql): the same SpendLedger the
+ * The spend ledger of database mode (migrations/0004-spend-ledger.sql): the same SpendLedger the
  * engine uses in file mode, shared by every server and worker on the database. A reservation is
  * one transaction that locks the period rows of its caps (`SELECT … FOR UPDATE`, in key order),
  * adds what live reservations hold, and inserts its own only if every cap has room; settling
