@@ -208,6 +208,7 @@ export class RunManager {
       if (nodeId !== undefined && !Object.hasOwn(record.state.steps, nodeId)) throw notFound(`run ${runId} has no step "${nodeId}"`);
       throw new StoreUnavailableError(`run ${runId} is stopped because its log could not be written; it continues from its log once the data directory can be written`);
     }
+    if (this.#followed.has(runId)) throw conflict(`run ${runId} is executed by another server; send this to the server that runs it`);
     const state = await this.state(runId);
     if (!state) throw notFound(`there is no run "${runId}"`);
     if (nodeId !== undefined && !Object.hasOwn(state.steps, nodeId)) throw notFound(`run ${runId} has no step "${nodeId}"`);
