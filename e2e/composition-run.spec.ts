@@ -85,4 +85,11 @@ test("a map's run: progress on the node, its item runs, each opening its run, an
   await expect(page.getByTestId('run-banner-id')).toHaveAttribute('title', parentId);
   await expect(page.getByTestId('node-progress-count-each')).toHaveText('1 / 2 done');
   await expect(page.getByTestId('breadcrumb')).toHaveCount(0);
+
+  // An item run opened by its address still names the run that started it, and goes back to it.
+  await page.goto(`/?flow=triage-batch&run=${secondId}`);
+  await expect(page.getByTestId('node-classify')).toBeVisible();
+  await page.getByTestId('breadcrumb-parent').click();
+  await expect(page.getByTestId('run-banner-id')).toHaveAttribute('title', parentId);
+  await expect(page.getByTestId('node-progress-count-each')).toHaveText('1 / 2 done');
 });

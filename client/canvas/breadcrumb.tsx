@@ -1,6 +1,6 @@
 /** The way back from a child (flow or run) to the parents it was opened from: "parent › child". */
 import { shortRunId } from '../lib/format.ts';
-import { goBackTo } from '../state/child-navigation.ts';
+import { goBackTo, openParentRun } from '../state/child-navigation.ts';
 import { useDocument } from '../state/document.ts';
 import { useRun } from '../state/run-store.ts';
 import { useUi, type TrailStep } from '../state/ui-store.ts';
@@ -14,6 +14,24 @@ export function Breadcrumb() {
   const flowName = useDocument((state) => state.flow.name);
   const runId = useRun((state) => state.runId);
   const runFlowId = useRun((state) => state.run?.flowId);
+  const parentRunId = useRun((state) => state.run?.parent?.runId);
+  // A child run opened some other way (its address, history) still names the run that started it.
+  if (trail.length === 0 && runId && parentRunId) {
+    return (
+      <nav className="breadcrumb" aria-label="Started by" data-testid="breadcrumb">
+        <span className="breadcrumb-step">
+          <button type="button" className="link-btn" onClick={() => openParentRun(parentRunId)} data-testid="breadcrumb-parent" title={`Back to run ${parentRunId}`}>
+            run {shortRunId(parentRunId)}
+          </button>
+          <span className="breadcrumb-sep" aria-hidden="true">›</span>
+        </span>
+        <span className="breadcrumb-here" data-testid="breadcrumb-here">
+          run {shortRunId(runId)}
+          {runFlowId ? ` (${runFlowId})` : ''}
+        </span>
+      </nav>
+    );
+  }
   if (trail.length === 0) return null;
   const here = runId ? `run ${shortRunId(runId)}${runFlowId ? ` (${runFlowId})` : ''}` : flowName;
   return (

@@ -60,6 +60,11 @@ export function openStepChildren(nodeId: string): void {
   else openChildRun(target.runId);
 }
 
+/** Shows the run that started the run on the canvas (a child run opened by its address or from history). */
+export function openParentRun(parentRunId: string): void {
+  useRun.getState().watch(parentRunId);
+}
+
 /** Goes back to step `index` of the trail: reopens that flow, or shows that run again. */
 export function goBackTo(index: number): void {
   const { trail } = useUi.getState();
