@@ -59,8 +59,6 @@ export interface StartServerOptions {
   log?: (line: string) => void;
   /** How often the scheduler reads saved flows again for changed triggers (server/schedule/scheduler.ts). */
   scheduleRescanMs?: number;
-  /** Database mode: how long a spend reservation outlives its process (tests shorten it). */
-  spendLeaseMs?: number;
   /** The file operations of the runs store (tests make them fail like a full disk). */
   storeFs?: import('./store/atomic-write.ts').AtomicWriteFs;
 }
@@ -109,7 +107,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     // Before the runtime services: starting the sandbox workers slows reading the logs several times over.
     const unfinished = await readUnfinishedRuns(store);
     const costSource = await costSourceOf(store, storage.database);
-    const ledger = await openSpendLedger(costSource, { database: storage.database, log, ...(options.spendLeaseMs !== undefined ? { leaseMs: options.spendLeaseMs } : {}) });
+    const ledger = await openSpendLedger(costSource, { database: storage.database, log });
     // Before the store closes: what is still held then expires and is settled from the logs.
     cleanup.unshift(async () => ledger.close());
     const spend = { ledger, serverCaps: serverSpendCapsFrom(options.env ?? process.env) };

@@ -96,13 +96,13 @@ describe('weft run under spend caps', () => {
   it('refuses a step over the flow\'s cap, counting what the data directory\'s run logs spent', async () => {
     const capped = summaryFlow([{ period: 'month', usd: stepUsd * 2.5 }]);
     const fresh = await weftRun(capped, { WEFT_DATA_DIR: join(dirs.dataDir, 'empty') });
-    expect(fresh.code).toBe(0); // nothing spent yet: the cap leaves room
+    expect(fresh, `${fresh.out}\n${fresh.err}`).toMatchObject({ code: 0 }); // nothing spent yet: the cap leaves room
     expect(fake.requests).toHaveLength(1);
     fake.requests.length = 0;
 
     await spendTwoSteps(capped);
     const refused = await weftRun(capped, {});
-    expect(refused.code).toBe(1);
+    expect(refused, `${refused.out}\n${refused.err}`).toMatchObject({ code: 1 });
     expect(refused.out).toMatch(/failed at summarise: spend cap reached: flow "summary" may spend \$[\d.]+ per month \(\d{4}-\d\d, UTC\); spent \$[\d.]+, this step needs up to \$[\d.]+/);
     expect(fake.requests).toHaveLength(2);
   }, 120_000);
@@ -110,10 +110,10 @@ describe('weft run under spend caps', () => {
   it('holds WEFT_SPEND_CAP_DAY_USD over every flow, and refuses a bad one before running', async () => {
     await spendTwoSteps(summaryFlow());
     const refused = await weftRun(summaryFlow(), { WEFT_SPEND_CAP_DAY_USD: (stepUsd * 2.5).toFixed(6) });
-    expect(refused.code).toBe(1);
+    expect(refused, `${refused.out}\n${refused.err}`).toMatchObject({ code: 1 });
     expect(refused.out).toContain('spend cap reached: the server (WEFT_SPEND_CAP_DAY_USD) may spend');
     const bad = await weftRun(summaryFlow(), { WEFT_SPEND_CAP_DAY_USD: 'lots' });
-    expect(bad.code).toBe(2);
+    expect(bad, `${bad.out}\n${bad.err}`).toMatchObject({ code: 2 });
     expect(bad.err).toMatch(/WEFT_SPEND_CAP_DAY_USD: must be a dollar amount above 0/);
     expect(fake.requests).toHaveLength(2);
   }, 120_000);
@@ -124,9 +124,9 @@ describeWithDatabase('weft run under spend caps in database mode', (database) =>
     const capped = summaryFlow([{ period: 'day', usd: stepUsd * 3.5 }]);
     await spendTwoSteps(capped, database().url);
     const allowed = await weftRun(capped, { WEFT_DATABASE_URL: database().url });
-    expect(allowed.code).toBe(0);
+    expect(allowed, `${allowed.out}\n${allowed.err}`).toMatchObject({ code: 0 });
     const refused = await weftRun(capped, { WEFT_DATABASE_URL: database().url });
-    expect(refused.code).toBe(1);
+    expect(refused, `${refused.out}\n${refused.err}`).toMatchObject({ code: 1 });
     expect(refused.out).toMatch(/spend cap reached: flow "summary" may spend \$[\d.]+ per day/);
     expect(fake.requests).toHaveLength(3);
   }, 120_000);
