@@ -90,8 +90,10 @@ async function request(call: Call, messages: ChatMessage[]): Promise<Reply> {
       else finishReason = part.reason;
     }
   } finally {
-    // Settle the cost before the reservation goes, so the budget never briefly forgets this spend.
+    // Settle the cost before the reservation goes, so the budget never briefly forgets this spend:
+    // the batch's last text and the final cost are recorded now, not on the next macrotask.
     meter.end(replied);
+    batch.flush();
     release();
   }
   return { text, finishReason };
