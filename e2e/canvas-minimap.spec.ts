@@ -63,6 +63,8 @@ test('panning the pane puts the shield up only while dragging; a click on the pa
     throw new Error('no empty spot on the pane');
   });
   const before = await transformOf(page);
+  const dots = page.locator('.canvas-background-dots');
+  const patternBefore = await dots.evaluate((element) => getComputedStyle(element).backgroundImage);
   await page.mouse.move(spot.x, spot.y);
   await page.mouse.down();
   for (let step = 1; step <= 10; step++) await page.mouse.move(spot.x + step * 8, spot.y);
@@ -72,6 +74,12 @@ test('panning the pane puts the shield up only while dragging; a click on the pa
   await page.mouse.up();
   await expect(canvas).not.toHaveClass(/canvas-panning/);
   await expect.poll(async () => (await transformOf(page))[0]).toBeGreaterThan(before[0] + 60);
+  // The dot grid follows the pane by a transform within one tile (canvas-background.tsx); its pattern is untouched.
+  const after = await transformOf(page);
+  const tile = 16 * after[2];
+  const dotsAt = await dots.evaluate((element) => new DOMMatrixReadOnly(getComputedStyle(element).transform).e);
+  expect(dotsAt).toBeCloseTo((((after[0] % tile) + tile) % tile) - tile, 1);
+  expect(await dots.evaluate((element) => getComputedStyle(element).backgroundImage)).toBe(patternBefore);
   expect(await page.evaluate(({ x, y }) => document.elementFromPoint(x, y)?.className, { x: spot.x + 80, y: spot.y })).not.toBe('canvas-pan-shield');
 
   // A press that does not move is still the pane's click: it clears the selection.

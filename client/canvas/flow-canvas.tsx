@@ -11,7 +11,7 @@
  * gets it once a frame rather than once a mouse move (`use-frame-viewport.ts`), and the minimap is
  * one `<canvas>` (`canvas-minimap.tsx`).
  */
-import { Background, Controls, ReactFlow, useReactFlow, useStore, useStoreApi, type ReactFlowState } from '@xyflow/react';
+import { Controls, ReactFlow, useReactFlow, useStore, useStoreApi, type ReactFlowState } from '@xyflow/react';
 import { useCallback, useEffect, useMemo, useRef, useState, type DragEvent } from 'react';
 import { documentStore, useDocument } from '../state/document.ts';
 import { addNode } from '../state/flow-edits.ts';
@@ -20,6 +20,7 @@ import { calledFlowOf, openChildFlow, openStepChildren } from '../state/child-na
 import { problemsOf } from '../state/problems.ts';
 import { useRun } from '../state/run-store.ts';
 import { useUi } from '../state/ui-store.ts';
+import { CanvasBackground } from './canvas-background.tsx';
 import { CanvasContext, EDIT_CONTEXT, RUN_CONTEXT } from './canvas-context.ts';
 import { createEdgeMapper } from './canvas-edges.ts';
 import { CanvasMinimap } from './canvas-minimap.tsx';
@@ -211,7 +212,7 @@ export function FlowCanvas() {
           defaultEdgeOptions={DEFAULT_EDGE_OPTIONS}
           {...frameViewport}
         >
-          {far ? null : <Background gap={16} size={1} color="#d9dde3" />}
+          {far ? null : <CanvasBackground gap={16} dotSize={1} colour="#d9dde3" />}
           <Controls showInteractive={false} position="bottom-left" />
           <CanvasMinimap runMode={runMode} />
           <CanvasToolbar runMode={runMode} />

@@ -143,7 +143,8 @@ describe('simulated endpoint behind a model step', () => {
     const { context, emitted } = fakeStepContext({ config: greet, inputs: { name: 'Ada' }, models });
     const outcome = await modelExecutor.run(context);
     expect(outcome.type === 'outputs' && outcome.outputs.result).toMatch(/simulated.*Say hi to Ada/);
-    expect(emitted('step.delta').length).toBeGreaterThan(3);
+    // Chunks sent without a pause (chunkDelayMs 0) arrive merged into fewer deltas; the text is the same.
+    expect(emitted('step.delta').map((delta) => delta.text).join('')).toBe(outcome.type === 'outputs' ? outcome.outputs.result : undefined);
   });
 });
 

@@ -10,7 +10,13 @@ import { ID_PATTERN } from '../../shared/ids.ts';
 import { syncDirectory, type AtomicWriteFs } from './atomic-write.ts';
 
 export const LOG_SUFFIX = '.jsonl';
-const MAX_OPEN = 64;
+/**
+ * Enough for every unfinished run of a busy server: past this, each append of each run reopens,
+ * stats and closes its file (with 64, a few hundred concurrent runs spent a quarter of the
+ * server's CPU per model step on that). Node raises its descriptor limit to the hard limit at
+ * start, thousands on any current Linux.
+ */
+const MAX_OPEN = 1024;
 
 interface OpenLog {
   handle: FileHandle;

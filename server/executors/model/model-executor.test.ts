@@ -67,7 +67,8 @@ describe('model step: text', () => {
 
   it('reports estimated cost while tokens arrive, then the final cost', async () => {
     const words = Array.from({ length: 60 }, (_, index) => ` word${index}`);
-    provider.fake.reply({ kind: 'text', chunks: words, usage: { prompt_tokens: 30, completion_tokens: 120 } });
+    // Spaced as a model streams them, so each chunk is its own batch (see stream-batch.ts).
+    provider.fake.reply({ kind: 'text', chunks: words, usage: { prompt_tokens: 30, completion_tokens: 120 }, chunkDelayMs: 3 });
     const { context, emitted } = step();
     await modelExecutor.run(context);
     const costs = emitted('step.cost');
@@ -76,6 +77,34 @@ describe('model step: text', () => {
     expect(estimates.every((cost) => cost.usd !== null && cost.usd > 0)).toBe(true);
     expect(estimates.map((cost) => cost.outputTokens)).toEqual([...estimates.map((cost) => cost.outputTokens)].sort((a, b) => a - b));
     expect(costs.at(-1)).toMatchObject({ final: true, inputTokens: 30, outputTokens: 120 });
+  });
+
+  it('merges chunks that arrive together into fewer deltas with the same text, and one cost', async () => {
+    const words = Array.from({ length: 60 }, (_, index) => ` word${index}`);
+    // A model that answers after a pause, all at once (the meter's 100 ms estimate is due at the first token).
+    provider.fake.reply({ kind: 'text', chunks: words, usage: { prompt_tokens: 30, completion_tokens: 120 }, delayMs: 150 });
+    const { context, emitted, emissions } = step();
+    const outcome = await modelExecutor.run(context);
+    expect(outcome).toEqual({ type: 'outputs', outputs: { result: words.join('') } });
+    expect(emitted('step.delta').map((delta) => delta.text).join('')).toBe(words.join(''));
+    expect(emitted('step.delta').length).toBeLessThan(words.length / 2);
+    // The running estimate of a batch is replaced by the final cost that came in the same batch.
+    const costs = emitted('step.cost');
+    expect(costs.filter((cost) => !cost.final).length).toBeLessThan(emitted('step.delta').length);
+    expect(costs.at(-1)).toMatchObject({ final: true, inputTokens: 30, outputTokens: 120 });
+    // Text before the cost it was counted in, the prompt first.
+    expect(emissions[0]!.type).toBe('step.prompt');
+    expect(emissions.at(-1)!.type).toBe('step.cost');
+  });
+
+  it('keeps streaming deltas as they come when chunks are spaced', async () => {
+    const words = Array.from({ length: 8 }, (_, index) => ` word${index}`);
+    provider.fake.reply({ kind: 'text', chunks: words, chunkDelayMs: 15 });
+    const { context, emitted } = step();
+    await modelExecutor.run(context);
+    const deltas = emitted('step.delta').map((delta) => delta.text);
+    expect(deltas.join('')).toBe(words.join(''));
+    expect(deltas.length).toBeGreaterThan(4);
   });
 
   it('settles from counted tokens when the server sends no usage', async () => {

@@ -9,7 +9,7 @@
  */
 import { DEFAULT_MAX_TOKENS, type ModelConfig } from '../../../shared/kinds/model.ts';
 import { formatUsd, worstCaseUsd } from '../../../shared/pricing.ts';
-import { StepFailure, type Executor, type StepContext } from '../../engine/executor.ts';
+import { StepFailure, type Executor, type StepContext, type StepOutcome } from '../../engine/executor.ts';
 import type { ChatMessage, ModelService, ResolvedModel } from '../../engine/services.ts';
 import { estimateModelStep } from './model-estimate.ts';
 import { describeCut, fitContext } from './context-budget.ts';
@@ -17,6 +17,7 @@ import { describeSpendRefusal } from './spend-refusal.ts';
 import { promptTokenCount } from './model-prompt.ts';
 import { StepCostMeter } from '../../providers/step-cost-meter.ts';
 import { wireFormatFor, type WireFormat, type WireReading } from './wire-format.ts';
+import { StreamBatch } from './stream-batch.ts';
 
 interface Reply {
   text: string;
@@ -29,6 +30,8 @@ interface Call {
   resolved: ResolvedModel;
   format: WireFormat;
   meter: StepCostMeter;
+  /** Every emission of the step goes through it, so streamed deltas and costs go out merged per batch. */
+  batch: StreamBatch;
   maxTokens: number;
 }
 
@@ -73,9 +76,9 @@ async function reserveWorstCase(call: Call, promptTokens: number): Promise<() =>
 
 /** One request: prompt event, budget reservation, stream, cost settlement, release. */
 async function request(call: Call, messages: ChatMessage[]): Promise<Reply> {
-  const { context, models, resolved, format, meter } = call;
+  const { context, models, resolved, format, meter, batch } = call;
   const config = context.config;
-  context.emit({ type: 'step.prompt', model: resolved.model, simulated: resolved.simulated, messages });
+  batch.emit({ type: 'step.prompt', model: resolved.model, simulated: resolved.simulated, messages });
   const promptTokens = promptTokenCount(models, resolved.model, messages, format.responseSchema);
   const limit = config.maxInputTokens;
   // The first request was fitted to the limit; the corrective one carries the bad reply as well.
@@ -102,15 +105,17 @@ async function request(call: Call, messages: ChatMessage[]): Promise<Reply> {
       replied = true;
       if (part.type === 'text-delta') {
         text += part.text;
-        context.emit({ type: 'step.delta', text: part.text });
+        batch.emit({ type: 'step.delta', text: part.text });
         meter.delta(part.text);
       } else if (part.type === 'usage') meter.usage(part);
       else if (part.type === 'reused') meter.reused(part.fromRunId);
       else finishReason = part.reason;
     }
   } finally {
-    // Settle the cost before the reservation goes, so the budget never briefly forgets this spend.
+    // Settle the cost before the reservation goes, so the budget never briefly forgets this spend:
+    // the batch's last text and the final cost are recorded now, not on the next macrotask.
     meter.end(replied);
+    batch.flush();
     await release();
   }
   return { text, finishReason };
@@ -131,34 +136,50 @@ function schemaFailure(reading: Extract<WireReading, { ok: false }>, reply: Repl
 
 export const modelExecutor: Executor<ModelConfig> = {
   async run(context) {
-    const models = context.services.models;
-    if (!models) throw new StepFailure('provider', 'no model service is configured on this server');
-    if (context.signal.aborted) throw new StepFailure('cancelled', 'model step cancelled before it started');
-    const config = context.config;
-    const resolved = models.resolve(config.model);
-    const format = wireFormatFor(config);
-    const maxTokens = config.maxTokens ?? DEFAULT_MAX_TOKENS;
-    const meter = new StepCostMeter((emission) => context.emit(emission), resolved, (text) => models.countTokens(resolved.model, text));
-    context.onStop(() => meter.costSoFar());
-    const call: Call = { context, models, resolved, format, meter, maxTokens };
-
-    const fitted = fitContext(config, context.inputs, format, resolved.model, models);
-    if (!fitted.ok) throw new StepFailure('context', fitted.message);
-    if (fitted.cut) context.emit({ type: 'step.log', level: 'warn', text: describeCut(fitted.cut, config.maxInputTokens!) });
-    const messages = fitted.messages;
-    const first = await request(call, messages);
-    const reading = format.read(first.text);
-    if (reading.ok) return { type: 'outputs', outputs: outputsOf(reading) };
-    // A reply cut at the token cap would be cut again: asking for a correction only spends money.
-    if (first.finishReason === 'length') throw schemaFailure(reading, first, maxTokens);
-
-    context.emit({ type: 'step.log', level: 'warn', text: `reply breaks the output schema at ${reading.wirePath}: ${reading.message}; asking the model once to correct it` });
-    context.emit({ type: 'step.delta', text: '\n\n' });
-    const retry = await request(call, [...messages, { role: 'assistant', content: first.text }, { role: 'user', content: correction(reading) }]);
-    const second = format.read(retry.text);
-    if (second.ok) return { type: 'outputs', outputs: outputsOf(second) };
-    throw schemaFailure(second, retry, maxTokens);
+    const batch = new StreamBatch((emission) => context.emit(emission));
+    try {
+      return await runModelStep(context, batch);
+    } finally {
+      // Before the engine records the step's end: the last batch's text and cost come first.
+      batch.flush();
+    }
   },
 
   estimate: estimateModelStep,
 };
+
+async function runModelStep(context: StepContext<ModelConfig>, batch: StreamBatch): Promise<StepOutcome> {
+  const models = context.services.models;
+  if (!models) throw new StepFailure('provider', 'no model service is configured on this server');
+  if (context.signal.aborted) throw new StepFailure('cancelled', 'model step cancelled before it started');
+  const config = context.config;
+  const resolved = models.resolve(config.model);
+  const format = wireFormatFor(config);
+  const maxTokens = config.maxTokens ?? DEFAULT_MAX_TOKENS;
+  const meter = new StepCostMeter(batch.emit, resolved, (text) => models.countTokens(resolved.model, text));
+  context.onStop(() => {
+    // Stopped mid-stream: the queued text goes out while the step still counts as running; the
+    // cost so far replaces the queued estimate.
+    batch.dropCost();
+    batch.flush();
+    return meter.costSoFar();
+  });
+  const call: Call = { context, models, resolved, format, meter, batch, maxTokens };
+
+  const fitted = fitContext(config, context.inputs, format, resolved.model, models);
+  if (!fitted.ok) throw new StepFailure('context', fitted.message);
+  if (fitted.cut) batch.emit({ type: 'step.log', level: 'warn', text: describeCut(fitted.cut, config.maxInputTokens!) });
+  const messages = fitted.messages;
+  const first = await request(call, messages);
+  const reading = format.read(first.text);
+  if (reading.ok) return { type: 'outputs', outputs: outputsOf(reading) };
+  // A reply cut at the token cap would be cut again: asking for a correction only spends money.
+  if (first.finishReason === 'length') throw schemaFailure(reading, first, maxTokens);
+
+  batch.emit({ type: 'step.log', level: 'warn', text: `reply breaks the output schema at ${reading.wirePath}: ${reading.message}; asking the model once to correct it` });
+  batch.emit({ type: 'step.delta', text: '\n\n' });
+  const retry = await request(call, [...messages, { role: 'assistant', content: first.text }, { role: 'user', content: correction(reading) }]);
+  const second = format.read(retry.text);
+  if (second.ok) return { type: 'outputs', outputs: outputsOf(second) };
+  throw schemaFailure(second, retry, maxTokens);
+}
