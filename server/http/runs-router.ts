@@ -1,6 +1,7 @@
 /** `/api/runs`: start an unsaved flow, list, state, events, cancel, decide. */
 import { Router } from 'express';
-import { validateFlowDocument } from '../../shared/validate.ts';
+import { pinSavedCalls, validateWithSavedFlows } from '../store/called-flows.ts';
+import type { FlowsRepository } from '../store/flows-repository.ts';
 import { badRequest, notFound } from '../request-error.ts';
 import type { RunManager } from '../run-manager.ts';
 import { problemIssues } from './flows-router.ts';
@@ -13,15 +14,16 @@ import { runComparisonAnswer, whatIfBody } from '../../shared/wire/run-replay.ts
 
 export const DEFAULT_ACTOR = 'user';
 
-export function runsRouter(runs: RunManager): Router {
+export function runsRouter(runs: RunManager, flows: FlowsRepository): Router {
   const router = Router();
 
   router.post('/', async (request, response) => {
     parseRequest(emptyQuery, request.query, 'query');
     const body = parseRequest(startRunBody, request.body, 'body');
-    const result = validateFlowDocument(body.flow);
+    const result = await validateWithSavedFlows(body.flow, flows);
     if (!result.ok) throw badRequest(`the flow is not valid: ${result.problems[0]?.message ?? ''}`, problemIssues(result.problems, 'flow'));
-    reply(response, runCreatedAnswer, await runs.start(result.flow, body.inputs ?? {}, body.origin ? { origin: body.origin } : {}), 201);
+    const pinned = await pinSavedCalls(result.flow, flows);
+    reply(response, runCreatedAnswer, await runs.start(result.flow, body.inputs ?? {}, { flows: pinned, ...(body.origin ? { origin: body.origin } : {}) }), 201);
   });
 
   router.get('/', (request, response) => {
