@@ -280,7 +280,10 @@ export class RunManager {
 
   /** Every step waiting for a person, across runs, oldest first. */
   approvals(): PendingApproval[] {
-    return pendingApprovals([...this.#live.values()].filter((record) => !record.halted).map((record) => record.state));
+    return pendingApprovals(
+      [...this.#live.values()].filter((record) => !record.halted).map((record) => record.state),
+      (runId) => this.#live.get(runId)?.state,
+    );
   }
 
   #engineOptions(record: LiveRun, outerBudget?: OuterBudget) {

@@ -12,9 +12,27 @@ export interface PendingApproval {
   /** What the step asks, in the shape its kind declares (an approval's: shared/kinds/approval.ts). */
   request: unknown;
   since?: string;
+  parent?: { runId: string; flowId: string; flowName: string; nodeId: string; itemIndex?: number };
+  topRunId?: string;
 }
 
-export function pendingApprovals(states: Iterable<RunState>): PendingApproval[] {
+/** Where a child run sits: its parent run and step, and the top-level run (runs it cannot find are left out). */
+function lineageOf(state: RunState, stateOf: (runId: string) => RunState | undefined): Pick<PendingApproval, 'parent' | 'topRunId'> {
+  if (!state.parent) return {};
+  const parentState = stateOf(state.parent.runId);
+  let top = state.parent.runId;
+  const seen = new Set([state.runId]);
+  for (let above = parentState; above?.parent && !seen.has(above.runId); above = stateOf(above.parent.runId)) {
+    seen.add(above.runId);
+    top = above.parent.runId;
+  }
+  const { runId, nodeId, itemIndex } = state.parent;
+  const flowId = parentState?.flowId ?? '';
+  return { parent: { runId, flowId, flowName: parentState?.flow?.name ?? flowId, nodeId, ...(itemIndex !== undefined ? { itemIndex } : {}) }, topRunId: top };
+}
+
+/** `stateOf`: other runs' states, to name a child run's parent and top-level run. */
+export function pendingApprovals(states: Iterable<RunState>, stateOf: (runId: string) => RunState | undefined = () => undefined): PendingApproval[] {
   const approvals: PendingApproval[] = [];
   for (const state of states) {
     for (const step of Object.values(state.steps)) {
@@ -31,6 +49,7 @@ export function pendingApprovals(states: Iterable<RunState>): PendingApproval[] 
         ...(label !== undefined ? { label } : {}),
         request: step.request,
         ...(step.startedAt !== undefined ? { since: step.startedAt } : {}),
+        ...lineageOf(state, stateOf),
       });
     }
   }

@@ -91,6 +91,8 @@ describe('child runs when the server is killed', () => {
 
     const second = await spawn();
     expect(await waitingChildren(second.api, 1)).toEqual([childId]);
+    // The inbox names the run that waits on the child.
+    expect((await second.api.get('/api/approvals')).body.approvals[0]).toMatchObject({ runId: childId, nodeId: 'check', parent: { runId, flowId: 'parent', nodeId: 'call' }, topRunId: runId });
     expect((await second.api.post(`/api/runs/${childId}/steps/check/decision`, { decision: 'approve' })).status).toBe(200);
     expect(await ended(second.api, runId)).toMatchObject({ status: 'succeeded', outputs: { shout: 'GOgo' } });
 

@@ -89,11 +89,32 @@ describe('child runs on the server', () => {
     const { runId } = await runs.start(flow, { text: 'ok' }, { flows: link.flows! });
     const childId = childRunId(runId, 'call');
     const pending = await eventually(() => runs.approvals().find((item) => item.runId === childId), 30_000, 'the child to wait');
-    expect(pending).toMatchObject({ nodeId: 'check', flowId: 'shout' });
+    expect(pending).toMatchObject({ nodeId: 'check', flowId: 'shout', parent: { runId, flowId: 'parent', flowName: 'Parent', nodeId: 'call' }, topRunId: runId });
     expect((await runs.state(runId))!.status).toBe('running');
     await runs.decide(childId, 'check', { decision: 'approve', by: 'ana' });
     expect(await ended(runs, runId)).toBe('succeeded');
     expect((await runs.state(runId))!.outputs).toEqual({ shout: 'OKok' });
+  });
+
+  it("an approval two levels down names its parent run and step, and the top-level run", async () => {
+    const { runs } = await manager();
+    const middle = { ...subflowParent(), id: 'middle', name: 'Middle' };
+    const top = flowBuilder('top', 'Top')
+      .input('in', { text: 'string' })
+      .node({ id: 'inner', kind: 'subflow', config: { flow: 'middle' } })
+      .output('out', { shout: 'string' })
+      .wire('in.text', 'inner.text')
+      .wire('inner.shout', 'out.shout')
+      .build();
+    const { flow, link } = await prepared(top, [middle, approvedShoutFlow()]);
+    const { runId } = await runs.start(flow, { text: 'deep' }, { flows: link.flows! });
+    const middleId = childRunId(runId, 'inner');
+    const leafId = childRunId(middleId, 'call');
+    const pending = await eventually(() => runs.approvals().find((item) => item.runId === leafId), 30_000, 'the grandchild to wait');
+    expect(pending).toMatchObject({ flowId: 'shout', parent: { runId: middleId, flowId: 'middle', flowName: 'Middle', nodeId: 'call' }, topRunId: runId });
+    await runs.decide(leafId, 'check', { decision: 'approve', by: 'ana' });
+    expect(await ended(runs, runId)).toBe('succeeded');
+    expect((await runs.state(runId))!.outputs).toEqual({ shout: 'DEEPdeep' });
   });
 
   it("cancelling the parent cancels its waiting child, recorded in the child's log", async () => {

@@ -158,6 +158,10 @@ export const pendingApprovalSchema = z.object({
   label: z.string().optional(),
   request: approvalRequestSchema,
   since: z.string().optional(),
+  /** A step inside a child run (subflow, map item): the run and step that started that child run. */
+  parent: z.object({ runId: z.string(), flowId: z.string(), flowName: z.string(), nodeId: z.string(), itemIndex: z.number().int().min(0).optional() }).optional(),
+  /** A step inside a child run: the top-level run above it (the parent's, for a child of a child). */
+  topRunId: z.string().optional(),
 });
 export type PendingApproval = z.infer<typeof pendingApprovalSchema>;
 /** `GET /api/approvals` */
