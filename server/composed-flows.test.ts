@@ -83,6 +83,16 @@ describe('composed flows on the server', () => {
     expect(child).toMatchObject({ status: 'succeeded', parent: { runId, nodeId: 'call' } });
     const childEvents = (await server.api.get(`/api/runs/${childId}/events`)).body.events;
     expect(childEvents[0]).toMatchObject({ type: 'run.started', parentRunId: runId, flowId: 'shout' });
+
+    // History: the child is listed under its parent, not among the top-level runs.
+    const top = (await server.api.get('/api/runs')).body;
+    expect(top.runs.map((entry: { runId: string }) => entry.runId)).not.toContain(childId);
+    expect(top.runs.find((entry: { runId: string }) => entry.runId === runId)).toMatchObject({ childCount: 1 });
+    expect(top.childRunsHidden).toBeGreaterThanOrEqual(1);
+    const under = (await server.api.get(`/api/runs?parentRunId=${runId}`)).body;
+    expect(under.runs).toEqual([expect.objectContaining({ runId: childId, parentRunId: runId, flowId: 'shout', status: 'succeeded' })]);
+    const ofChildFlow = (await server.api.get('/api/runs?flowId=shout')).body;
+    expect(ofChildFlow.runs.map((entry: { runId: string }) => entry.runId)).toContain(childId);
   });
 
   it('estimates a composed flow with the flows it calls', async () => {

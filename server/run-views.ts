@@ -80,5 +80,22 @@ export function indexEntry(state: RunState): RunIndexEntry {
     ...(Number.isFinite(durationMs) && durationMs >= 0 ? { durationMs } : {}),
     inputsPreview: inputsPreview(state.inputs),
     ...(state.origin ? { origin: state.origin } : {}),
+    ...(state.parent ? { parentRunId: state.parent.runId } : {}),
   };
+}
+
+/**
+ * The history list: top-level runs, each with how many child runs it started, the child runs left
+ * out (counted); or, for `parentRunId`, that run's child runs. A flow's list (`flowId`) holds all
+ * of that flow's runs, its child runs too, since a flow used only as a child has no others.
+ */
+export function runHistory(entries: readonly RunIndexEntry[], query: { flowId?: string; parentRunId?: string }): { runs: Array<RunIndexEntry & { childCount?: number }>; childRunsHidden?: number } {
+  if (query.parentRunId !== undefined) return { runs: entries.filter((entry) => entry.parentRunId === query.parentRunId && (query.flowId === undefined || entry.flowId === query.flowId)) };
+  const childCounts = new Map<string, number>();
+  for (const entry of entries) if (entry.parentRunId !== undefined) childCounts.set(entry.parentRunId, (childCounts.get(entry.parentRunId) ?? 0) + 1);
+  const counted = (entry: RunIndexEntry) => (childCounts.has(entry.runId) ? { ...entry, childCount: childCounts.get(entry.runId)! } : entry);
+  if (query.flowId !== undefined) return { runs: entries.filter((entry) => entry.flowId === query.flowId).map(counted) };
+  const top = entries.filter((entry) => entry.parentRunId === undefined);
+  const hidden = entries.length - top.length;
+  return { runs: top.map(counted), ...(hidden > 0 ? { childRunsHidden: hidden } : {}) };
 }

@@ -40,6 +40,7 @@ export const api = {
     requestJson('POST', `/api/flows/${enc(flowId)}/runs`, runCreatedAnswer, { inputs, origin: DESIGNER_ORIGIN } satisfies StartSavedRunBody),
   startRun: (flow: Flow, inputs: Record<string, unknown>) => requestJson('POST', '/api/runs', runCreatedAnswer, { flow, inputs, origin: DESIGNER_ORIGIN } satisfies StartRunBody),
   /** Every flow's runs, newest first, or one flow's. */
+  listChildRuns: async (parentRunId: string) => (await requestJson('GET', `/api/runs?parentRunId=${enc(parentRunId)}`, runListAnswer)).runs,
   listRuns: async (flowId?: string) => (await requestJson('GET', flowId ? `/api/runs?flowId=${enc(flowId)}` : '/api/runs', runListAnswer)).runs,
   runEvents: async (runId: string, after = 0) => (await requestJson('GET', `/api/runs/${enc(runId)}/events?after=${after}`, runEventsAnswer)).events,
   cancelRun: (runId: string) => requestJson('POST', `/api/runs/${enc(runId)}/cancel`, cancelAnswer, {} satisfies CancelBody),

@@ -9,6 +9,7 @@ import { parseRequest } from './parse-request.ts';
 import { cancelAnswer, decisionAnswer, runCreatedAnswer, runEventsAnswer, runListAnswer, runStateAnswer } from '../../shared/wire/rest-answers.ts';
 import { cancelBody, decisionBody, emptyQuery, eventsQuery, runParams, runsQuery, startRunBody, stepParams } from '../../shared/wire/rest-requests.ts';
 import { reply } from './reply.ts';
+import { runHistory } from '../run-views.ts';
 import { replayRun, whatIfRun } from '../run-replay/replay-run.ts';
 import { runComparisonAnswer, whatIfBody } from '../../shared/wire/run-replay.ts';
 
@@ -28,8 +29,8 @@ export function runsRouter(runs: RunManager, flows: FlowsRepository): Router {
 
   router.get('/', (request, response) => {
     const query = parseRequest(runsQuery, request.query, 'query');
-    const list = runs.list(query.flowId);
-    reply(response, runListAnswer, { runs: query.limit !== undefined ? list.slice(0, query.limit) : list });
+    const history = runHistory(runs.list(), query);
+    reply(response, runListAnswer, { ...history, runs: query.limit !== undefined ? history.runs.slice(0, query.limit) : history.runs });
   });
 
   router.get('/:runId', async (request, response) => {

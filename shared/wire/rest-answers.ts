@@ -90,10 +90,14 @@ export const runSummarySchema = z.object({
   inputsPreview: z.string().optional(),
   /** What started the run: designer, CLI, invoke (with the key's name), schedule. */
   origin: runOriginSchema.optional(),
+  /** A child run's (subflow, map item): the run whose step started it. */
+  parentRunId: z.string().optional(),
+  /** A run with child runs: how many (they are listed with `?parentRunId=`, not among top-level runs). */
+  childCount: z.number().int().min(0).optional(),
 });
 export type RunSummary = z.infer<typeof runSummarySchema>;
 /** `GET /api/runs` */
-export const runListAnswer = z.object({ runs: z.array(runSummarySchema) });
+export const runListAnswer = z.object({ runs: z.array(runSummarySchema), childRunsHidden: z.number().int().min(0).optional() });
 
 const stepStateSchema = z.object({ nodeId: z.string(), status: z.string() });
 /**
