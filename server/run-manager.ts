@@ -193,6 +193,7 @@ export class RunManager {
       resume: (runId, budget) => this.#resumeDeferred(runId, budget),
       cancel: (runId, by) => this.#live.get(runId)?.handle?.cancel(by),
       liveState: (runId) => this.#live.get(runId)?.state,
+      halted: (runId) => this.#live.get(runId)?.halted === true,
       state: (runId) => this.state(runId),
       onEvents: (listener) => this.onEvents(listener),
     };

@@ -25,10 +25,29 @@ export interface ChildLaunch {
   cancel(runId: string, by: string): void;
   /** The live run's state (the reducer over its stored events), kept up to date as events are stored. */
   liveState(runId: string): RunState | undefined;
+  /** True while the run is stopped because its log could not be written (it continues from its log). */
+  halted(runId: string): boolean;
   /** Any run's state, ended ones read back from their logs. */
   state(runId: string): Promise<RunState | undefined>;
   /** Hears every stored event, in order. */
   onEvents(listener: (events: RunEvent[]) => void): () => void;
+}
+
+/**
+ * The budget a child's engine holds for its whole life: the share of whichever attempt of the
+ * parent step awaits it now, so a step that comes back to a live child bounds it from then on.
+ */
+class ParentShare implements OuterBudget {
+  current: OuterBudget;
+  constructor(current: OuterBudget) {
+    this.current = current;
+  }
+  get limitUsd(): number | undefined {
+    return this.current.limitUsd;
+  }
+  commit(committedUsd: number, spentUsd: number): ReturnType<OuterBudget['commit']> {
+    return this.current.commit(committedUsd, spentUsd);
+  }
 }
 
 interface Watch {
@@ -50,6 +69,8 @@ export function childEndOf(state: RunState): ChildRunEnd | undefined {
 export class StoredChildRuns implements ChildRunService {
   readonly #runs: ChildLaunch;
   readonly #watching = new Map<string, Watch>();
+  /** By child run id, while the child is live here. */
+  readonly #shares = new Map<string, ParentShare>();
   #unsubscribe: (() => void) | undefined;
 
   constructor(runs: ChildLaunch) {
@@ -66,7 +87,8 @@ export class StoredChildRuns implements ChildRunService {
     const watch: Watch = { request, state: undefined, baselineUsd: 0, settle };
     this.#watching.set(id, watch);
     try {
-      if (this.#runs.resume(id, request.budget)) {
+      const share = this.#shareFor(request);
+      if (this.#runs.resume(id, share)) {
         this.#attach(watch);
       } else {
         const known = this.#runs.liveState(id) ?? (await this.#runs.state(id));
@@ -74,26 +96,44 @@ export class StoredChildRuns implements ChildRunService {
           const end = childEndOf(known);
           if (end) {
             this.#watching.delete(id);
+            this.#shares.delete(id);
             return end;
           }
           this.#attach(watch);
         } else {
-          const started = this.#runs.start(request);
+          const started = this.#runs.start({ ...request, budget: share });
           watch.state = this.#runs.liveState(id);
           await started;
         }
       }
     } catch (error) {
       this.#watching.delete(id);
+      if (!this.#runs.liveState(id)) this.#shares.delete(id);
       throw error;
     }
-    const cancel = () => this.#runs.cancel(id, 'parent');
+    const cancel = () => {
+      // A parent stopped by a failed write continues from its log and comes back to this child:
+      // the child goes on meanwhile, no longer awaited by this attempt.
+      if (this.#runs.halted(request.parentRunId)) {
+        if (this.#watching.get(id) === watch) this.#watching.delete(id);
+        return;
+      }
+      this.#runs.cancel(id, 'parent');
+    };
     if (request.signal.aborted) cancel();
     else request.signal.addEventListener('abort', cancel, { once: true });
     void ended.then(() => request.signal.removeEventListener('abort', cancel));
     // A child that ended while it was being started or resumed (a log that could not continue).
     if (watch.state && childEndOf(watch.state)) this.#end(watch, watch.state);
     return ended;
+  }
+
+  /** The child's budget, now answering to this request's share of the parent's. */
+  #shareFor(request: ChildRunRequest): ParentShare {
+    let share = this.#shares.get(request.childRunId);
+    if (share) share.current = request.budget;
+    else this.#shares.set(request.childRunId, (share = new ParentShare(request.budget)));
+    return share;
   }
 
   /** Goes back to a live child: what it spent so far was counted by the step's earlier attempt. */
@@ -104,6 +144,7 @@ export class StoredChildRuns implements ChildRunService {
 
   #onStored(events: RunEvent[]): void {
     for (const event of events) {
+      if (isTerminal(event)) this.#shares.delete(event.runId);
       const watch = this.#watching.get(event.runId);
       if (!watch) continue;
       // The live state object changes only when a halted child continues from its log.
