@@ -116,6 +116,11 @@ export class RunManager {
   readonly #store: RunsStorage;
   readonly #executors: ExecutorLookup;
   readonly #services: EngineServices;
+  /**
+   * A child run's: no spend ledger of its own. Its parent step's reservation (under the parent
+   * flow's caps and the server's) holds what the child spends, so the child is not counted twice.
+   */
+  readonly #childServices: EngineServices;
   readonly #log: (line: string) => void;
   readonly #scrub: EventScrubber;
   readonly #live = new Map<string, LiveRun>();
@@ -135,6 +140,8 @@ export class RunManager {
     this.#executors = options.executors;
     this.#children = new StoredChildRuns(this.#childHost());
     this.#services = { ...options.services, children: this.#children };
+    const { spend: _counted, ...childServices } = this.#services;
+    this.#childServices = childServices;
     this.#log = options.log ?? ((line) => console.warn(line));
     this.#limits = { ...DEFAULT_RUN_LIMITS, ...options.limits };
     this.#scrub = options.scrub ?? ((event) => event);
@@ -187,7 +194,7 @@ export class RunManager {
       start: (request) => {
         const parent = this.#live.get(request.parentRunId)?.state;
         const link: RunLink = { flows: { ...request.flows }, parentRunId: request.parentRunId, parentNodeId: request.parentNodeId, depth: request.depth, ...(request.itemIndex !== undefined ? { itemIndex: request.itemIndex } : {}) };
-        const record = this.#launch(request.childRunId, request.flow, request.inputs, { services: this.#services, outerBudget: request.budget, ...(parent?.origin ? { origin: parent.origin } : {}) }, link);
+        const record = this.#launch(request.childRunId, request.flow, request.inputs, { services: this.#childServices, outerBudget: request.budget, ...(parent?.origin ? { origin: parent.origin } : {}) }, link);
         return this.#recorded(record, `child run ${request.childRunId} was not started`);
       },
       resume: (runId, budget) => this.#resumeDeferred(runId, budget),
@@ -290,7 +297,7 @@ export class RunManager {
   #engineOptions(record: LiveRun, outerBudget?: OuterBudget) {
     return {
       executors: this.#executors,
-      services: this.#services,
+      services: outerBudget ? this.#childServices : this.#services,
       ...(outerBudget ? { outerBudget } : {}),
       onEvent: (event: RunEvent) => {
         if (record.halted) return;

@@ -103,7 +103,7 @@ describe('child runs when the server is killed', () => {
     const childLog = await eventsOf(second.api, childId);
     expect(childLog.filter((event) => event.type === 'run.started')).toHaveLength(1);
     expect(starts(childLog)).toEqual({ in: 1, upper: 1, check: 1, out: 1 });
-    const children = (await second.api.get('/api/runs')).body.runs.filter((entry: { flowId: string }) => entry.flowId === 'shout');
+    const children = (await second.api.get('/api/runs?flowId=shout')).body.runs;
     expect(children.map((entry: { runId: string }) => entry.runId)).toEqual([childId]);
     second.server.child.kill('SIGTERM');
     await second.server.exited;
@@ -138,7 +138,7 @@ describe('child runs when the server is killed', () => {
       expect(log.filter((event) => event.type === 'run.started')).toHaveLength(1);
       expect(starts(log)).toEqual({ in: 1, upper: 1, check: 1, out: 1 });
     }
-    const children = (await second.api.get('/api/runs')).body.runs.filter((entry: { flowId: string }) => entry.flowId === 'shout');
+    const children = (await second.api.get('/api/runs?flowId=shout')).body.runs;
     expect(children.map((entry: { runId: string }) => entry.runId).sort()).toEqual([...ids].sort());
     second.server.child.kill('SIGTERM');
     await second.server.exited;

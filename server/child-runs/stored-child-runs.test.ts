@@ -17,6 +17,8 @@ import { flow as flowBuilder } from '../../shared/testing/flow-builder.ts';
 import { providerConfigFrom } from '../providers/config.ts';
 import { createModelService } from '../providers/openai-model-service.ts';
 import { startFakeOpenAIServer, textReply } from '../providers/testing/fake-openai-server.ts';
+import { costSourceOf } from '../spend/open-spend-ledger.ts';
+import { readCostRecords } from '../spend/read-cost-records.ts';
 import { mapParent, prepared, subflowParent } from './testing/compose-flows.ts';
 import { approvedShoutFlow, sandboxShoutFlow } from './testing/server-flows.ts';
 
@@ -175,6 +177,10 @@ describe("a child run's cost on the server", () => {
     const parent = (await runs.state(runId))!;
     expect(parent.costUsd).toBeCloseTo(own, 12);
     expect(parent.steps.call!.costUsd).toBeCloseTo(own, 12);
+    // Spend across runs (the cost view, the spend ledger at start-up) counts the child's cost once: in its parent.
+    const records = await readCostRecords(costSourceOf(store));
+    expect(records.map((record) => [record.runId, record.nodeId])).toEqual([[runId, 'call']]);
+    expect(records[0]!.usd).toBeCloseTo(own, 12);
   });
 
   it("refuses the child's model step before it spends when the parent's budget cannot hold it", async () => {

@@ -15,7 +15,8 @@ export async function openSpendLedger(source: CostSource, now = Date.now()): Pro
 
 /** A RunsStore as a cost source. */
 export function costSourceOf(store: { index: { list(): CostSourceRun[] }; readEvents: CostSource['readEvents'] }): CostSource {
-  return { runs: () => store.index.list(), readEvents: (runId) => store.readEvents(runId) };
+  // A child run's cost is in its parent's log too (the step that ran it): counted there, once.
+  return { runs: () => store.index.list().filter((run) => run.parentRunId === undefined), readEvents: (runId) => store.readEvents(runId) };
 }
 
-type CostSourceRun = ReturnType<CostSource['runs']>[number];
+type CostSourceRun = ReturnType<CostSource['runs']>[number] & { parentRunId?: string | undefined };
