@@ -52,9 +52,9 @@ export function createApp(options: AppOptions): Express {
   app.use('/api/keys', keysRouter(options.keys));
   app.use('/api/flows', flowsRouter(options.flows, options.runs));
   if (options.evaluation) app.use('/api', evaluationRouter({ flows: options.flows, ...options.evaluation }));
-  app.use('/api/runs', runsRouter(options.runs));
+  app.use('/api/runs', runsRouter(options.runs, options.flows));
   if (options.cost) app.use('/api/cost', costRouter(options.cost));
-  app.use('/api', serviceRouter(options.runs, options.info));
+  app.use('/api', serviceRouter(options.runs, options.info, options.flows));
   app.use('/api', apiNotFound);
   const metrics = options.metrics;
   if (metrics) app.get('/metrics', async (_request, response) => void response.type(metrics.registry.contentType).send(await metrics.text()));

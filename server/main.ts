@@ -21,6 +21,7 @@ import { configuredSecrets, createEventScrubber, scrubLines } from './secret-scr
 import { createAccessPolicy, type AccessPolicy } from './security.ts';
 import { openFlowsStorage } from './store/open-flows-storage.ts';
 import type { FlowsStorage } from './store/open-flows-storage.ts';
+import { ResolvingFlowsRepository } from './store/called-flows.ts';
 import { RunsStore } from './store/runs-store.ts';
 import type { RunsStorage } from './store/runs-storage.ts';
 import { costSourceOf, openSpendLedger } from './spend/open-spend-ledger.ts';
@@ -36,7 +37,8 @@ export interface ServerRuntime {
   services: EngineServices;
   simulated: boolean;
   publicInfo(): Omit<import('../shared/wire/rest-answers.ts').Health, 'ok' | 'store'>;
-  estimate?(flow: import('../shared/flow.ts').Flow, inputs: Record<string, unknown>, executors: ExecutorLookup): import('../shared/wire/rest-answers.ts').FlowEstimate;
+  /** `called`: the flows it calls (subflow, map), each priced as one worst-case run. */
+  estimate?(flow: import('../shared/flow.ts').Flow, inputs: Record<string, unknown>, executors: ExecutorLookup, called?: import('../shared/flow-calls.ts').FlowLookup): import('../shared/wire/rest-answers.ts').FlowEstimate;
   close(): Promise<void>;
 }
 
@@ -89,7 +91,7 @@ async function defaultRuntime(options: StartServerOptions): Promise<ServerRuntim
     ...(options.sandboxPoolSize !== undefined ? { sandboxPoolSize: options.sandboxPoolSize } : {}),
   });
   const models = runtime.services.models!;
-  return { services: runtime.services, simulated: runtime.simulated, publicInfo: runtime.publicInfo, estimate: (flow, inputs, executors) => estimateFlow(flow, models, inputs, executors), close: () => runtime.close() };
+  return { services: runtime.services, simulated: runtime.simulated, publicInfo: runtime.publicInfo, estimate: (flow, inputs, executors, called) => estimateFlow(flow, models, inputs, executors, called ? { flows: called } : {}), close: () => runtime.close() };
 }
 
 export async function startServer(options: StartServerOptions = {}): Promise<RunningServer> {
@@ -115,6 +117,8 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     // After the store: steps aborted by closing the services must not be recorded as failed.
     cleanup.push(() => runtime.close());
     const executors = options.executors ?? (await import('./executors/index.ts')).executors;
+    // Composed flows (subflow, map) are checked, listed and run with the saved flows they call.
+    const flows = new ResolvingFlowsRepository(storage.flows);
     const runs = new RunManager({ store, executors, services: { ...runtime.services, spend }, log, limits: { maxEvents: config.maxRunEvents, maxBytes: config.maxRunBytes }, scrub: createEventScrubber(secrets) });
     // Traces only with an OTLP endpoint configured: otherwise no exporter is even imported.
     const tracing = await startRunTracing(options.env ?? process.env, (runId) => runs.events(runId, 0));
@@ -139,12 +143,12 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
       metrics,
       keys: shared.keys,
       idempotency: shared.idempotency,
-      flows: storage.flows,
+      flows,
       runs,
       info: {
-        estimate: (flow, inputs) => {
+        estimate: (flow, inputs, called) => {
           if (!runtime.estimate) throw new Error('no model service to estimate with');
-          return runtime.estimate(flow, inputs, executors);
+          return runtime.estimate(flow, inputs, executors, called);
         },
         health: () => ({ ...runtime.publicInfo(), store: storage.kind }),
       },
@@ -195,7 +199,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
       server.close();
       server.closeIdleConnections();
     });
-    const scheduler = new Scheduler({ flows: storage.flows, runs, dataDir: config.dataDir, claims: shared.tickClaims, log, ...(options.scheduleRescanMs !== undefined ? { rescanMs: options.scheduleRescanMs } : {}) });
+    const scheduler = new Scheduler({ flows, runs, dataDir: config.dataDir, claims: shared.tickClaims, log, ...(options.scheduleRescanMs !== undefined ? { rescanMs: options.scheduleRescanMs } : {}) });
     cleanup.unshift(async () => scheduler.close());
     await scheduler.start();
 

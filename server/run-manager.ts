@@ -13,14 +13,15 @@
  * restart, once the store can write again; meanwhile requests that would write answer 503.
  */
 import { randomBytes } from 'node:crypto';
-import { isTerminal, type RunEvent, type StepError } from '../shared/events.ts';
+import { isTerminal, type PinnedFlowEntry, type RunEvent, type StepError } from '../shared/events.ts';
 import type { Flow } from '../shared/flow.ts';
 import { checkRunInputs } from '../shared/run-inputs.ts';
 import type { RunOrigin } from '../shared/run-origin.ts';
 import { applyEvent, foldEvents, initialRunState, type RunState } from '../shared/run-state.ts';
 import { FollowedRuns } from './followed-runs.ts';
 import { zodIssues } from './http/parse-request.ts';
-import { DecisionError, resumeRun, startRun, type Decision, type EngineServices, type ExecutorLookup, type ModelService, type RunHandle } from './engine/index.ts';
+import { DecisionError, resumeRun, startRun, type Decision, type EngineServices, type ExecutorLookup, type ModelService, type OuterBudget, type RunHandle, type RunLink } from './engine/index.ts';
+import { StoredChildRuns, type ChildLaunch } from './child-runs/stored-child-runs.ts';
 import { badRequest, conflict, notFound, RequestError } from './request-error.ts';
 import { DEFAULT_RUN_LIMITS, exceededRunLimit, type RunLimits } from './run-limits.ts';
 import { findQuarantinedSteps, quarantineEvents } from './run-quarantine.ts';
@@ -54,6 +55,8 @@ interface LiveRun {
   halted: boolean;
   /** The run went past a cap: its engine is being cancelled and the end is recorded as this failure. */
   overLimit: StepError | undefined;
+  /** A child run's: its parent step's share of the parent's budget, kept for continuing after a halt. */
+  outerBudget?: OuterBudget;
 }
 
 const ENDED_CACHE_SIZE = 32;
@@ -62,7 +65,7 @@ const RESUME_PARALLEL = 24;
 
 export type { PendingApproval };
 
-type ResumeOutcome = 'resumed' | 'ended' | 'failed' | 'missing';
+type ResumeOutcome = 'resumed' | 'ended' | 'failed' | 'missing' | 'deferred';
 
 /** The logs of the runs that may need resuming, read back and repaired (`readUnfinishedRuns`). */
 export interface UnfinishedRuns {
@@ -92,6 +95,11 @@ export async function readUnfinishedRuns(store: RunsStorage): Promise<Unfinished
   return { logs: new Map(order.map((runId, index) => [runId, read[index]])) };
 }
 
+/** A step or a run ended: a deferred child run of it may have lost its parent (`#cancelOrphans`). */
+function endsAStep(event: RunEvent): boolean {
+  return event.type === 'step.succeeded' || event.type === 'step.failed' || event.type === 'step.cancelled' || isTerminal(event);
+}
+
 export function newRunId(): string {
   return `run-${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`;
 }
@@ -101,12 +109,19 @@ export interface StartOptions {
   models?: (models: ModelService | undefined) => ModelService;
   /** What started the run (designer, CLI, invoke, schedule, replay, what-if), recorded in run.started. */
   origin?: RunOrigin;
+  /** The flows it may call (subflow, map), pinned in run.started: shared/flow-calls.ts pinFlows. */
+  flows?: Record<string, PinnedFlowEntry>;
 }
 
 export class RunManager {
   readonly #store: RunsStorage;
   readonly #executors: ExecutorLookup;
   readonly #services: EngineServices;
+  /**
+   * A child run's: no spend ledger of its own. Its parent step's reservation (under the parent
+   * flow's caps and the server's) holds what the child spends, so the child is not counted twice.
+   */
+  readonly #childServices: EngineServices;
   readonly #log: (line: string) => void;
   readonly #scrub: EventScrubber;
   readonly #live = new Map<string, LiveRun>();
@@ -118,11 +133,18 @@ export class RunManager {
   readonly #continuing = new Set<string>();
   /** Runs another process executes (database mode), folded from the events the store hears of them. */
   readonly #followed: FollowedRuns;
+  /** Unfinished child runs read back at start-up, until their parent's step comes back to them (`#resumeDeferred`). */
+  readonly #deferredChildren = new Map<string, { recovered: RecoveredLog; parent: { runId: string; nodeId: string } }>();
+  /** Child runs (subflow and map steps) as runs of this manager: server/child-runs/stored-child-runs.ts. */
+  readonly #children: StoredChildRuns;
 
   constructor(options: RunManagerOptions) {
     this.#store = options.store;
     this.#executors = options.executors;
-    this.#services = options.services;
+    this.#children = new StoredChildRuns(this.#childHost());
+    this.#services = { ...options.services, children: this.#children };
+    const { spend: _counted, ...childServices } = this.#services;
+    this.#childServices = childServices;
     this.#log = options.log ?? ((line) => console.warn(line));
     this.#limits = { ...DEFAULT_RUN_LIMITS, ...options.limits };
     this.#scrub = options.scrub ?? ((event) => event);
@@ -151,17 +173,41 @@ export class RunManager {
     }
     await this.#store.writable('the run was not started');
     const runId = newRunId();
-    const record: LiveRun = { runId, handle: undefined, state: initialRunState(runId), lastWrite: Promise.resolve(), halted: false, overLimit: undefined };
+    const services = options.models ? { ...this.#services, models: options.models(this.#services.models) } : this.#services;
+    const record = this.#launch(runId, flow, inputs, { services, ...(options.origin ? { origin: options.origin } : {}) }, options.flows ? { flows: options.flows } : {});
+    await this.#recorded(record, 'the run was not started');
+    return { runId };
+  }
+
+  /** Starts a run's engine under a new live record (its `run.started` is appended at once). */
+  #launch(runId: string, flow: Flow, inputs: Record<string, unknown>, engine: { services: EngineServices; origin?: RunOrigin; outerBudget?: OuterBudget }, link: RunLink): LiveRun {
+    const record: LiveRun = { runId, handle: undefined, state: initialRunState(runId), lastWrite: Promise.resolve(), halted: false, overLimit: undefined, ...(engine.outerBudget ? { outerBudget: engine.outerBudget } : {}) };
     this.#live.set(runId, record);
     try {
-      const services = options.models ? { ...this.#services, models: options.models(this.#services.models) } : this.#services;
-      record.handle = startRun(runId, flow, inputs, { ...this.#engineOptions(record), services, ...(options.origin ? { origin: options.origin } : {}) });
+      record.handle = startRun(runId, flow, inputs, { ...this.#engineOptions(record, engine.outerBudget), services: engine.services, ...(engine.origin ? { origin: engine.origin } : {}) }, link);
     } catch (error) {
       this.#live.delete(runId);
       throw error;
     }
-    await this.#recorded(record, 'the run was not started');
-    return { runId };
+    return record;
+  }
+
+  /** What StoredChildRuns needs of this manager: child runs are runs like any other, with their own logs. */
+  #childHost(): ChildLaunch {
+    return {
+      start: (request) => {
+        const parent = this.#live.get(request.parentRunId)?.state;
+        const link: RunLink = { flows: { ...request.flows }, parentRunId: request.parentRunId, parentNodeId: request.parentNodeId, depth: request.depth, ...(request.itemIndex !== undefined ? { itemIndex: request.itemIndex } : {}) };
+        const record = this.#launch(request.childRunId, request.flow, request.inputs, { services: this.#childServices, outerBudget: request.budget, ...(parent?.origin ? { origin: parent.origin } : {}) }, link);
+        return this.#recorded(record, `child run ${request.childRunId} was not started`);
+      },
+      resume: (runId, budget) => this.#resumeDeferred(runId, budget),
+      cancel: (runId, by) => this.#live.get(runId)?.handle?.cancel(by),
+      liveState: (runId) => this.#live.get(runId)?.state,
+      halted: (runId) => this.#live.get(runId)?.halted === true,
+      state: (runId) => this.state(runId),
+      onEvents: (listener) => this.onEvents(listener),
+    };
   }
 
   async decide(runId: string, nodeId: string, decision: Decision): Promise<RunState> {
@@ -253,13 +299,14 @@ export class RunManager {
   /** Every step waiting for a person, across runs, oldest first. */
   approvals(): PendingApproval[] {
     const live = [...this.#live.values()].filter((record) => !record.halted).map((record) => record.state);
-    return pendingApprovals([...live, ...this.#followed.states()]);
+    return pendingApprovals([...live, ...this.#followed.states()], (runId) => this.#live.get(runId)?.state ?? this.#followed.get(runId));
   }
 
-  #engineOptions(record: LiveRun) {
+  #engineOptions(record: LiveRun, outerBudget?: OuterBudget) {
     return {
       executors: this.#executors,
-      services: this.#services,
+      services: outerBudget ? this.#childServices : this.#services,
+      ...(outerBudget ? { outerBudget } : {}),
       onEvent: (event: RunEvent) => {
         if (record.halted) return;
         const stored: RunEvent = record.overLimit && event.type === 'run.cancelled' ? { runId: event.runId, seq: event.seq, at: event.at, type: 'run.failed', error: record.overLimit, costUsd: event.costUsd } : event;
@@ -332,7 +379,7 @@ export class RunManager {
     }
     if (this.#live.get(record.runId) !== record || !record.halted) return;
     this.#live.delete(record.runId);
-    const outcome = this.#resume(record.runId, recovered, new PinnedFlows());
+    const outcome = this.#resume(record.runId, recovered, new PinnedFlows(), record.outerBudget ?? null);
     void this.#store.indexChanged();
     if (outcome === 'resumed') this.#log(`weft: run ${record.runId} continues from its log.`);
   }
@@ -362,6 +409,7 @@ export class RunManager {
       }
     }
     if (elsewhere.length > 0) this.#followed.apply(elsewhere);
+    if (this.#deferredChildren.size > 0 && events.some(endsAStep)) this.#cancelOrphans();
     for (const listener of this.#listeners) listener(events);
   }
 
@@ -379,9 +427,10 @@ export class RunManager {
     const failed: string[] = [];
     for (const [runId, recovered] of logs.logs) {
       const outcome = this.#resume(runId, recovered, flows);
-      if (outcome === 'resumed') resumed.push(runId);
+      if (outcome === 'resumed' || outcome === 'deferred') resumed.push(runId);
       if (outcome === 'failed') failed.push(runId);
     }
+    this.#cancelOrphans();
     await this.#store.indexChanged();
     this.followUnfinished();
     return { resumed, failed };
@@ -397,7 +446,11 @@ export class RunManager {
     }
   }
 
-  #resume(runId: string, recovered: RecoveredLog | undefined, flows: PinnedFlows): ResumeOutcome {
+  /**
+   * `outerBudget`: a child run's parent step's share, when its parent has come back to it; null for
+   * a run continued without one. Left out, an unfinished child run is deferred (`#deferredChildren`).
+   */
+  #resume(runId: string, recovered: RecoveredLog | undefined, flows: PinnedFlows, outerBudget?: OuterBudget | null): ResumeOutcome {
     const first = recovered?.events[0];
     if (!recovered || first?.type !== 'run.started') {
       this.#log(`weft: run ${runId} has no readable log${recovered ? ' (it holds no run.started)' : ''}; it is left out of the run list.`);
@@ -410,7 +463,11 @@ export class RunManager {
     const state = foldEvents(events, runId);
     this.#store.index.put(indexEntry(state));
     if (state.status !== 'running' && state.status !== 'waiting') return 'ended';
-    const record: LiveRun = { runId, handle: undefined, state, lastWrite: Promise.resolve(), halted: false, overLimit: undefined };
+    if (state.parent && outerBudget === undefined) {
+      this.#deferredChildren.set(runId, { recovered, parent: state.parent });
+      return 'deferred';
+    }
+    const record: LiveRun = { runId, handle: undefined, state, lastWrite: Promise.resolve(), halted: false, overLimit: undefined, ...(outerBudget ? { outerBudget } : {}) };
     this.#live.set(runId, record);
     this.#followed.forget(runId);
     const quarantined = findQuarantinedSteps(events);
@@ -427,11 +484,48 @@ export class RunManager {
     if (recovered.damage?.kind === 'corrupt') return fail(`its log was damaged after event ${events.length} (${recovered.damage.message}); the original is kept as ${recovered.keptAside}`, 'corrupt-log');
     if (!pinned.hashMatches) this.#log(`weft: run ${runId}: the pinned flow does not match its recorded hash; continuing with the pinned flow.`);
     try {
-      record.handle = resumeRun(events, this.#engineOptions(record));
+      record.handle = resumeRun(events, this.#engineOptions(record, outerBudget ?? undefined));
     } catch (error) {
       return fail(`it could not be resumed (${error instanceof Error ? error.message : String(error)})`, 'resume-failed');
     }
     return 'resumed';
+  }
+
+  /**
+   * A deferred child run goes on once its parent's step comes back to it, under that step's share
+   * of the budget; false when no child of that id was deferred.
+   */
+  #resumeDeferred(runId: string, budget: OuterBudget): boolean {
+    const deferred = this.#deferredChildren.get(runId);
+    if (!deferred) return false;
+    this.#deferredChildren.delete(runId);
+    this.#resume(runId, deferred.recovered, new PinnedFlows(), budget);
+    void this.#store.indexChanged();
+    return true;
+  }
+
+  /**
+   * Deferred child runs whose parent step will not come back to them (the parent ended, or the
+   * step did, before the crash let the child hear of it) are cancelled, recorded in their logs.
+   */
+  #cancelOrphans(): void {
+    if (this.#deferredChildren.size === 0) return;
+    const awaited = (parent: { runId: string; nodeId: string }, seen: Set<string>): boolean => {
+      const deferred = this.#deferredChildren.get(parent.runId);
+      const state = deferred ? foldEvents(deferred.recovered.events, parent.runId) : this.#live.get(parent.runId)?.state;
+      if (state?.steps[parent.nodeId]?.status !== 'running') return false;
+      if (!deferred) return true;
+      if (seen.has(parent.runId)) return false;
+      seen.add(parent.runId);
+      return awaited(deferred.parent, seen);
+    };
+    for (const [runId, deferred] of [...this.#deferredChildren]) {
+      if (awaited(deferred.parent, new Set([runId]))) continue;
+      this.#deferredChildren.delete(runId);
+      if (this.#resume(runId, deferred.recovered, new PinnedFlows(), null) !== 'resumed') continue;
+      this.#log(`weft: child run ${runId} is cancelled: its parent run ${deferred.parent.runId} no longer waits for it.`);
+      this.#live.get(runId)?.handle?.cancel('parent');
+    }
   }
 
   /** The live handles (tests and benchmarks). */

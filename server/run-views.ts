@@ -12,9 +12,27 @@ export interface PendingApproval {
   /** What the step asks, in the shape its kind declares (an approval's: shared/kinds/approval.ts). */
   request: unknown;
   since?: string;
+  parent?: { runId: string; flowId: string; flowName: string; nodeId: string; itemIndex?: number };
+  topRunId?: string;
 }
 
-export function pendingApprovals(states: Iterable<RunState>): PendingApproval[] {
+/** Where a child run sits: its parent run and step, and the top-level run (runs it cannot find are left out). */
+function lineageOf(state: RunState, stateOf: (runId: string) => RunState | undefined): Pick<PendingApproval, 'parent' | 'topRunId'> {
+  if (!state.parent) return {};
+  const parentState = stateOf(state.parent.runId);
+  let top = state.parent.runId;
+  const seen = new Set([state.runId]);
+  for (let above = parentState; above?.parent && !seen.has(above.runId); above = stateOf(above.parent.runId)) {
+    seen.add(above.runId);
+    top = above.parent.runId;
+  }
+  const { runId, nodeId, itemIndex } = state.parent;
+  const flowId = parentState?.flowId ?? '';
+  return { parent: { runId, flowId, flowName: parentState?.flow?.name ?? flowId, nodeId, ...(itemIndex !== undefined ? { itemIndex } : {}) }, topRunId: top };
+}
+
+/** `stateOf`: other runs' states, to name a child run's parent and top-level run. */
+export function pendingApprovals(states: Iterable<RunState>, stateOf: (runId: string) => RunState | undefined = () => undefined): PendingApproval[] {
   const approvals: PendingApproval[] = [];
   for (const state of states) {
     for (const step of Object.values(state.steps)) {
@@ -31,6 +49,7 @@ export function pendingApprovals(states: Iterable<RunState>): PendingApproval[] 
         ...(label !== undefined ? { label } : {}),
         request: step.request,
         ...(step.startedAt !== undefined ? { since: step.startedAt } : {}),
+        ...lineageOf(state, stateOf),
       });
     }
   }
@@ -61,5 +80,22 @@ export function indexEntry(state: RunState): RunIndexEntry {
     ...(Number.isFinite(durationMs) && durationMs >= 0 ? { durationMs } : {}),
     inputsPreview: inputsPreview(state.inputs),
     ...(state.origin ? { origin: state.origin } : {}),
+    ...(state.parent ? { parentRunId: state.parent.runId } : {}),
   };
+}
+
+/**
+ * The history list: top-level runs, each with how many child runs it started, the child runs left
+ * out (counted); or, for `parentRunId`, that run's child runs. A flow's list (`flowId`) holds all
+ * of that flow's runs, its child runs too, since a flow used only as a child has no others.
+ */
+export function runHistory(entries: readonly RunIndexEntry[], query: { flowId?: string; parentRunId?: string }): { runs: Array<RunIndexEntry & { childCount?: number }>; childRunsHidden?: number } {
+  if (query.parentRunId !== undefined) return { runs: entries.filter((entry) => entry.parentRunId === query.parentRunId && (query.flowId === undefined || entry.flowId === query.flowId)) };
+  const childCounts = new Map<string, number>();
+  for (const entry of entries) if (entry.parentRunId !== undefined) childCounts.set(entry.parentRunId, (childCounts.get(entry.parentRunId) ?? 0) + 1);
+  const counted = (entry: RunIndexEntry) => (childCounts.has(entry.runId) ? { ...entry, childCount: childCounts.get(entry.runId)! } : entry);
+  if (query.flowId !== undefined) return { runs: entries.filter((entry) => entry.flowId === query.flowId).map(counted) };
+  const top = entries.filter((entry) => entry.parentRunId === undefined);
+  const hidden = entries.length - top.length;
+  return { runs: top.map(counted), ...(hidden > 0 ? { childRunsHidden: hidden } : {}) };
 }

@@ -42,6 +42,7 @@ export const api = {
     requestJson('POST', `/api/flows/${enc(flowId)}/runs`, runCreatedAnswer, { inputs, origin: DESIGNER_ORIGIN } satisfies StartSavedRunBody),
   startRun: (flow: Flow, inputs: Record<string, unknown>) => requestJson('POST', '/api/runs', runCreatedAnswer, { flow, inputs, origin: DESIGNER_ORIGIN } satisfies StartRunBody),
   /** Every flow's runs, newest first, or one flow's. */
+  listChildRuns: async (parentRunId: string) => (await requestJson('GET', `/api/runs?parentRunId=${enc(parentRunId)}`, runListAnswer)).runs,
   listRuns: async (flowId?: string) => (await requestJson('GET', flowId ? `/api/runs?flowId=${enc(flowId)}` : '/api/runs', runListAnswer)).runs,
   /** A run's state as the server folds it (status, cost): enough for a list of item runs. */
   getRun: (runId: string) => requestJson('GET', `/api/runs/${enc(runId)}`, runStateAnswer),

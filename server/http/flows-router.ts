@@ -3,7 +3,7 @@ import { Router } from 'express';
 import { canonicalFlow } from '../../shared/canonical.ts';
 import { flowSchema, migrateFlowDocument, type Flow } from '../../shared/flow.ts';
 import type { Problem } from '../../shared/validate.ts';
-import { validateFlowDocument } from '../../shared/validate.ts';
+import { pinSavedCalls, validateWithSavedFlows } from '../store/called-flows.ts';
 import { badRequest, notFound, RequestError, type Issue } from '../request-error.ts';
 import type { RunManager } from '../run-manager.ts';
 import type { FlowsRepository } from '../store/flows-repository.ts';
@@ -53,7 +53,7 @@ export function flowsRouter(flows: FlowsRepository, runs: RunManager): Router {
     const { id } = parseRequest(flowParams, request.params, 'params');
     parseRequest(emptyQuery, request.query, 'query');
     const body = parseRequest(flowDocumentBody, request.body, 'body');
-    const result = validateFlowDocument(body);
+    const result = await validateWithSavedFlows(body, flows);
     // A draft: well-formed, but with graph problems (an unwired input, a bad config). It is kept so
     // work in progress is never lost; running it stays refused until the problems are fixed.
     const draft = result.ok ? undefined : draftFlow(body);
@@ -79,7 +79,8 @@ export function flowsRouter(flows: FlowsRepository, runs: RunManager): Router {
     const result = await flows.get(id);
     if (result.status === 'missing') throw notFound(`there is no flow "${id}"`);
     if (result.status === 'invalid') throw badRequest(`flow "${id}" has problems; fix them before running it`, problemIssues(result.problems, 'flow'));
-    reply(response, runCreatedAnswer, await runs.start(result.flow, body.inputs ?? {}, originOf(withTraceparent(request, body.origin, 'api'))), 201);
+    const pinned = await pinSavedCalls(result.flow, flows);
+    reply(response, runCreatedAnswer, await runs.start(result.flow, body.inputs ?? {}, { flows: pinned, ...originOf(withTraceparent(request, body.origin, 'api')) }), 201);
   });
 
   return router;

@@ -17,6 +17,7 @@ import { badRequest, notFound, RequestError } from '../request-error.ts';
 import type { RunManager } from '../run-manager.ts';
 import { bearerToken, cookieToken, singleHeader, tokenAllowed, type AccessPolicy } from '../security.ts';
 import type { FlowsRepository } from '../store/flows-repository.ts';
+import { pinSavedCalls } from '../store/called-flows.ts';
 import { problemIssues } from './flows-router.ts';
 import { parseRequest } from './parse-request.ts';
 import { reply } from './reply.ts';
@@ -74,7 +75,7 @@ export function invokeRouter(options: InvokeOptions): Router {
       const result = await options.flows.get(id);
       if (result.status === 'missing') throw notFound(`there is no flow "${id}"`);
       if (result.status === 'invalid') throw badRequest(`flow "${id}" has problems; fix them before invoking it`, problemIssues(result.problems, 'flow'));
-      return (await options.runs.start(result.flow, inputs, { origin })).runId;
+      return (await options.runs.start(result.flow, inputs, { origin, flows: await pinSavedCalls(result.flow, options.flows) })).runId;
     };
     let runId: string;
     if (idempotencyKey) {

@@ -1,6 +1,7 @@
 /** `/api/runs`: start an unsaved flow, list, state, events, cancel, decide. */
 import { Router } from 'express';
-import { validateFlowDocument } from '../../shared/validate.ts';
+import { pinSavedCalls, validateWithSavedFlows } from '../store/called-flows.ts';
+import type { FlowsRepository } from '../store/flows-repository.ts';
 import { badRequest, notFound } from '../request-error.ts';
 import type { RunManager } from '../run-manager.ts';
 import { problemIssues } from './flows-router.ts';
@@ -9,26 +10,28 @@ import { originOf, withTraceparent } from './trace-context.ts';
 import { cancelAnswer, decisionAnswer, runCreatedAnswer, runEventsAnswer, runListAnswer, runStateAnswer } from '../../shared/wire/rest-answers.ts';
 import { cancelBody, decisionBody, emptyQuery, eventsQuery, runParams, runsQuery, startRunBody, stepParams } from '../../shared/wire/rest-requests.ts';
 import { reply } from './reply.ts';
+import { runHistory } from '../run-views.ts';
 import { replayRun, whatIfRun } from '../run-replay/replay-run.ts';
 import { runComparisonAnswer, whatIfBody } from '../../shared/wire/run-replay.ts';
 
 export const DEFAULT_ACTOR = 'user';
 
-export function runsRouter(runs: RunManager): Router {
+export function runsRouter(runs: RunManager, flows: FlowsRepository): Router {
   const router = Router();
 
   router.post('/', async (request, response) => {
     parseRequest(emptyQuery, request.query, 'query');
     const body = parseRequest(startRunBody, request.body, 'body');
-    const result = validateFlowDocument(body.flow);
+    const result = await validateWithSavedFlows(body.flow, flows);
     if (!result.ok) throw badRequest(`the flow is not valid: ${result.problems[0]?.message ?? ''}`, problemIssues(result.problems, 'flow'));
-    reply(response, runCreatedAnswer, await runs.start(result.flow, body.inputs ?? {}, originOf(withTraceparent(request, body.origin, 'api'))), 201);
+    const pinned = await pinSavedCalls(result.flow, flows);
+    reply(response, runCreatedAnswer, await runs.start(result.flow, body.inputs ?? {}, { flows: pinned, ...originOf(withTraceparent(request, body.origin, 'api')) }), 201);
   });
 
   router.get('/', (request, response) => {
     const query = parseRequest(runsQuery, request.query, 'query');
-    const list = runs.list(query.flowId);
-    reply(response, runListAnswer, { runs: query.limit !== undefined ? list.slice(0, query.limit) : list });
+    const history = runHistory(runs.list(), query);
+    reply(response, runListAnswer, { ...history, runs: query.limit !== undefined ? history.runs.slice(0, query.limit) : history.runs });
   });
 
   router.get('/:runId', async (request, response) => {

@@ -1,7 +1,9 @@
 /** `POST /api/estimate`, `GET /api/approvals`, `GET /api/health`. */
 import { Router } from 'express';
 import type { Flow } from '../../shared/flow.ts';
-import { validateFlowDocument } from '../../shared/validate.ts';
+import { lookupIn, type FlowLookup } from '../../shared/flow-calls.ts';
+import { loadSavedCalls, validateWithSavedFlows } from '../store/called-flows.ts';
+import type { FlowsRepository } from '../store/flows-repository.ts';
 import { badRequest } from '../request-error.ts';
 import type { RunManager } from '../run-manager.ts';
 import type { StoreKind } from '../store/flows-repository.ts';
@@ -13,20 +15,21 @@ import { reply } from './reply.ts';
 
 export interface ServiceInfo {
   /** Worst-case cost of a flow (server/estimate.ts over the model service). */
-  estimate(flow: Flow, inputs: Record<string, unknown>): FlowEstimate;
+  estimate(flow: Flow, inputs: Record<string, unknown>, called?: FlowLookup): FlowEstimate;
   /** What the UI may know about providers (names, models, simulated; never keys or URLs) and which store holds the state. */
   health(): Omit<Health, 'ok'>;
 }
 
-export function serviceRouter(runs: RunManager, info: ServiceInfo): Router {
+export function serviceRouter(runs: RunManager, info: ServiceInfo, flows: FlowsRepository): Router {
   const router = Router();
 
-  router.post('/estimate', (request, response) => {
+  router.post('/estimate', async (request, response) => {
     parseRequest(emptyQuery, request.query, 'query');
     const body = parseRequest(estimateBody, request.body, 'body');
-    const result = validateFlowDocument(body.flow);
+    const result = await validateWithSavedFlows(body.flow, flows);
     if (!result.ok) throw badRequest(`the flow is not valid: ${result.problems[0]?.message ?? ''}`, problemIssues(result.problems, 'flow'));
-    reply(response, estimateAnswer, info.estimate(result.flow, body.inputs ?? {}));
+    const called = await loadSavedCalls(result.flow, flows);
+    reply(response, estimateAnswer, info.estimate(result.flow, body.inputs ?? {}, lookupIn(called)));
   });
 
   router.get('/approvals', (request, response) => {

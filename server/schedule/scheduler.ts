@@ -10,6 +10,7 @@ import type { Flow } from '../../shared/flow.ts';
 import { scheduleJob, type ScheduleTrigger } from '../../shared/triggers.ts';
 import type { RunManager } from '../run-manager.ts';
 import type { FlowsRepository } from '../store/flows-repository.ts';
+import { pinSavedCalls } from '../store/called-flows.ts';
 import { FileTickClaims, type TickClaims, type TriggerRef } from './tick-claims.ts';
 
 export interface SchedulerOptions {
@@ -97,7 +98,8 @@ export class Scheduler {
       if (!(await this.#claims.claim(ref, tickMs))) return;
       const result = await this.#options.flows.get(flowId);
       if (result.status !== 'ok') throw new Error(`flow "${flowId}" cannot be run (${result.status})`);
-      await this.#options.runs.start(result.flow as Flow, trigger.inputs ?? {}, { origin: { type: 'schedule', name: `${key} ${new Date(tickMs).toISOString()}` } });
+      const flows = await pinSavedCalls(result.flow as Flow, this.#options.flows);
+      await this.#options.runs.start(result.flow as Flow, trigger.inputs ?? {}, { flows, origin: { type: 'schedule', name: `${key} ${new Date(tickMs).toISOString()}` } });
     } catch (error) {
       this.#options.log(`weft: schedule ${key} did not start a run: ${error instanceof Error ? error.message : String(error)}`);
     }

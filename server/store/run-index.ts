@@ -29,6 +29,8 @@ export const runIndexEntrySchema = z
     inputsPreview: z.string().optional(),
     /** What started the run (shared/run-origin.ts). */
     origin: runOriginSchema.optional(),
+    /** A child run's (subflow, map item): the run whose step started it. */
+    parentRunId: z.string().optional(),
   })
   .strict();
 export type RunIndexEntry = z.infer<typeof runIndexEntrySchema>;

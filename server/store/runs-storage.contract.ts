@@ -94,6 +94,19 @@ export function runsStorageContract(fixture: () => RunsStorageFixture): void {
     expect(again.index.get('run-gone')).toBeUndefined();
   });
 
+  it("keeps a child run's parent in the index across a restart", async () => {
+    const store = await open();
+    await Promise.all(eventsOf('run-parent', 3).map((event) => store.append(event)));
+    await Promise.all(eventsOf('run-child', 3).map((event) => store.append(event)));
+    store.index.put(entry('run-parent', '2025-01-01T00:00:00.000Z'));
+    store.index.put({ ...entry('run-child', '2025-01-01T00:00:01.000Z'), parentRunId: 'run-parent' });
+    await store.indexChanged();
+    await store.close();
+    const again = await open();
+    expect(again.index.get('run-child')).toEqual({ ...entry('run-child', '2025-01-01T00:00:01.000Z'), parentRunId: 'run-parent' });
+    expect(again.index.get('run-parent')).toEqual(entry('run-parent', '2025-01-01T00:00:00.000Z'));
+  });
+
   it('reads a run back at start-up and counts its bytes for the per-run cap', async () => {
     const store = await open();
     const events = eventsOf('run-r', 8);

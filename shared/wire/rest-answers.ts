@@ -90,10 +90,14 @@ export const runSummarySchema = z.object({
   inputsPreview: z.string().optional(),
   /** What started the run: designer, CLI, invoke (with the key's name), schedule. */
   origin: runOriginSchema.optional(),
+  /** A child run's (subflow, map item): the run whose step started it. */
+  parentRunId: z.string().optional(),
+  /** A run with child runs: how many (they are listed with `?parentRunId=`, not among top-level runs). */
+  childCount: z.number().int().min(0).optional(),
 });
 export type RunSummary = z.infer<typeof runSummarySchema>;
 /** `GET /api/runs` */
-export const runListAnswer = z.object({ runs: z.array(runSummarySchema) });
+export const runListAnswer = z.object({ runs: z.array(runSummarySchema), childRunsHidden: z.number().int().min(0).optional() });
 
 const stepStateSchema = z.object({ nodeId: z.string(), status: z.string() });
 /**
@@ -158,6 +162,10 @@ export const pendingApprovalSchema = z.object({
   label: z.string().optional(),
   request: approvalRequestSchema,
   since: z.string().optional(),
+  /** A step inside a child run (subflow, map item): the run and step that started that child run. */
+  parent: z.object({ runId: z.string(), flowId: z.string(), flowName: z.string(), nodeId: z.string(), itemIndex: z.number().int().min(0).optional() }).optional(),
+  /** A step inside a child run: the top-level run above it (the parent's, for a child of a child). */
+  topRunId: z.string().optional(),
 });
 export type PendingApproval = z.infer<typeof pendingApprovalSchema>;
 /** `GET /api/approvals` */

@@ -31,6 +31,8 @@ export const costQuery = z
 export const runsQuery = z
   .object({
     flowId: idParam.optional(),
+    /** The child runs of this run, instead of the top-level runs. */
+    parentRunId: idParam.optional(),
     limit: z.string().regex(/^\d{1,4}$/, 'must be a whole number from 1 to 1000').transform(Number).pipe(z.number().min(1).max(1000)).optional(),
   })
   .strict();

@@ -47,6 +47,21 @@ export function ApprovalCard({ item }: { item: ApprovalItem }) {
           {shortRunId(item.runId)}
         </button>
       </div>
+      {item.parent ? (
+        <div className="muted small" data-testid="approval-parent">
+          inside {item.parent.flowName} · step <span className="mono">{item.parent.nodeId}</span>
+          {item.parent.itemIndex !== undefined ? ` · item ${item.parent.itemIndex + 1}` : ''} · run{' '}
+          <button type="button" className="link-btn mono" onClick={() => useRun.getState().watch(item.parent!.runId)} title={item.parent.runId} data-testid="approval-parent-run-id">
+            {shortRunId(item.parent.runId)}
+          </button>
+          {item.topRunId && item.topRunId !== item.parent.runId ? (
+            <>
+              {' '}
+              (top-level run <span className="mono" title={item.topRunId}>{shortRunId(item.topRunId)}</span>)
+            </>
+          ) : null}
+        </div>
+      ) : null}
       {request.instructions ? <p className="approval-instructions">{request.instructions}</p> : null}
       {editing ? (
         <JsonEditor value={payload} onChange={setPayload} onError={setPayloadError} rows={8} testId="approval-payload" />

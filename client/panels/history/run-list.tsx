@@ -52,6 +52,42 @@ function FilterBar({ filters, onChange }: { filters: RunFilters; onChange: (filt
   );
 }
 
+/** A run's child runs (subflow, map items), listed under it on demand: they are not among the top-level runs. */
+function ChildRuns({ parentRunId, count, onOpen }: { parentRunId: string; count: number; onOpen: (runId: string) => void }) {
+  const [children, setChildren] = useState<RunSummary[] | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const toggle = () => {
+    if (children) return setChildren(null);
+    api.listChildRuns(parentRunId).then(setChildren, (failure: unknown) => setError(failure instanceof Error ? failure.message : String(failure)));
+  };
+  return (
+    <div className="run-children small" data-testid="history-child-runs">
+      <button type="button" className="link-btn small" onClick={toggle} aria-expanded={children !== null} data-testid="history-child-toggle">
+        {children ? 'Hide' : 'Show'} {count} child run{count === 1 ? '' : 's'}
+      </button>
+      {error ? <span className="error-text small"> {error}</span> : null}
+      {children ? (
+        <ul className="list">
+          {children.map((child) => (
+            <li key={child.runId} className="list-item" data-testid={`history-child-${child.runId}`}>
+              <button type="button" className="list-main" onClick={() => onOpen(child.runId)}>
+                <span className="row gap-8">
+                  <span className={`pill pill-run-${child.status}`}>{RUN_LABELS[child.status] ?? child.status}</span>
+                  <span className="small">{child.flowName ?? child.flowId}</span>
+                  <span className="mono small" title={child.runId}>
+                    {shortRunId(child.runId)}
+                  </span>
+                  <span className="muted small">{formatUsd(child.costUsd)}</span>
+                </span>
+              </button>
+            </li>
+          ))}
+        </ul>
+      ) : null}
+    </div>
+  );
+}
+
 export function RunList({ onOpen, testId, limit, filterable = false, initialFilters, onRuns }: Props) {
   const [runs, setRuns] = useState<RunSummary[]>([]);
   const [error, setError] = useState<string | null>(null);
@@ -105,6 +141,7 @@ export function RunList({ onOpen, testId, limit, filterable = false, initialFilt
                 </span>
               ) : null}
             </button>
+            {run.childCount ? <ChildRuns parentRunId={run.runId} count={run.childCount} onOpen={onOpen} /> : null}
           </li>
         ))}
       </ul>

@@ -19,7 +19,7 @@ export interface ChildStep {
 
 /** Fails the step before any child starts when the flow was not pinned or nesting would go too deep. */
 export function checkCallable(context: StepContext, flowId: string): void {
-  if (!context.services.children) throw new StepFailure('no-child-runs', `step "${context.node.id}" runs flow "${flowId}" as a child run, which only \`weft run\` (the CLI) can do so far: the server cannot start child runs yet`);
+  if (!context.services.children) throw new StepFailure('no-child-runs', `step "${context.node.id}" runs flow "${flowId}" as a child run, but this runner has no child-run service`);
   if (!context.flows.get(flowId)) throw new StepFailure('missing-flow', `flow "${flowId}" was not pinned when run ${context.runId} started (validate the flow with its flows directory)`);
   if (context.depth + 1 > MAX_FLOW_NESTING) throw new StepFailure('nesting-depth', `child runs may nest at most ${MAX_FLOW_NESTING} levels deep; run ${context.runId} is at ${context.depth}`);
 }

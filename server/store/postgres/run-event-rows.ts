@@ -95,9 +95,10 @@ export interface RunRow {
   inputs_preview: string | null;
   /** Seq of the run's last stored event (0 before its run.started is stored). */
   last_seq: number;
+  parent_run_id: string | null;
 }
 
-export const SELECT_INDEX = 'SELECT run_id, flow_id, flow_name, flow_hash, status, started_at, ended_at, cost_usd, duration_ms, inputs_preview, last_seq FROM runs';
+export const SELECT_INDEX = 'SELECT run_id, flow_id, flow_name, flow_hash, status, started_at, ended_at, cost_usd, duration_ms, inputs_preview, last_seq, parent_run_id FROM runs';
 
 export function indexEntryOf(row: RunRow): RunIndexEntry {
   return {
@@ -111,6 +112,7 @@ export function indexEntryOf(row: RunRow): RunIndexEntry {
     costUsd: row.cost_usd,
     ...(row.duration_ms !== null ? { durationMs: row.duration_ms } : {}),
     ...(row.inputs_preview !== null ? { inputsPreview: row.inputs_preview } : {}),
+    ...(row.parent_run_id !== null ? { parentRunId: row.parent_run_id } : {}),
   };
 }
 
@@ -118,10 +120,11 @@ export function indexEntryOf(row: RunRow): RunIndexEntry {
 export async function writeIndex(client: pg.ClientBase, put: RunIndexEntry[], removed: string[]): Promise<void> {
   if (put.length > 0) {
     await client.query(
-      `INSERT INTO runs (run_id, flow_id, flow_name, flow_hash, status, started_at, ended_at, cost_usd, duration_ms, inputs_preview)
-       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::double precision[], $9::double precision[], $10::text[])
+      `INSERT INTO runs (run_id, flow_id, flow_name, flow_hash, status, started_at, ended_at, cost_usd, duration_ms, inputs_preview, parent_run_id)
+       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::double precision[], $9::double precision[], $10::text[], $11::text[])
        ON CONFLICT (run_id) DO UPDATE SET flow_id = EXCLUDED.flow_id, flow_name = EXCLUDED.flow_name, flow_hash = EXCLUDED.flow_hash, status = EXCLUDED.status,
-         started_at = EXCLUDED.started_at, ended_at = EXCLUDED.ended_at, cost_usd = EXCLUDED.cost_usd, duration_ms = EXCLUDED.duration_ms, inputs_preview = EXCLUDED.inputs_preview`,
+         started_at = EXCLUDED.started_at, ended_at = EXCLUDED.ended_at, cost_usd = EXCLUDED.cost_usd, duration_ms = EXCLUDED.duration_ms, inputs_preview = EXCLUDED.inputs_preview,
+         parent_run_id = EXCLUDED.parent_run_id`,
       [
         put.map((entry) => entry.runId),
         put.map((entry) => entry.flowId),
@@ -133,6 +136,7 @@ export async function writeIndex(client: pg.ClientBase, put: RunIndexEntry[], re
         put.map((entry) => entry.costUsd),
         put.map((entry) => entry.durationMs ?? null),
         put.map((entry) => entry.inputsPreview ?? null),
+        put.map((entry) => entry.parentRunId ?? null),
       ],
     );
   }
