@@ -178,7 +178,7 @@ describe("a child run's cost on the server", () => {
     expect(parent.costUsd).toBeCloseTo(own, 12);
     expect(parent.steps.call!.costUsd).toBeCloseTo(own, 12);
     // Spend across runs (the cost view, the spend ledger at start-up) counts the child's cost once: in its parent.
-    const records = await readCostRecords(costSourceOf(store));
+    const records = await readCostRecords(await costSourceOf(store));
     expect(records.map((record) => [record.runId, record.nodeId])).toEqual([[runId, 'call']]);
     expect(records[0]!.usd).toBeCloseTo(own, 12);
   });

@@ -8,7 +8,7 @@
 import type { CostRecord } from '../../shared/cost-records.ts';
 import { MemorySpendLedger, SPEND_KEEP_MS, type SpendLedger } from '../engine/spend-ledger.ts';
 import type { Database } from '../store/postgres/database.ts';
-import { readCostRecords, type CostSource } from './read-cost-records.ts';
+import { readCostRecords, type CostSource, type CostSourceRun } from './read-cost-records.ts';
 
 export interface OpenedSpendLedger extends SpendLedger {
   /** Stops renewing what this process holds (database mode); nothing to do in memory. */
@@ -47,10 +47,10 @@ export function memorySpendLedger(records: readonly CostRecord[]): OpenedSpendLe
  * Where the cost records of a server's runs are read: the runs store's index and logs in file
  * mode; the runs table in database mode, so the runs of every server count.
  */
-export async function costSourceOf(store: { index: { list(): CostSourceRun[] }; readEvents: CostSource['readEvents'] }, database?: Database): Promise<CostSource> {
+export async function costSourceOf(store: { index: { list(): IndexedRun[] }; readEvents: CostSource['readEvents'] }, database?: Database): Promise<CostSource> {
   if (database) return (await import('../store/postgres/cost-source-postgres.ts')).databaseCostSource(database);
   // A child run's cost is in its parent's log too (the step that ran it): counted there, once.
   return { runs: () => store.index.list().filter((run) => run.parentRunId === undefined), readEvents: (runId) => store.readEvents(runId) };
 }
 
-type CostSourceRun = ReturnType<CostSource['runs']>[number] & { parentRunId?: string | undefined };
+type IndexedRun = CostSourceRun & { parentRunId?: string | undefined };
