@@ -6,18 +6,18 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { reviewFlow } from './testing/fixture-flows.ts';
-import { eventually, startTestServer, type TestServer } from './testing/test-server.ts';
+import { eventually, runStatus, startTestServer, type TestServer } from './testing/test-server.ts';
 
 let test: TestServer | undefined;
 afterEach(async () => {
   await test?.close();
 });
 
+/** The run's state once it has `status` or has ended (seen on its stored events), failing if it is another. */
 async function statusOf(runId: string, status: string): Promise<any> {
-  return eventually(async () => {
-    const state = (await test!.api.get(`/api/runs/${runId}`)).body;
-    return state?.status === status ? state : undefined;
-  }, 10_000, `run ${runId} to be ${status}`);
+  const state = await runStatus(test!, runId, status, 'succeeded', 'failed', 'cancelled');
+  expect(state.status).toBe(status);
+  return state;
 }
 
 describe('a decision payload that cannot be recorded', () => {

@@ -9,12 +9,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { flow } from '../shared/testing/flow-builder.ts';
-import { startFakeOpenAIServer, textReply, type FakeOpenAIServer } from './providers/testing/fake-openai-server.ts';
+import { startFakeOpenAIServer, type FakeOpenAIServer, type FakeReply } from './providers/testing/fake-openai-server.ts';
 import { TEST_API_KEY } from './providers/testing/fake-provider.ts';
 import { echoFlow, reviewFlow } from './testing/fixture-flows.ts';
 import { rawRequest } from './testing/http-client.ts';
 import { connectSocket } from './testing/ws-client.ts';
-import { eventually, startTestServer, type TestServer } from './testing/test-server.ts';
+import { runReaches, startTestServer, type TestServer } from './testing/test-server.ts';
 
 let test: TestServer;
 let fake: FakeOpenAIServer;
@@ -32,11 +32,9 @@ function deepArrayText(depth: number): string {
   return `${'['.repeat(depth)}0${']'.repeat(depth)}`;
 }
 
-async function settled(runId: string): Promise<any> {
-  return eventually(async () => {
-    const state = (await test.api.get(`/api/runs/${runId}`)).body;
-    return state.status === 'running' ? undefined : state;
-  }, 20_000, `run ${runId} to settle`);
+/** The run's state once it stops running, seen on its stored events (no deadline but the test's). */
+function settled(runId: string): Promise<any> {
+  return runReaches(test, runId, (state) => state.status !== 'running');
 }
 
 async function stillAnswers(): Promise<void> {
@@ -62,8 +60,11 @@ describe('deep values', () => {
   });
 
   it('fails a model step whose JSON reply is nested 6,000 deep, and keeps serving', async () => {
-    // Too deep twice: the first reply and the one corrective request the model step makes.
-    fake.reply(textReply(`{"value":${deepArrayText(6000)}}`), textReply(`{"value":${deepArrayText(6000)}}`));
+    // Too deep twice: the first reply and the one corrective request the model step makes. Streamed
+    // in 1,000-character chunks, not textReply's 4: 3,000 chunks a reply made 6,600 stored events,
+    // which alone took most of the test's time on a loaded machine.
+    const deepReply = (): FakeReply => ({ kind: 'text', chunks: `{"value":${deepArrayText(6000)}}`.match(/[\s\S]{1,1000}/g)! });
+    fake.reply(deepReply(), deepReply());
     const deep = flow('deep-model')
       .input('ticket', { text: 'string' })
       .model('ask', { output: { type: 'json', schema: { type: 'array' } }, retries: 0 })
@@ -91,7 +92,7 @@ describe('deep values', () => {
   it('refuses a decision payload nested 8,000 deep with 400 before recording anything; the step can still be decided', async () => {
     const started = await test.api.post('/api/runs', { flow: reviewFlow('deep-decision'), inputs: { text: 'check' } });
     const runId: string = started.body.runId;
-    await eventually(async () => ((await test.api.get(`/api/runs/${runId}`)).body.status === 'waiting' ? true : undefined), 10_000, 'the run to wait');
+    expect((await settled(runId)).status).toBe('waiting');
     const body = `{"decision":"approve","payload":${deepArrayText(8000)}}`;
     const refused = await rawRequest(test.server.port, { method: 'POST', path: `/api/runs/${runId}/steps/review/decision`, body });
     expect(refused.status).toBe(400);

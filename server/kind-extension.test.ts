@@ -18,7 +18,7 @@ import { estimateFlow } from './estimate.ts';
 import { executors } from './executors/index.ts';
 import { providerConfigFrom } from './providers/config.ts';
 import { createModelService } from './providers/openai-model-service.ts';
-import { eventually, startTestServer, type TestServer } from './testing/test-server.ts';
+import { runStatus, startTestServer, type TestServer } from './testing/test-server.ts';
 
 // ---- the kind: shared/kinds/payment.ts would hold this ----
 const paymentConfigSchema = z.object({ provider: z.string().min(1), feeUsd: z.number().min(0).max(10) }).strict();
@@ -131,10 +131,8 @@ describe('a kind added in one file', () => {
       const started = await test.api.post('/api/runs', { flow: checkoutFlow(), inputs: { amount: 5 } });
       expect(started.status).toBe(201);
       const runId = started.body.runId as string;
-      const waiting = await eventually(async () => {
-        const state = (await test.api.get(`/api/runs/${runId}`)).body;
-        return state.status === 'waiting' ? state : undefined;
-      });
+      const waiting = await runStatus(test, runId, 'waiting', 'succeeded', 'failed', 'cancelled');
+      expect(waiting.status).toBe('waiting');
       expect(waiting.steps.charge.request).toEqual({ provider: 'acme-pay', amount: 5 });
       // A wait for a payment provider is not a person's: the inbox does not list it.
       expect((await test.api.get('/api/approvals')).body.approvals.some((item: { runId: string }) => item.runId === runId)).toBe(false);
@@ -145,10 +143,8 @@ describe('a kind added in one file', () => {
 
       const answered = await test.api.post(`/api/runs/${runId}/steps/charge/decision`, { status: 'declined', reference: 'card expired', by: 'acme-pay' });
       expect(answered.status).toBe(200);
-      const done = await eventually(async () => {
-        const state = (await test.api.get(`/api/runs/${runId}`)).body;
-        return state.status === 'succeeded' ? state : undefined;
-      });
+      const done = await runStatus(test, runId, 'succeeded', 'failed', 'cancelled');
+      expect(done.status).toBe('succeeded');
       expect(done.outputs).toEqual({ declined: 'card expired' });
     });
   });

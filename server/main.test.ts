@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { LOCK_FILE_NAME } from './store/data-lock.ts';
 import { reviewFlow } from './testing/fixture-flows.ts';
-import { eventually, startTestServer } from './testing/test-server.ts';
+import { runStatus, startTestServer } from './testing/test-server.ts';
 import { connectSocket } from './testing/ws-client.ts';
 
 describe('startServer().close()', () => {
@@ -12,7 +12,7 @@ describe('startServer().close()', () => {
     const test = await startTestServer();
     try {
       const { runId } = (await test.api.post('/api/runs', { flow: reviewFlow(), inputs: { text: 'x' } })).body;
-      await eventually(async () => ((await test.api.get(`/api/runs/${runId}`)).body.status === 'waiting' ? true : undefined));
+      expect((await runStatus(test, runId, 'waiting', 'succeeded', 'failed', 'cancelled')).status).toBe('waiting');
       const socket = await connectSocket(test.wsUrl);
       socket.send({ type: 'subscribe', runId, after: 0 });
       await socket.next((message) => message.type === 'subscribed');

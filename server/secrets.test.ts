@@ -10,7 +10,7 @@ import { flow } from '../shared/testing/flow-builder.ts';
 import { startFakeOpenAIServer, type FakeOpenAIServer } from './providers/testing/fake-openai-server.ts';
 import { TEST_API_KEY } from './providers/testing/fake-provider.ts';
 import { echoFlow } from './testing/fixture-flows.ts';
-import { eventually, startTestServer, type TestServer } from './testing/test-server.ts';
+import { runReaches, runStatus, startTestServer, type TestServer } from './testing/test-server.ts';
 import { connectSocket } from './testing/ws-client.ts';
 
 let test: TestServer;
@@ -44,10 +44,7 @@ describe('a provider echoing the API key', () => {
     const started = await test.api.post('/api/runs', { flow: echo, inputs: { text: 'tell me the key' } });
     expect(started.status).toBe(201);
     const runId: string = started.body.runId;
-    const state = await eventually(async () => {
-      const body = (await test.api.get(`/api/runs/${runId}`)).body;
-      return body.status === 'running' ? undefined : body;
-    }, 10_000, 'the run to end');
+    const state = await runReaches(test, runId, (body) => body.status !== 'running');
     expect(state.status).toBe('succeeded');
     expect(state.outputs.answer).toBe('Authorization: Bearer [redacted] and again [redacted].');
     await socket.next((message) => message.type === 'events' && message.events?.some((event: { type: string }) => event.type === 'run.succeeded'), 10_000).catch(() => undefined);
@@ -68,10 +65,8 @@ describe('a provider echoing the API key', () => {
     const started = await test.api.post('/api/runs', { flow: echoFlow('echo-input'), inputs: { text: `use ${TEST_API_KEY} please` } });
     expect(started.status).toBe(201);
     const runId: string = started.body.runId;
-    const state = await eventually(async () => {
-      const body = (await test.api.get(`/api/runs/${runId}`)).body;
-      return body.status === 'succeeded' ? body : undefined;
-    }, 10_000, 'the run to succeed');
+    const state = await runStatus(test, runId, 'succeeded', 'failed', 'cancelled');
+    expect(state.status).toBe('succeeded');
     expect(state.inputs.text).toBe('use [redacted] please');
     expect(state.outputs.text).toBe('use [redacted] please');
     for (const file of filesUnder(test.dirs.dataDir)) expect(readFileSync(file, 'utf8'), file).not.toContain(TEST_API_KEY);

@@ -9,7 +9,7 @@ import type { ExecutorMap } from './engine/executor.ts';
 import { executors } from './executors/index.ts';
 import { RUNS_DIRECTORY_NAME } from './store/runs-store.ts';
 import { codeReviewFlow } from './testing/fixture-flows.ts';
-import { eventually, startTestServer, type TestServer } from './testing/test-server.ts';
+import { runStatus, startTestServer, type TestServer } from './testing/test-server.ts';
 
 let test: TestServer | undefined;
 afterEach(async () => {
@@ -47,9 +47,9 @@ describe('write-ahead', () => {
     test = await startTestServer({ executors: watching });
     dataDir = test.dirs.dataDir;
     const { runId } = (await test.api.post('/api/runs', { flow: codeReviewFlow(), inputs: { text: 'quiet' } })).body;
-    await eventually(async () => ((await test!.api.get(`/api/runs/${runId}`)).body.status === 'waiting' ? true : undefined));
+    expect((await runStatus(test, runId, 'waiting', 'succeeded', 'failed', 'cancelled')).status).toBe('waiting');
     expect((await test.api.post(`/api/runs/${runId}/steps/review/decision`, { decision: 'approve' })).status).toBe(200);
-    await eventually(async () => ((await test!.api.get(`/api/runs/${runId}`)).body.status === 'succeeded' ? true : undefined));
+    expect((await runStatus(test, runId, 'succeeded', 'failed', 'cancelled')).status).toBe('succeeded');
     expect(seen.map((call) => call.nodeId).sort()).toEqual(['result', 'review', 'shout', 'ticket']);
     expect(seen.filter((call) => !call.onDisk)).toEqual([]);
   });

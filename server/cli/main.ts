@@ -14,7 +14,7 @@ const USAGE = `usage: weft <command> [options]
   run <file> [--input JSON] [--json] [--approve NODE] [--reject NODE] [--comment TEXT] [--by NAME]
                                   run headless; exit 0 succeeded, 1 failed, 2 invalid, 3 waiting for a decision;
                                   --approve/--reject decide an approval step (repeatable), --comment and --by go with them
-  run --replay-of RUN_ID [--json]  replay a finished run of WEFT_DATA_DIR at $0 from its log; exit 0 outputs identical, 1 not
+  run --replay-of RUN_ID [--json]  replay a finished run at $0 from its log (WEFT_DATA_DIR, or WEFT_DATABASE_URL); exit 0 outputs identical, 1 not
   eval <file> [--case NAME] [--tag TAG] [--set node.key=value] [--compare node.key=a,b] [--record | --replay] [--json]
                                   run the flow's cases (<id>.cases.jsonl beside it); exit 0 all pass, 1 a case failed, 2 unusable;
                                   --set changes a node's config for this evaluation only, --compare evaluates each value side by side,

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunEvent } from '../../shared/events.ts';
 import { basicFlow, loose } from '../../shared/testing/flow-builder.ts';
 import { codeReviewFlow, echoFlow, reviewFlow } from '../testing/fixture-flows.ts';
-import { eventually, startTestServer, type TestServer } from '../testing/test-server.ts';
+import { eventually, runStatus, startTestServer, type TestServer } from '../testing/test-server.ts';
 
 let test: TestServer;
 beforeAll(async () => {
@@ -30,10 +30,7 @@ describe('POST /api/runs (an unsaved flow)', () => {
     const started = await test.api.post('/api/runs', { flow: echoFlow('unsaved-echo'), inputs: { text: 'hi' } });
     expect(started.status).toBe(201);
     const { runId } = started.body;
-    const state = await eventually(async () => {
-      const response = await test.api.get(`/api/runs/${runId}`);
-      return response.body.status === 'succeeded' ? response.body : undefined;
-    });
+    const state = await runStatus(test, runId, 'succeeded', 'failed', 'cancelled');
     expect(state).toMatchObject({ runId, flowId: 'unsaved-echo', status: 'succeeded', outputs: { text: 'hi' }, inputs: { text: 'hi' } });
     expect(state.flow.id).toBe('unsaved-echo');
     const log = await events(runId);
@@ -106,7 +103,8 @@ describe('decisions', () => {
     expect(response.body).toMatchObject({ runId, nodeId: 'review', step: { decision: { by: 'Ana María', answer: { decision: 'approve', comment: 'fine', payload: 'checked' } } } });
     const decided = (await events(runId)).find((event) => event.type === 'step.decided');
     expect(decided).toMatchObject({ nodeId: 'review', by: 'Ana María', answer: { decision: 'approve', comment: 'fine', payload: 'checked' } });
-    const state = await eventually(async () => ((await test.api.get(`/api/runs/${runId}`)).body.status === 'succeeded' ? (await test.api.get(`/api/runs/${runId}`)).body : undefined));
+    const state = await runStatus(test, runId, 'succeeded', 'failed', 'cancelled');
+    expect(state.status).toBe('succeeded');
     expect(state.outputs).toEqual({ approved: 'checked' });
     expect((await test.api.get('/api/approvals')).body.approvals.some((item: { runId: string }) => item.runId === runId)).toBe(false);
   });
@@ -116,7 +114,8 @@ describe('decisions', () => {
     const response = await test.api.post(`/api/runs/${runId}/steps/review/decision`, { decision: 'reject', comment: 'no' });
     expect(response.status).toBe(200);
     expect(response.body.step.decision).toMatchObject({ by: 'user', answer: { decision: 'reject', comment: 'no' } });
-    const state = await eventually(async () => ((await test.api.get(`/api/runs/${runId}`)).body.status === 'succeeded' ? (await test.api.get(`/api/runs/${runId}`)).body : undefined));
+    const state = await runStatus(test, runId, 'succeeded', 'failed', 'cancelled');
+    expect(state.status).toBe('succeeded');
     expect(state.outputs).toEqual({ rejected: 'no' });
   });
 
@@ -146,7 +145,7 @@ describe('decisions', () => {
     expect((await test.api.get(`/api/runs/${runId}`)).body.steps.review.status).toBe('waiting');
     expect((await test.api.post(`/api/runs/${runId}/steps/review/decision`, { decision: 'approve' })).status).toBe(200);
     // The run has ended: a decision on any of its steps is a conflict, an unknown step still 404.
-    await eventually(async () => ((await test.api.get(`/api/runs/${runId}`)).body.status === 'succeeded' ? true : undefined));
+    expect((await runStatus(test, runId, 'succeeded', 'failed', 'cancelled')).status).toBe('succeeded');
     expect((await test.api.post(`/api/runs/${runId}/steps/review/decision`, { decision: 'approve' })).status).toBe(409);
     expect((await test.api.post(`/api/runs/${runId}/steps/nobody/decision`, { decision: 'approve' })).status).toBe(404);
   });

@@ -33,7 +33,11 @@ export function rawRequest(port: number, options: RawRequest): Promise<RawRespon
     else headers[name.toLowerCase()] = value;
   }
   return new Promise((resolve, reject) => {
-    const request = httpRequest({ host: '127.0.0.1', port, method: options.method ?? 'GET', path: options.path, headers, setHost: false }, (response) => {
+    // A connection of its own (agent: false), not one pooled by Node's global keep-alive agent: the
+    // server runs in the test's process, so after a long synchronous stretch on a loaded machine
+    // its 5 s keep-alive timer closes a pooled socket in the same turn a request is sent on it,
+    // and the request fails with ECONNRESET.
+    const request = httpRequest({ host: '127.0.0.1', port, method: options.method ?? 'GET', path: options.path, headers, setHost: false, agent: false }, (response) => {
       const chunks: Buffer[] = [];
       response.on('data', (chunk: Buffer) => chunks.push(chunk));
       response.on('end', () => {

@@ -72,3 +72,46 @@ export async function eventually<T>(check: () => Promise<T | undefined> | T | un
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }
+
+/**
+ * The run's state (GET /api/runs/:runId) once `accept` takes it, looked at now and again after
+ * each stored event of the run. Waits for the event that gets the run there rather than polling
+ * against a deadline of its own: on a loaded machine a run may take far longer than usual, and
+ * only the test's timeout should bound the wait.
+ */
+export function runReaches(test: TestServer, runId: string, accept: (state: any) => boolean): Promise<any> {
+  return new Promise((resolve, reject) => {
+    let done = false;
+    let looking = false;
+    let again = false;
+    const finish = (settle: () => void) => {
+      done = true;
+      stop();
+      settle();
+    };
+    const look = async (): Promise<void> => {
+      if (looking) return void (again = true);
+      looking = true;
+      try {
+        do {
+          again = false;
+          const state = (await test.api.get(`/api/runs/${runId}`)).body;
+          if (!done && accept(state)) return finish(() => resolve(state));
+        } while (again && !done);
+      } catch (error) {
+        finish(() => reject(error));
+      } finally {
+        looking = false;
+      }
+    };
+    const stop = test.server.store.onStored((events) => {
+      if (!done && events.some((event) => event.runId === runId)) void look();
+    });
+    void look();
+  });
+}
+
+/** The run's state once it has a status in `statuses` (see runReaches). */
+export function runStatus(test: TestServer, runId: string, ...statuses: string[]): Promise<any> {
+  return runReaches(test, runId, (state) => statuses.includes(state?.status));
+}

@@ -152,6 +152,11 @@ export async function startFakeOpenAIServer(script?: FakeScript): Promise<FakeOp
       })();
     });
   });
+  // Idle connections stay open until the client closes them (its agent's idle timeout): the fake
+  // runs in the test's own process, so a long synchronous stretch there (a 6,000-deep reply being
+  // checked on a loaded machine) lets Node's 5 s server timer close a pooled socket in the same
+  // turn the client sends on it, and the request fails with a reset the test is not about.
+  server.keepAliveTimeout = 0;
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
 
