@@ -19,7 +19,8 @@ import { checkRunInputs } from '../shared/run-inputs.ts';
 import type { RunOrigin } from '../shared/run-origin.ts';
 import { applyEvent, foldEvents, initialRunState, type RunState } from '../shared/run-state.ts';
 import { zodIssues } from './http/parse-request.ts';
-import { DecisionError, resumeRun, startRun, type Decision, type EngineServices, type ExecutorLookup, type ModelService, type RunHandle } from './engine/index.ts';
+import { actOnLog, announceRun, DecisionError, resumeRun, startRun, type Decision, type EngineServices, type ExecutorLookup, type ModelService, type RunHandle } from './engine/index.ts';
+import type { Departure, RunQueue } from './queue/run-queue.ts';
 import { badRequest, conflict, notFound, RequestError } from './request-error.ts';
 import { DEFAULT_RUN_LIMITS, exceededRunLimit, type RunLimits } from './run-limits.ts';
 import { findQuarantinedSteps, quarantineEvents } from './run-quarantine.ts';
@@ -39,6 +40,11 @@ export interface RunManagerOptions {
   limits?: Partial<RunLimits>;
   /** Applied to every event before it is stored: removes configured secrets (secret-scrub.ts). */
   scrub?: EventScrubber;
+  /**
+   * Database mode: runs are recorded and queued here and executed by workers (`execute`), and a
+   * decision or cancel for a run no engine here holds is recorded for the worker that continues it.
+   */
+  queue?: RunQueue;
 }
 
 interface LiveRun {
@@ -53,9 +59,13 @@ interface LiveRun {
   halted: boolean;
   /** The run went past a cap: its engine is being cancelled and the end is recorded as this failure. */
   overLimit: StepError | undefined;
+  /** Executed for the queue (`execute`): it is let go once only waits are left. */
+  queued?: boolean;
 }
 
 const ENDED_CACHE_SIZE = 32;
+/** Tries of a decision or cancel for a run another process appends to at the same time. */
+const ACT_ATTEMPTS = 5;
 /** Logs read at the same time when the server starts (reading them one by one mostly waits). */
 const RESUME_PARALLEL = 24;
 
@@ -91,6 +101,12 @@ export async function readUnfinishedRuns(store: RunsStorage): Promise<Unfinished
   return { logs: new Map(order.map((runId, index) => [runId, read[index]])) };
 }
 
+/** A decision the engine refused, as the answer to the request (404 unknown step, 400 invalid, 409 otherwise). */
+function decisionRefused(error: unknown): unknown {
+  if (!(error instanceof DecisionError)) return error;
+  return new RequestError(error.code === 'unknown-step' ? 404 : error.code === 'invalid-decision' ? 400 : 409, error.message, error.issues ? zodIssues(error.issues, 'body') : undefined);
+}
+
 export function newRunId(): string {
   return `run-${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`;
 }
@@ -115,6 +131,11 @@ export class RunManager {
   readonly #limits: RunLimits;
   /** Halted runs being read back from their logs (one read at a time per run). */
   readonly #continuing = new Set<string>();
+  readonly #queue: RunQueue | undefined;
+  /** Runs executed for the queue, by id: called once when the run leaves this process. */
+  readonly #departures = new Map<string, (departure: Departure) => void>();
+  /** Runs that only wait, let go by this process or read at start (the approvals inbox). */
+  readonly #waiting = new Map<string, RunState>();
 
   constructor(options: RunManagerOptions) {
     this.#store = options.store;
@@ -123,6 +144,7 @@ export class RunManager {
     this.#log = options.log ?? ((line) => console.warn(line));
     this.#limits = { ...DEFAULT_RUN_LIMITS, ...options.limits };
     this.#scrub = options.scrub ?? ((event) => event);
+    this.#queue = options.queue;
     this.#store.onStored((events) => this.#onStored(events));
     this.#store.onRecovered(() => {
       for (const record of [...this.#live.values()]) if (record.halted) void this.#continueHalted(record);
@@ -147,6 +169,13 @@ export class RunManager {
     }
     await this.#store.writable('the run was not started');
     const runId = newRunId();
+    // A replay or what-if answers from a model service only this process has: it runs here.
+    if (this.#queue && !options.models) {
+      const started = this.#scrub(announceRun(runId, flow, inputs, { executors: this.#executors, services: this.#services, ...(options.origin ? { origin: options.origin } : {}) }));
+      await this.#recorded(this.#queue.record([started]), 'the run was not started');
+      this.#indexRecorded(foldEvents([started], runId));
+      return { runId };
+    }
     const record: LiveRun = { runId, handle: undefined, state: initialRunState(runId), lastWrite: Promise.resolve(), halted: false, overLimit: undefined };
     this.#live.set(runId, record);
     try {
@@ -156,37 +185,81 @@ export class RunManager {
       this.#live.delete(runId);
       throw error;
     }
-    await this.#recorded(record, 'the run was not started');
+    await this.#recorded(record.lastWrite, 'the run was not started');
     return { runId };
   }
 
   async decide(runId: string, nodeId: string, decision: Decision): Promise<RunState> {
+    if (this.#queue && !this.#live.has(runId)) return this.#actOnStoredRun(runId, nodeId, 'the decision was not recorded', (handle) => handle.decide(nodeId, decision));
     const record = await this.#liveOrExplain(runId, nodeId);
     await this.#store.writable('the decision was not recorded');
     if (!record.handle) return this.decide(runId, nodeId, decision);
     try {
       record.handle.decide(nodeId, decision);
     } catch (error) {
-      if (!(error instanceof DecisionError)) throw error;
-      throw new RequestError(error.code === 'unknown-step' ? 404 : error.code === 'invalid-decision' ? 400 : 409, error.message, error.issues ? zodIssues(error.issues, 'body') : undefined);
+      throw decisionRefused(error);
     }
-    await this.#recorded(record, 'the decision was not recorded');
+    await this.#recorded(record.lastWrite, 'the decision was not recorded');
     return record.state;
   }
 
   async cancel(runId: string, by: string): Promise<RunState> {
+    if (this.#queue && !this.#live.has(runId)) return this.#actOnStoredRun(runId, undefined, 'the run was not cancelled', (handle) => handle.cancel(by));
     const record = await this.#liveOrExplain(runId);
     await this.#store.writable('the run was not cancelled');
     if (!record.handle) return this.cancel(runId, by);
     record.handle.cancel(by);
-    await this.#recorded(record, 'the run was not cancelled');
+    await this.#recorded(record.lastWrite, 'the run was not cancelled');
     return record.state;
   }
 
-  /** Waits until what the run appended is on disk; a failure becomes the error the request answers. */
-  async #recorded(record: LiveRun, what: string): Promise<void> {
+  /**
+   * A decision or cancel for a run no engine here holds (queue mode): the act is checked on the
+   * run rebuilt from its stored log and its events are recorded conditionally on the log's last
+   * seq, with a job for a worker to continue the run. Exactly once: of two acts on the same
+   * step, whichever records second finds the log moved, reads it again and is refused (409).
+   */
+  async #actOnStoredRun(runId: string, nodeId: string | undefined, what: string, act: (handle: RunHandle) => void): Promise<RunState> {
+    await this.#store.writable(what);
+    for (let attempt = 1; ; attempt++) {
+      const events = await this.#store.readEvents(runId);
+      if (!events || events.length === 0) throw notFound(`there is no run "${runId}"`);
+      const state = foldEvents(events, runId);
+      if (nodeId !== undefined && !Object.hasOwn(state.steps, nodeId)) throw notFound(`run ${runId} has no step "${nodeId}"`);
+      if (state.status !== 'running' && state.status !== 'waiting') throw conflict(`run ${runId} has ended (${state.status})`);
+      let added: RunEvent[];
+      try {
+        added = actOnLog(events, { executors: this.#executors, services: this.#services }, act).map((event) => this.#scrub(event));
+      } catch (error) {
+        throw decisionRefused(error);
+      }
+      try {
+        await this.#queue!.record(added);
+      } catch (error) {
+        // Another process appended to the run meanwhile: read it again (the store forgets the conflict first).
+        if (error instanceof RunConflictError && attempt < ACT_ATTEMPTS) {
+          await this.#store.reopen(runId);
+          continue;
+        }
+        if (error instanceof RunConflictError) await this.#store.reopen(runId).catch(() => undefined);
+        await this.#recorded(Promise.reject(error), what);
+      }
+      for (const event of added) applyEvent(state, event);
+      this.#indexRecorded(state);
+      return state;
+    }
+  }
+
+  /** The index entry of a run this process recorded for the queue (an ended run's row never goes back, run-event-rows.ts). */
+  #indexRecorded(state: RunState): void {
+    this.#store.index.put(indexEntry(state));
+    void this.#store.indexChanged();
+  }
+
+  /** Waits until a write is on disk; a failure becomes the error the request answers. */
+  async #recorded(write: Promise<void>, what: string): Promise<void> {
     try {
-      await record.lastWrite;
+      await write;
     } catch (error) {
       if (error instanceof UnrecordableEventError) throw badRequest(`${what}: ${error.message}`);
       if (error instanceof StoreClosedError) throw new StoreUnavailableError(`${what}: the server is shutting down`);
@@ -242,7 +315,7 @@ export class RunManager {
 
   /** Every step waiting for a person, across runs, oldest first. */
   approvals(): PendingApproval[] {
-    return pendingApprovals([...this.#live.values()].filter((record) => !record.halted).map((record) => record.state));
+    return pendingApprovals([...[...this.#live.values()].filter((record) => !record.halted).map((record) => record.state), ...this.#waiting.values()]);
   }
 
   #engineOptions(record: LiveRun) {
@@ -295,10 +368,13 @@ export class RunManager {
       this.#live.delete(record.runId);
       return;
     }
-    if (error instanceof StoreClosedError) return;
+    if (error instanceof StoreClosedError) {
+      if (record.queued) this.#leave(record.runId, { why: 'stopped' });
+      return;
+    }
     // Database mode: another process recorded the run's next event; the run is its now, not continued here.
     if (error instanceof RunConflictError) {
-      this.#live.delete(record.runId);
+      this.#leave(record.runId, { why: 'conflict' });
       this.#log(`weft: ${error.message}.`);
       return;
     }
@@ -321,7 +397,8 @@ export class RunManager {
     }
     if (this.#live.get(record.runId) !== record || !record.halted) return;
     this.#live.delete(record.runId);
-    const outcome = this.#resume(record.runId, recovered, new PinnedFlows());
+    const outcome = this.#resume(record.runId, recovered, new PinnedFlows(), record.queued);
+    if (outcome === 'ended' || outcome === 'missing') this.#leave(record.runId, { why: 'ended' });
     void this.#store.indexChanged();
     if (outcome === 'resumed') this.#log(`weft: run ${record.runId} continues from its log.`);
   }
@@ -329,7 +406,10 @@ export class RunManager {
   #onStored(events: RunEvent[]): void {
     for (const event of events) {
       const record = this.#live.get(event.runId);
-      if (!record) continue;
+      if (!record) {
+        this.#onWaitingRunEvent(event);
+        continue;
+      }
       const before = record.state.status;
       try {
         applyEvent(record.state, event);
@@ -342,7 +422,7 @@ export class RunManager {
         void this.#store.indexChanged();
       }
       if (isTerminal(event)) {
-        this.#live.delete(event.runId);
+        this.#leave(event.runId, { why: 'ended' });
         this.#ended.set(event.runId, record.state);
         if (this.#ended.size > ENDED_CACHE_SIZE) this.#ended.delete(this.#ended.keys().next().value!);
       }
@@ -358,6 +438,15 @@ export class RunManager {
    */
   async resumeAll(unfinished?: UnfinishedRuns): Promise<{ resumed: string[]; failed: string[] }> {
     const logs = unfinished ?? (await readUnfinishedRuns(this.#store));
+    // With a queue, workers continue runs (their leases expire and are queued again); here only the inbox is filled.
+    if (this.#queue) {
+      for (const [runId, recovered] of logs.logs) {
+        if (recovered?.events[0]?.type !== 'run.started') continue;
+        const state = foldEvents(recovered.events, runId);
+        if (state.status === 'waiting') this.#waiting.set(runId, state);
+      }
+      return { resumed: [], failed: [] };
+    }
     // Runs of the same flow share one flow object, so the engine hashes and compiles it once.
     const flows = new PinnedFlows();
     const resumed: string[] = [];
@@ -371,7 +460,7 @@ export class RunManager {
     return { resumed, failed };
   }
 
-  #resume(runId: string, recovered: RecoveredLog | undefined, flows: PinnedFlows): ResumeOutcome {
+  #resume(runId: string, recovered: RecoveredLog | undefined, flows: PinnedFlows, queued = false): ResumeOutcome {
     const first = recovered?.events[0];
     if (!recovered || first?.type !== 'run.started') {
       this.#log(`weft: run ${runId} has no readable log${recovered ? ' (it holds no run.started)' : ''}; it is left out of the run list.`);
@@ -384,7 +473,7 @@ export class RunManager {
     const state = foldEvents(events, runId);
     this.#store.index.put(indexEntry(state));
     if (state.status !== 'running' && state.status !== 'waiting') return 'ended';
-    const record: LiveRun = { runId, handle: undefined, state, lastWrite: Promise.resolve(), halted: false, overLimit: undefined };
+    const record: LiveRun = { runId, handle: undefined, state, lastWrite: Promise.resolve(), halted: false, overLimit: undefined, queued };
     this.#live.set(runId, record);
     const quarantined = findQuarantinedSteps(events);
     if (quarantined.length > 0) {
@@ -404,7 +493,92 @@ export class RunManager {
     } catch (error) {
       return fail(`it could not be resumed (${error instanceof Error ? error.message : String(error)})`, 'resume-failed');
     }
+    if (queued) void this.#letGoWhenWaiting(record);
     return 'resumed';
+  }
+
+  /**
+   * Worker side (server/queue/): continues a run from its stored log, as a restart would (a run
+   * with only its run.started is simply begun), and resolves once the run no longer needs this
+   * process: it ended, only waits are left (it is let go), another process appended to it, or it
+   * was stopped (`stop`).
+   */
+  async execute(runId: string): Promise<Departure> {
+    if (this.#live.has(runId) || this.#departures.has(runId)) return { why: 'here' };
+    const departed = new Promise<Departure>((resolve) => this.#departures.set(runId, resolve));
+    let recovered: RecoveredLog | undefined;
+    try {
+      // reopen, not recover: a conflict this process met on the run earlier is forgotten.
+      recovered = await this.#store.reopen(runId);
+    } catch (error) {
+      this.#departures.delete(runId);
+      throw error;
+    }
+    if (this.#live.has(runId)) {
+      this.#departures.delete(runId);
+      return { why: 'here' };
+    }
+    this.#waiting.delete(runId);
+    const outcome = this.#resume(runId, recovered, new PinnedFlows(), true);
+    if (outcome === 'ended' || outcome === 'missing') this.#leave(runId, { why: 'ended' });
+    void this.#store.indexChanged();
+    return departed;
+  }
+
+  /** Worker side: stops a run executed here at once (its lease is lost, or the worker stops); nothing more of it is recorded. */
+  stop(runId: string): void {
+    const record = this.#live.get(runId);
+    if (!record?.queued) return;
+    record.halted = true;
+    const handle = record.handle;
+    record.handle = undefined;
+    handle?.cancel('lease');
+    this.#leave(runId, { why: 'stopped' });
+  }
+
+  /** Runs executed here for the queue. */
+  executing(): string[] {
+    return [...this.#live.values()].filter((record) => record.queued).map((record) => record.runId);
+  }
+
+  /** The record leaves this process; whoever executes it for the queue hears why. */
+  #leave(runId: string, departure: Departure): void {
+    this.#live.delete(runId);
+    const depart = this.#departures.get(runId);
+    if (!depart) return;
+    this.#departures.delete(runId);
+    depart(departure);
+  }
+
+  /** A run executed for the queue is let go once only waits are left and all it appended is stored. */
+  async #letGoWhenWaiting(record: LiveRun): Promise<void> {
+    while (this.#live.get(record.runId) === record && record.handle) {
+      const handle = record.handle;
+      if ((await handle.settled()) !== 'waiting') return;
+      await record.lastWrite.catch(() => undefined);
+      if (this.#live.get(record.runId) !== record || record.handle !== handle) return;
+      if (handle.status !== 'waiting') continue;
+      record.halted = true;
+      record.handle = undefined;
+      handle.release();
+      this.#waiting.set(record.runId, record.state);
+      const deadline = handle.nextDeadline();
+      this.#leave(record.runId, { why: 'waiting', lastSeq: record.state.lastSeq, ...(deadline !== undefined ? { deadline } : {}) });
+      return;
+    }
+  }
+
+  /** Keeps the inbox's view of a run that only waits in step with what is stored (a decision taken here or elsewhere). */
+  #onWaitingRunEvent(event: RunEvent): void {
+    const state = this.#waiting.get(event.runId);
+    if (!state || event.seq !== state.lastSeq + 1) return;
+    try {
+      applyEvent(state, event);
+    } catch {
+      this.#waiting.delete(event.runId);
+      return;
+    }
+    if (state.status !== 'waiting') this.#waiting.delete(event.runId);
   }
 
   /** The live handles (tests and benchmarks). */

@@ -52,7 +52,7 @@ describeWithDatabase('migrations', (database) => {
     const first = await openDatabase(database().url);
     await first.close();
     const tables = await withClient(database().url, async (client) => (await client.query("SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename")).rows.map((row) => row.tablename));
-    expect(tables).toEqual(['flow_versions', 'pinned_flows', 'run_events', 'runs', 'weft_migrations']);
+    expect(tables).toEqual(['flow_versions', 'pinned_flows', 'run_events', 'run_leases', 'runs', 'weft_migrations', 'weft_workers']);
     const all = await readMigrations();
     expect(await withClient(database().url, (client) => migrate(client, all))).toEqual([]);
   });

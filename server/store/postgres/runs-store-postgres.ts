@@ -28,9 +28,13 @@ export interface PostgresRunsStoreOptions {
   log?: (line: string) => void;
 }
 
+/** More work for the transaction that records an append (server/queue/: the job that executes the run). */
+export type AlongWithAppend = (client: import('pg').PoolClient) => Promise<void>;
+
 interface PendingWrite {
   events: RunEvent[];
   texts: EventText[];
+  along: AlongWithAppend[];
   done: Promise<void>;
   settle(error?: unknown): void;
 }
@@ -95,7 +99,8 @@ export class PostgresRunsStore implements RunsStorage {
     return this.#sizes.get(runId) ?? 0;
   }
 
-  append(event: RunEvent): Promise<void> {
+  /** `along` runs in the transaction that records the event, so both happen or neither. */
+  append(event: RunEvent, along?: AlongWithAppend): Promise<void> {
     if (this.#closed) return handled(Promise.reject(new StoreClosedError()));
     let text: EventText;
     try {
@@ -121,6 +126,7 @@ export class PostgresRunsStore implements RunsStorage {
     }
     queue.next.events.push(event);
     queue.next.texts.push(text);
+    if (along) queue.next.along.push(along);
     return queue.next.done;
   }
 
@@ -182,7 +188,7 @@ export class PostgresRunsStore implements RunsStorage {
     this.#busy++;
     let settle!: (error?: unknown) => void;
     const done = handled(new Promise<void>((resolve, reject) => (settle = (error) => (error === undefined ? resolve() : reject(error)))));
-    return { events: [], texts: [], done, settle };
+    return { events: [], texts: [], along: [], done, settle };
   }
 
   #leave(): void {
@@ -217,7 +223,10 @@ export class PostgresRunsStore implements RunsStorage {
     let failure: unknown = this.#broken.get(runId);
     if (failure === undefined) {
       try {
-        await this.#database.transaction((client) => insertEvents(client, runId, write.events, write.texts));
+        await this.#database.transaction(async (client) => {
+          await insertEvents(client, runId, write.events, write.texts);
+          for (const along of write.along) await along(client);
+        });
         if (write.events.some(isTerminal)) this.#sizes.delete(runId);
       } catch (error) {
         failure = this.#failure(runId, write.events[0]!.seq, error);
