@@ -18,6 +18,7 @@ import type { Flow } from '../shared/flow.ts';
 import { checkRunInputs } from '../shared/run-inputs.ts';
 import type { RunOrigin } from '../shared/run-origin.ts';
 import { applyEvent, foldEvents, initialRunState, type RunState } from '../shared/run-state.ts';
+import { FollowedRuns } from './followed-runs.ts';
 import { zodIssues } from './http/parse-request.ts';
 import { actOnLog, announceRun, DecisionError, resumeRun, startRun, type Decision, type EngineServices, type ExecutorLookup, type ModelService, type RunHandle } from './engine/index.ts';
 import type { Departure, RunQueue } from './queue/run-queue.ts';
@@ -134,8 +135,8 @@ export class RunManager {
   readonly #queue: RunQueue | undefined;
   /** Runs executed for the queue, by id: called once when the run leaves this process. */
   readonly #departures = new Map<string, (departure: Departure) => void>();
-  /** Runs that only wait, let go by this process or read at start (the approvals inbox). */
-  readonly #waiting = new Map<string, RunState>();
+  /** Runs another process executes (database mode), folded from the events the store hears of them. */
+  readonly #followed: FollowedRuns;
 
   constructor(options: RunManagerOptions) {
     this.#store = options.store;
@@ -145,6 +146,7 @@ export class RunManager {
     this.#limits = { ...DEFAULT_RUN_LIMITS, ...options.limits };
     this.#scrub = options.scrub ?? ((event) => event);
     this.#queue = options.queue;
+    this.#followed = new FollowedRuns({ store: this.#store, log: this.#log, onEnded: (state) => this.#remember(state) });
     this.#store.onStored((events) => this.#onStored(events));
     this.#store.onRecovered(() => {
       for (const record of [...this.#live.values()]) if (record.halted) void this.#continueHalted(record);
@@ -288,16 +290,21 @@ export class RunManager {
   async state(runId: string): Promise<RunState | undefined> {
     const live = this.#live.get(runId);
     if (live && live.state.lastSeq > 0) return live.state;
+    const followed = this.#followed.get(runId);
+    if (followed) return followed;
     const cached = this.#ended.get(runId);
     if (cached) return cached;
     const events = await this.#store.readEvents(runId);
     if (!events || events.length === 0) return undefined;
     const state = foldEvents(events, runId);
-    if (state.status !== 'running' && state.status !== 'waiting') {
-      this.#ended.set(runId, state);
-      if (this.#ended.size > ENDED_CACHE_SIZE) this.#ended.delete(this.#ended.keys().next().value!);
-    }
+    if (state.status !== 'running' && state.status !== 'waiting') this.#remember(state);
     return state;
+  }
+
+  /** Keeps an ended run's state (it never changes) among the recently read. */
+  #remember(state: RunState): void {
+    this.#ended.set(state.runId, state);
+    if (this.#ended.size > ENDED_CACHE_SIZE) this.#ended.delete(this.#ended.keys().next().value!);
   }
 
   events(runId: string, after: number): Promise<RunEvent[] | undefined> {
@@ -305,7 +312,7 @@ export class RunManager {
   }
 
   exists(runId: string): boolean {
-    return this.#live.has(runId) || this.#store.index.get(runId) !== undefined;
+    return this.#live.has(runId) || this.#followed.has(runId) || this.#store.index.get(runId) !== undefined;
   }
 
   list(flowId?: string): RunIndexEntry[] {
@@ -315,7 +322,8 @@ export class RunManager {
 
   /** Every step waiting for a person, across runs, oldest first. */
   approvals(): PendingApproval[] {
-    return pendingApprovals([...[...this.#live.values()].filter((record) => !record.halted).map((record) => record.state), ...this.#waiting.values()]);
+    const live = [...this.#live.values()].filter((record) => !record.halted).map((record) => record.state);
+    return pendingApprovals([...live, ...this.#followed.states()]);
   }
 
   #engineOptions(record: LiveRun) {
@@ -404,10 +412,11 @@ export class RunManager {
   }
 
   #onStored(events: RunEvent[]): void {
+    const elsewhere: RunEvent[] = [];
     for (const event of events) {
       const record = this.#live.get(event.runId);
       if (!record) {
-        this.#onWaitingRunEvent(event);
+        elsewhere.push(event);
         continue;
       }
       const before = record.state.status;
@@ -423,10 +432,10 @@ export class RunManager {
       }
       if (isTerminal(event)) {
         this.#leave(event.runId, { why: 'ended' });
-        this.#ended.set(event.runId, record.state);
-        if (this.#ended.size > ENDED_CACHE_SIZE) this.#ended.delete(this.#ended.keys().next().value!);
+        this.#remember(record.state);
       }
     }
+    if (elsewhere.length > 0) this.#followed.apply(elsewhere);
     for (const listener of this.#listeners) listener(events);
   }
 
@@ -438,13 +447,9 @@ export class RunManager {
    */
   async resumeAll(unfinished?: UnfinishedRuns): Promise<{ resumed: string[]; failed: string[] }> {
     const logs = unfinished ?? (await readUnfinishedRuns(this.#store));
-    // With a queue, workers continue runs (their leases expire and are queued again); here only the inbox is filled.
+    // With a queue, workers continue runs (their leases expire and are queued again); here they are followed.
     if (this.#queue) {
-      for (const [runId, recovered] of logs.logs) {
-        if (recovered?.events[0]?.type !== 'run.started') continue;
-        const state = foldEvents(recovered.events, runId);
-        if (state.status === 'waiting') this.#waiting.set(runId, state);
-      }
+      this.followUnfinished();
       return { resumed: [], failed: [] };
     }
     // Runs of the same flow share one flow object, so the engine hashes and compiles it once.
@@ -457,7 +462,18 @@ export class RunManager {
       if (outcome === 'failed') failed.push(runId);
     }
     await this.#store.indexChanged();
+    this.followUnfinished();
     return { resumed, failed };
+  }
+
+  /**
+   * Database mode: every run the index calls unfinished that is not live here is executed by
+   * another process; it is read and followed, so its state and waiting steps answer here too.
+   */
+  followUnfinished(): void {
+    for (const entry of this.#store.index.list()) {
+      if ((entry.status === 'running' || entry.status === 'waiting') && !this.#live.has(entry.runId)) this.#followed.follow(entry.runId);
+    }
   }
 
   #resume(runId: string, recovered: RecoveredLog | undefined, flows: PinnedFlows, queued = false): ResumeOutcome {
@@ -475,6 +491,7 @@ export class RunManager {
     if (state.status !== 'running' && state.status !== 'waiting') return 'ended';
     const record: LiveRun = { runId, handle: undefined, state, lastWrite: Promise.resolve(), halted: false, overLimit: undefined, queued };
     this.#live.set(runId, record);
+    this.#followed.forget(runId);
     const quarantined = findQuarantinedSteps(events);
     if (quarantined.length > 0) {
       for (const step of quarantined) this.#log(`weft: run ${runId}: ${step.error.message}.`);
@@ -518,7 +535,6 @@ export class RunManager {
       this.#departures.delete(runId);
       return { why: 'here' };
     }
-    this.#waiting.delete(runId);
     const outcome = this.#resume(runId, recovered, new PinnedFlows(), true);
     if (outcome === 'ended' || outcome === 'missing') this.#leave(runId, { why: 'ended' });
     void this.#store.indexChanged();
@@ -561,24 +577,12 @@ export class RunManager {
       record.halted = true;
       record.handle = undefined;
       handle.release();
-      this.#waiting.set(record.runId, record.state);
+      // Another process continues it: from now on it is followed like any run executed elsewhere.
+      this.#followed.follow(record.runId);
       const deadline = handle.nextDeadline();
       this.#leave(record.runId, { why: 'waiting', lastSeq: record.state.lastSeq, ...(deadline !== undefined ? { deadline } : {}) });
       return;
     }
-  }
-
-  /** Keeps the inbox's view of a run that only waits in step with what is stored (a decision taken here or elsewhere). */
-  #onWaitingRunEvent(event: RunEvent): void {
-    const state = this.#waiting.get(event.runId);
-    if (!state || event.seq !== state.lastSeq + 1) return;
-    try {
-      applyEvent(state, event);
-    } catch {
-      this.#waiting.delete(event.runId);
-      return;
-    }
-    if (state.status !== 'waiting') this.#waiting.delete(event.runId);
   }
 
   /** The live handles (tests and benchmarks). */

@@ -3,20 +3,17 @@
  * diff and commit. Every request reads the disk, so a file changed outside Weft (a `git pull`)
  * shows at once. Writes are canonical (serializeFlow) and atomic.
  *
- * What a file's text parses to is cached per flow, keyed by the text itself: a read whose text
- * equals the last valid read's returns the same Flow object without validating, hashing or
- * compiling it again (the engine caches plans and hashes by flow object). Any other text, from a
- * save or an edit outside Weft, is validated afresh, so the cache never serves a stale flow.
- * The shared object is read-only by convention: many runs may be running it at once.
+ * What a file's text parses to is cached per flow, keyed by the text itself (flow-text-cache.ts),
+ * so an unchanged file is the same Flow object on every read and any other text is validated afresh.
  */
 import { lstat, mkdir, readdir, readFile, realpath, stat, unlink } from 'node:fs/promises';
 import { basename, join, resolve, sep } from 'node:path';
 import { flowHash, serializeFlow } from '../../shared/canonical.ts';
 import type { Flow } from '../../shared/flow.ts';
 import { ID_PATTERN, ID_RULE } from '../../shared/ids.ts';
-import { parseJsonText } from '../../shared/json-text.ts';
-import { validateFlowText, type Problem } from '../../shared/validate.ts';
+import type { Problem } from '../../shared/validate.ts';
 import { writeFileAtomic, type AtomicWriteFs } from './atomic-write.ts';
+import { FlowTextCache } from './flow-text-cache.ts';
 
 export const FLOW_FILE_SUFFIX = '.flow.json';
 
@@ -43,16 +40,11 @@ function printable(text: string): string {
   return JSON.stringify(text.slice(0, 80)).slice(1, -1);
 }
 
-/** Flows whose parse is remembered; past this the least recently read is forgotten. */
-const CACHED_FLOWS = 256;
-
-type ValidFlow = Extract<FlowReadResult, { status: 'ok' }>;
-
 export class FlowsStore {
   readonly directory: string;
   readonly #fs: AtomicWriteFs | undefined;
   /** By flow id: the text of the file last read, and the valid flow it parsed to. */
-  readonly #parsed = new Map<string, { text: string; result: ValidFlow }>();
+  readonly #parsed = new FlowTextCache((id) => `the file is named "${id}${FLOW_FILE_SUFFIX}"`);
 
   constructor(directory: string, options: { fs?: AtomicWriteFs } = {}) {
     this.directory = resolve(directory);
@@ -99,27 +91,12 @@ export class FlowsStore {
       text = await readFile(file, 'utf8');
     } catch (error) {
       if (isNotFound(error)) {
-        this.#parsed.delete(id);
+        this.#parsed.forget(id);
         return { status: 'missing' };
       }
       throw error;
     }
-    const cached = this.#parsed.get(id);
-    if (cached?.text === text) {
-      this.#parsed.delete(id);
-      this.#parsed.set(id, cached);
-      return cached.result;
-    }
-    this.#parsed.delete(id);
-    const result = validateFlowText(text);
-    if (!result.ok) return { status: 'invalid', problems: result.problems, ...documentOf(text) };
-    if (result.flow.id !== id) {
-      return { status: 'invalid', problems: [{ rule: 'bad-id', path: 'id', message: `the file is named "${id}${FLOW_FILE_SUFFIX}" but its id is "${result.flow.id}"` }], ...documentOf(text) };
-    }
-    const valid: ValidFlow = { status: 'ok', flow: result.flow, hash: flowHash(result.flow) };
-    this.#parsed.set(id, { text, result: valid });
-    if (this.#parsed.size > CACHED_FLOWS) this.#parsed.delete(this.#parsed.keys().next().value!);
-    return valid;
+    return this.#parsed.read(id, text);
   }
 
   /**
@@ -142,7 +119,7 @@ export class FlowsStore {
   async put(flow: Flow): Promise<{ created: boolean; hash: string }> {
     const path = this.pathFor(flow.id);
     const created = !(await exists(path));
-    this.#parsed.delete(flow.id);
+    this.#parsed.forget(flow.id);
     await writeFileAtomic(path, serializeFlow(flow), this.#fs);
     return { created, hash: flowHash(flow) };
   }
@@ -150,7 +127,7 @@ export class FlowsStore {
   /** Removes a flow's file; false when there was none. Past runs keep their own copy of the flow. */
   async delete(id: string): Promise<boolean> {
     const path = this.pathFor(id);
-    this.#parsed.delete(id);
+    this.#parsed.forget(id);
     try {
       await unlink(path);
       return true;
@@ -159,11 +136,6 @@ export class FlowsStore {
       throw error;
     }
   }
-}
-
-function documentOf(text: string): { document?: Record<string, unknown> } {
-  const json = parseJsonText(text);
-  return json.ok && typeof json.value === 'object' && json.value !== null && !Array.isArray(json.value) ? { document: json.value as Record<string, unknown> } : {};
 }
 
 function isNotFound(error: unknown): boolean {

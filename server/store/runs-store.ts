@@ -1,11 +1,11 @@
 /**
  * Durable runs: a lowdb index of runs plus one append-only JSON-lines log per run, in WEFT_DATA_DIR.
  *
- * Each run has its own write queue: events of a run appended in the same tick (or while the run's
- * previous write was on its way to disk) become one write and one fsync, and a run's writes happen
- * one after another, in order. Different runs do not wait for each other: their writes go out in
- * parallel (a few at a time, so other file work still gets through). The index has a queue of its
- * own. Memory is changed before anything is awaited, so no read-modify-write spans an await.
+ * Each run has its own write queue (run-write-queue.ts): events of a run appended in the same tick
+ * (or while the run's previous write was on its way to disk) become one write and one fsync, and a
+ * run's writes happen one after another, in order. Different runs do not wait for each other:
+ * their writes go out in parallel (a few at a time, so other file work still gets through). The
+ * index has a queue of its own. Memory is changed before anything is awaited, so no read-modify-write spans an await.
  * Listeners hear about a run's events only once they are on disk: that is where the WebSocket
  * broadcast and the REST answers hang, so nothing is shown that a crash could take back.
  *
@@ -24,8 +24,9 @@ import { copyAside } from './keep-aside.ts';
 import { RunIndex } from './run-index.ts';
 import { LOG_SUFFIX, RunLogFiles } from './run-log-files.ts';
 import { describeStoreFault, StoreClosedError, StoreUnavailableError, UnrecordableEventError } from './store-errors.ts';
-import { StoreHealth } from './store-health.ts';
+import { fileStoreHealth, type StoreHealth } from './store-health.ts';
 import type { RecoveredLog, RunsStorage, StoredListener } from './runs-storage.ts';
+import { handled, RunWriteQueue } from './run-write-queue.ts';
 
 export const INDEX_FILE_NAME = 'runs-index.json';
 export const RUNS_DIRECTORY_NAME = 'runs';
@@ -43,21 +44,6 @@ export interface RunsStoreOptions {
 }
 
 export type { RecoveredLog, StoredListener } from './runs-storage.ts';
-
-/** Events of one run waiting for (or in) one write; their `append` promises settle together. */
-interface PendingWrite {
-  events: RunEvent[];
-  /** Each event as its log line, formatted when it was appended. */
-  lines: string[];
-  done: Promise<void>;
-  settle(error?: unknown): void;
-}
-
-interface RunQueue {
-  /** Events appended since the last write began. */
-  next: PendingWrite | undefined;
-  writing: boolean;
-}
 
 /** A log read that later readers of the same run may share while nothing new was stored. */
 interface SharedRead {
@@ -83,17 +69,11 @@ export class RunsStore implements RunsStorage {
   readonly #sizes = new Map<string, number>();
   readonly #health: StoreHealth;
   readonly #recoveredListeners = new Set<() => void>();
-  readonly #queues = new Map<string, RunQueue>();
-  /** Runs with events waiting for a write slot, oldest first. */
-  readonly #ready = new Set<string>();
+  /** Log writes, and the index writes counted in for `flush`. */
+  readonly #writes: RunWriteQueue<string>;
   readonly #reads = new Map<string, SharedRead>();
-  #writesInFlight = 0;
-  #tickScheduled = false;
   #indexWrite: Promise<unknown> | undefined;
   #indexTail: Promise<void> = Promise.resolve();
-  /** Writes queued or in flight (logs and index); `flush` waits for none. */
-  #busy = 0;
-  #idleWaiters: Array<() => void> = [];
   #closed = false;
 
   /** Use `RunsStore.open`, which locks the directory and reads the index first. */
@@ -106,7 +86,16 @@ export class RunsStore implements RunsStorage {
     this.#files = new RunLogFiles(join(dataDir, RUNS_DIRECTORY_NAME), fs);
     this.#log = options.log ?? ((line) => console.warn(line));
     this.#sync = options.sync ?? true;
-    this.#health = new StoreHealth({ dataDir, fs, log: this.#log, onRecovered: () => this.#onRecovered() });
+    this.#health = fileStoreHealth({ dataDir, fs, log: this.#log, onRecovered: () => this.#onRecovered() });
+    this.#writes = new RunWriteQueue<string>({
+      parallel: PARALLEL_WRITES,
+      write: (runId, events, lines) => this.#writeLog(runId, events, lines),
+      stored: (events) => this.#notify(events),
+      // What listeners changed in the index goes out with the index's next write.
+      afterWrite: () => {
+        if (this.index.dirty && !this.#indexWrite) void this.indexChanged();
+      },
+    });
   }
 
   /** Locks the data directory (refusing a second server), then reads the index. */
@@ -171,32 +160,17 @@ export class RunsStore implements RunsStorage {
       line = '';
     }
     this.#sizes.set(event.runId, this.bytesOf(event.runId) + Buffer.byteLength(line));
-    let queue = this.#queues.get(event.runId);
-    if (!queue) {
-      queue = { next: undefined, writing: false };
-      this.#queues.set(event.runId, queue);
-    }
-    if (!queue.next) {
-      queue.next = this.#pendingWrite();
-      // A run being written goes again when its write ends; any other waits for the next tick.
-      if (!queue.writing) {
-        this.#ready.add(event.runId);
-        this.#scheduleTick();
-      }
-    }
-    queue.next.events.push(event);
-    queue.next.lines.push(line);
-    return queue.next.done;
+    return this.#writes.add(event, line);
   }
 
   /** Persists index changes made with `index.put` (after a tick, so changes made together are written once). */
   indexChanged(): Promise<void> {
     if (this.#closed) return Promise.resolve();
     if (!this.#indexWrite) {
-      this.#enter();
+      this.#writes.enter();
       const write = this.#indexTail.then(nextMacrotask).then(() => this.#writeIndex());
       this.#indexWrite = write;
-      this.#indexTail = write.then(() => this.#leave());
+      this.#indexTail = write.then(() => this.#writes.leave());
     }
     return handled(
       this.#indexWrite.then((error) => {
@@ -206,56 +180,17 @@ export class RunsStore implements RunsStorage {
   }
 
   /** Resolves once nothing is queued or being written (what failed has been reported). */
-  async flush(): Promise<void> {
-    while (this.#busy > 0) await new Promise<void>((resolve) => this.#idleWaiters.push(resolve));
+  flush(): Promise<void> {
+    return this.#writes.flush();
   }
 
-  #pendingWrite(): PendingWrite {
-    this.#enter();
-    let settle!: (error?: unknown) => void;
-    const done = handled(new Promise<void>((resolve, reject) => (settle = (error) => (error === undefined ? resolve() : reject(error)))));
-    return { events: [], lines: [], done, settle };
-  }
-
-  #enter(): void {
-    this.#busy++;
-  }
-
-  #leave(): void {
-    if (--this.#busy > 0) return;
-    for (const wake of this.#idleWaiters.splice(0)) wake();
-  }
-
-  /** Waits one macrotask so that every event the engine emits in this tick joins its run's write. */
-  #scheduleTick(): void {
-    if (this.#tickScheduled) return;
-    this.#tickScheduled = true;
-    setImmediate(() => {
-      this.#tickScheduled = false;
-      this.#startWrites();
-    });
-  }
-
-  #startWrites(): void {
-    while (this.#writesInFlight < PARALLEL_WRITES && this.#ready.size > 0) {
-      const runId = this.#ready.values().next().value!;
-      this.#ready.delete(runId);
-      void this.#writeRun(runId);
-    }
-  }
-
-  /** Never throws: a failure is reported to the appends of that write, and later ones of the run. */
-  async #writeRun(runId: string): Promise<void> {
-    const queue = this.#queues.get(runId)!;
-    const write = queue.next!;
-    queue.next = undefined;
-    queue.writing = true;
-    this.#writesInFlight++;
+  /** One run's batch to its log; resolves with the failure, if any (run-write-queue.ts). */
+  async #writeLog(runId: string, events: RunEvent[], lines: string[]): Promise<unknown> {
     let failure: unknown = this.#broken.get(runId);
     if (failure === undefined) {
       try {
-        await this.#files.append(runId, write.lines.join(''), this.#sync);
-        if (write.events.some(isTerminal)) {
+        await this.#files.append(runId, lines.join(''), this.#sync);
+        if (events.some(isTerminal)) {
           await this.#files.close(runId);
           this.#sizes.delete(runId);
         }
@@ -268,16 +203,7 @@ export class RunsStore implements RunsStorage {
     }
     const read = this.#reads.get(runId);
     if (read) read.stale = true;
-    if (failure === undefined) this.#notify(write.events);
-    this.#writesInFlight--;
-    queue.writing = false;
-    if (queue.next) this.#ready.add(runId);
-    else this.#queues.delete(runId);
-    write.settle(failure);
-    // What listeners changed in the index goes out with the index's next write.
-    if (this.index.dirty && !this.#indexWrite) void this.indexChanged();
-    this.#leave();
-    this.#startWrites();
+    return failure;
   }
 
   #notify(events: RunEvent[]): void {
@@ -364,7 +290,7 @@ export class RunsStore implements RunsStorage {
    * run can continue from what is on disk.
    */
   async reopen(runId: string): Promise<RecoveredLog | undefined> {
-    while (this.#queues.has(runId)) await this.flush();
+    while (this.#writes.has(runId)) await this.flush();
     this.#broken.delete(runId);
     this.#sizes.delete(runId);
     return this.recover(runId);
@@ -404,12 +330,6 @@ const DEFAULT_FS: AtomicWriteFs = { open, rename, unlink };
 
 function nextMacrotask(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
-}
-
-/** A promise that rejects for whoever awaits it but never counts as unhandled. */
-function handled(promise: Promise<void>): Promise<void> {
-  promise.catch(() => undefined);
-  return promise;
 }
 
 function describe(error: unknown): string {

@@ -18,6 +18,8 @@ export interface Database {
   query<Row extends pg.QueryResultRow = pg.QueryResultRow>(text: string, values?: unknown[]): Promise<pg.QueryResult<Row>>;
   /** Runs `work` inside BEGIN … COMMIT on one connection; any error rolls it back. */
   transaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T>;
+  /** A connection of its own, outside the pool and not yet connected (LISTEN holds one for good). */
+  dedicatedClient(applicationName: string): pg.Client;
   close(): Promise<void>;
 }
 
@@ -85,6 +87,7 @@ export async function openDatabase(connectionString: string, options: OpenDataba
         client.release(broken);
       }
     },
+    dedicatedClient: (applicationName) => new pg.Client({ connectionString, connectionTimeoutMillis: CONNECT_TIMEOUT_MS, application_name: applicationName }),
     close: () => pool.end(),
   };
 }

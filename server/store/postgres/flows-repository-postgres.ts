@@ -13,7 +13,7 @@ import { ID_PATTERN } from '../../../shared/ids.ts';
 import type { FlowsRepository } from '../flows-repository.ts';
 import { FLOW_FILE_SUFFIX, InvalidFlowIdError, type FlowListEntry, type FlowReadResult } from '../flows-store.ts';
 import type { Database } from './database.ts';
-import { FlowTextCache } from './flow-text-cache.ts';
+import { FlowTextCache } from '../flow-text-cache.ts';
 
 interface Queryable {
   query: Database['query'];
@@ -31,7 +31,7 @@ function checkId(id: string): void {
 
 export class PostgresFlowsRepository implements FlowsRepository {
   readonly #database: Database;
-  readonly #cache = new FlowTextCache();
+  readonly #cache = new FlowTextCache((id) => `the flow is saved as "${id}"`);
 
   constructor(database: Database) {
     this.#database = database;

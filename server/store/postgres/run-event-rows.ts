@@ -82,7 +82,7 @@ export async function selectEvents(database: Pick<Database, 'query'>, runId: str
   });
 }
 
-interface RunRow {
+export interface RunRow {
   run_id: string;
   flow_id: string;
   flow_name: string;
@@ -93,9 +93,11 @@ interface RunRow {
   cost_usd: number;
   duration_ms: number | null;
   inputs_preview: string | null;
+  /** Seq of the run's last stored event (0 before its run.started is stored). */
+  last_seq: number;
 }
 
-export const SELECT_INDEX = 'SELECT run_id, flow_id, flow_name, flow_hash, status, started_at, ended_at, cost_usd, duration_ms, inputs_preview FROM runs';
+export const SELECT_INDEX = 'SELECT run_id, flow_id, flow_name, flow_hash, status, started_at, ended_at, cost_usd, duration_ms, inputs_preview, last_seq FROM runs';
 
 export function indexEntryOf(row: RunRow): RunIndexEntry {
   return {

@@ -1,6 +1,6 @@
 /**
  * Runs in PostgreSQL (migrations/0002-runs.sql): the RunsStorage of database mode. Events are
- * batched per run as in the file store (server/store/runs-store.ts): what a run appends in one
+ * batched per run as in the file store (the same RunWriteQueue, server/store/run-write-queue.ts): what a run appends in one
  * tick, or while its previous write is on its way, goes out as one transaction, a run's writes
  * go one after another, and different runs are written side by side. Each write is conditional
  * on the run's last stored seq (run-event-rows.ts), so two processes can never both record a
@@ -13,12 +13,22 @@
 import type { RunEvent } from '../../../shared/events.ts';
 import { isTerminal } from '../../../shared/events.ts';
 import type { RecoveredLog, RunsStorage, StoredListener } from '../runs-storage.ts';
+import { handled, RunWriteQueue } from '../run-write-queue.ts';
 import { RunConflictError, StoreClosedError, StoreUnavailableError, UnrecordableEventError } from '../store-errors.ts';
-import { DatabaseHealth } from './database-health.ts';
+import type { StoreHealth } from '../store-health.ts';
+import { databaseFault, databaseHealth } from './database-health.ts';
 import { isConnectionError, reasonOf } from './database-errors.ts';
 import type { Database } from './database.ts';
 import { MemoryRunIndex } from './memory-run-index.ts';
-import { eventText, indexEntryOf, insertEvents, selectEvents, SELECT_INDEX, textBytes, writeIndex, type EventText } from './run-event-rows.ts';
+import { eventText, indexEntryOf, insertEvents, selectEvents, textBytes, writeIndex, type EventText } from './run-event-rows.ts';
+import { RunFanout } from './run-fanout.ts';
+import { notifyEvents, notifyIndex } from './run-notifications.ts';
+
+/** More work for the transaction that records an append (server/queue/: the job that executes the run). */
+export type AlongWithAppend = (client: import('pg').PoolClient) => Promise<void>;
+
+/** An event as written, with what rides in its transaction. */
+type StoredText = EventText & { along?: AlongWithAppend };
 
 /** Runs written at the same time (each a transaction on its own pooled connection). */
 const PARALLEL_WRITES = 4;
@@ -26,22 +36,8 @@ const PARALLEL_WRITES = 4;
 export interface PostgresRunsStoreOptions {
   database: Database;
   log?: (line: string) => void;
-}
-
-/** More work for the transaction that records an append (server/queue/: the job that executes the run). */
-export type AlongWithAppend = (client: import('pg').PoolClient) => Promise<void>;
-
-interface PendingWrite {
-  events: RunEvent[];
-  texts: EventText[];
-  along: AlongWithAppend[];
-  done: Promise<void>;
-  settle(error?: unknown): void;
-}
-
-interface RunQueue {
-  next: PendingWrite | undefined;
-  writing: boolean;
+  /** Wait between attempts to get the listen connection back (tests shorten it). */
+  reconnectMs?: number;
 }
 
 export class PostgresRunsStore implements RunsStorage {
@@ -49,32 +45,55 @@ export class PostgresRunsStore implements RunsStorage {
   readonly index: MemoryRunIndex;
   readonly #database: Database;
   readonly #log: (line: string) => void;
-  readonly #health: DatabaseHealth;
+  readonly #health: StoreHealth;
+  readonly #fanout: RunFanout;
   readonly #listeners = new Set<StoredListener>();
   readonly #recoveredListeners = new Set<() => void>();
   readonly #broken = new Map<string, Error>();
   readonly #sizes = new Map<string, number>();
-  readonly #queues = new Map<string, RunQueue>();
-  readonly #ready = new Set<string>();
-  #writesInFlight = 0;
-  #tickScheduled = false;
+  /** Event writes, and the index writes counted in for `flush`. */
+  readonly #writes: RunWriteQueue<StoredText>;
   #indexWrite: Promise<void> | undefined;
-  #busy = 0;
-  #idleWaiters: Array<() => void> = [];
   #closed = false;
 
-  private constructor(database: Database, index: MemoryRunIndex, log: (line: string) => void) {
+  private constructor(database: Database, index: MemoryRunIndex, fanout: RunFanout, log: (line: string) => void) {
     this.#database = database;
     this.index = index;
+    this.#fanout = fanout;
     this.#log = log;
-    this.#health = new DatabaseHealth({ database, log, onRecovered: () => this.#onRecovered() });
+    this.#health = databaseHealth({ database, log, onRecovered: () => this.#onRecovered() });
+    this.#writes = new RunWriteQueue<StoredText>({
+      parallel: PARALLEL_WRITES,
+      write: (runId, events, texts) => this.#writeEvents(runId, events, texts),
+      stored: (events) => this.#fanout.deliverOwn(events),
+      afterWrite: () => {
+        if (this.index.dirty && !this.#indexWrite) void this.indexChanged();
+      },
+    });
   }
 
-  /** Reads the run index from the database (migrated by `openDatabase`). */
+  /** Listens for other processes' changes, then reads the run index (the database is migrated by `openDatabase`). */
   static async open(options: PostgresRunsStoreOptions): Promise<PostgresRunsStore> {
-    const { rows } = await options.database.query(SELECT_INDEX);
-    const index = new MemoryRunIndex(rows.map((row) => indexEntryOf(row as Parameters<typeof indexEntryOf>[0])));
-    return new PostgresRunsStore(options.database, index, options.log ?? ((line) => console.warn(line)));
+    const log = options.log ?? ((line: string) => console.warn(line));
+    // Nothing is delivered before `follow`, when the store exists.
+    let deliver: (events: RunEvent[]) => void = () => undefined;
+    const fanout = new RunFanout({ database: options.database, log, deliver: (events) => deliver(events), ...(options.reconnectMs !== undefined ? { reconnectMs: options.reconnectMs } : {}) });
+    const rows = await fanout.start();
+    const index = new MemoryRunIndex(rows.map(indexEntryOf));
+    const store = new PostgresRunsStore(options.database, index, fanout, log);
+    deliver = (events) => store.#notify(events);
+    fanout.follow(index);
+    return store;
+  }
+
+  /** Whether events other processes append are heard now (false while the listen connection is being made again). */
+  get listening(): boolean {
+    return this.#fanout.listening;
+  }
+
+  /** Application name of the listen connection in pg_stat_activity. */
+  get listenApplicationName(): string {
+    return this.#fanout.applicationName;
   }
 
   onStored(listener: StoredListener): () => void {
@@ -112,28 +131,13 @@ export class PostgresRunsStore implements RunsStorage {
       text = { body: 'null' };
     }
     this.#sizes.set(event.runId, this.bytesOf(event.runId) + textBytes(text));
-    let queue = this.#queues.get(event.runId);
-    if (!queue) {
-      queue = { next: undefined, writing: false };
-      this.#queues.set(event.runId, queue);
-    }
-    if (!queue.next) {
-      queue.next = this.#pendingWrite();
-      if (!queue.writing) {
-        this.#ready.add(event.runId);
-        this.#scheduleTick();
-      }
-    }
-    queue.next.events.push(event);
-    queue.next.texts.push(text);
-    if (along) queue.next.along.push(along);
-    return queue.next.done;
+    return this.#writes.add(event, along ? { ...text, along } : text);
   }
 
   indexChanged(): Promise<void> {
     if (this.#closed) return Promise.resolve();
     if (!this.#indexWrite) {
-      this.#busy++;
+      this.#writes.enter();
       let written = false;
       this.#indexWrite = nextMacrotask()
         .then(() => this.#writeIndex())
@@ -142,14 +146,14 @@ export class PostgresRunsStore implements RunsStorage {
           this.#indexWrite = undefined;
           // Changes made while this write was on its way go out with the next one (after a failure, with the next change).
           if (written && this.index.dirty && !this.#closed) void this.indexChanged();
-          this.#leave();
+          this.#writes.leave();
         });
     }
     return handled(this.#indexWrite);
   }
 
-  async flush(): Promise<void> {
-    while (this.#busy > 0) await new Promise<void>((resolve) => this.#idleWaiters.push(resolve));
+  flush(): Promise<void> {
+    return this.#writes.flush();
   }
 
   readEvents(runId: string, after = 0): Promise<RunEvent[] | undefined> {
@@ -165,7 +169,7 @@ export class PostgresRunsStore implements RunsStorage {
   }
 
   async reopen(runId: string): Promise<RecoveredLog | undefined> {
-    while (this.#queues.has(runId)) await this.flush();
+    while (this.#writes.has(runId)) await this.flush();
     this.#broken.delete(runId);
     this.#sizes.delete(runId);
     return this.recover(runId);
@@ -180,68 +184,27 @@ export class PostgresRunsStore implements RunsStorage {
     if (this.#closed) return;
     this.#closed = true;
     this.#health.close();
+    await this.#fanout.close();
     await this.flush();
     if (this.index.dirty) await this.#writeIndex().catch(() => undefined);
   }
 
-  #pendingWrite(): PendingWrite {
-    this.#busy++;
-    let settle!: (error?: unknown) => void;
-    const done = handled(new Promise<void>((resolve, reject) => (settle = (error) => (error === undefined ? resolve() : reject(error)))));
-    return { events: [], texts: [], along: [], done, settle };
-  }
-
-  #leave(): void {
-    if (--this.#busy > 0) return;
-    for (const wake of this.#idleWaiters.splice(0)) wake();
-  }
-
-  #scheduleTick(): void {
-    if (this.#tickScheduled) return;
-    this.#tickScheduled = true;
-    setImmediate(() => {
-      this.#tickScheduled = false;
-      this.#startWrites();
-    });
-  }
-
-  #startWrites(): void {
-    while (this.#writesInFlight < PARALLEL_WRITES && this.#ready.size > 0) {
-      const runId = this.#ready.values().next().value!;
-      this.#ready.delete(runId);
-      void this.#writeRun(runId);
-    }
-  }
-
-  /** Never throws: a failure is reported to the appends of that write and to later ones of the run. */
-  async #writeRun(runId: string): Promise<void> {
-    const queue = this.#queues.get(runId)!;
-    const write = queue.next!;
-    queue.next = undefined;
-    queue.writing = true;
-    this.#writesInFlight++;
+  /** One run's batch in one transaction, with the notification other processes hear; resolves with the failure, if any. */
+  async #writeEvents(runId: string, events: RunEvent[], texts: StoredText[]): Promise<unknown> {
     let failure: unknown = this.#broken.get(runId);
-    if (failure === undefined) {
-      try {
-        await this.#database.transaction(async (client) => {
-          await insertEvents(client, runId, write.events, write.texts);
-          for (const along of write.along) await along(client);
-        });
-        if (write.events.some(isTerminal)) this.#sizes.delete(runId);
-      } catch (error) {
-        failure = this.#failure(runId, write.events[0]!.seq, error);
-        this.#broken.set(runId, failure as Error);
-      }
+    if (failure !== undefined) return failure;
+    try {
+      await this.#database.transaction(async (client) => {
+        await insertEvents(client, runId, events, texts);
+        for (const text of texts) if (text.along) await text.along(client);
+        await notifyEvents(client, this.#fanout.origin, runId, events.at(-1)!.seq);
+      });
+      if (events.some(isTerminal)) this.#sizes.delete(runId);
+    } catch (error) {
+      failure = this.#failure(runId, events[0]!.seq, error);
+      this.#broken.set(runId, failure as Error);
     }
-    if (failure === undefined) this.#notify(write.events);
-    this.#writesInFlight--;
-    queue.writing = false;
-    if (queue.next) this.#ready.add(runId);
-    else this.#queues.delete(runId);
-    write.settle(failure);
-    if (this.index.dirty && !this.#indexWrite) void this.indexChanged();
-    this.#leave();
-    this.#startWrites();
+    return failure;
   }
 
   #failure(runId: string, firstSeq: number, error: unknown): Error {
@@ -249,7 +212,7 @@ export class PostgresRunsStore implements RunsStorage {
     // The primary key (run_id, seq) caught what the last_seq condition did not.
     if ((error as { code?: unknown }).code === '23505') return new RunConflictError(runId, firstSeq);
     if (error instanceof Error && error.name === 'DatabaseUnavailableError' || isConnectionError(error)) {
-      const fault = this.#health.faultOf(error);
+      const fault = databaseFault(this.#database, error);
       this.#health.reportFault(fault);
       this.#log(`weft: could not record events of run ${runId} (${fault.fault}); the run is stopped and continues from the database once it answers.`);
       return fault;
@@ -271,11 +234,16 @@ export class PostgresRunsStore implements RunsStorage {
   async #writeIndex(): Promise<void> {
     const { put, removed } = this.index.takeChanges();
     if (put.length === 0 && removed.length === 0) return;
+    const ids = [...put.map((entry) => entry.runId), ...removed];
     try {
-      await this.#database.transaction((client) => writeIndex(client, put, removed));
+      await this.#database.transaction(async (client) => {
+        await writeIndex(client, put, removed);
+        await notifyIndex(client, this.#fanout.origin, ids);
+      });
+      this.index.written(ids);
     } catch (error) {
-      this.index.markChanged([...put.map((entry) => entry.runId), ...removed]);
-      if (isConnectionError(error) || (error instanceof Error && error.name === 'DatabaseUnavailableError')) this.#health.reportFault(this.#health.faultOf(error));
+      this.index.markChanged(ids);
+      if (isConnectionError(error) || (error instanceof Error && error.name === 'DatabaseUnavailableError')) this.#health.reportFault(databaseFault(this.#database, error));
       this.#log(`weft: could not write the run index to the database (${reasonOf(error)}); it is written again with the next change.`);
       throw error;
     }
@@ -297,7 +265,3 @@ function nextMacrotask(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
 }
 
-function handled(promise: Promise<void>): Promise<void> {
-  promise.catch(() => undefined);
-  return promise;
-}
