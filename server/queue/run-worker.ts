@@ -146,7 +146,7 @@ export async function startRunWorker(options: RunWorkerOptions): Promise<RunWork
         connectionString: options.connectionString,
         concurrency: options.concurrency,
         // A connection for each job taking its lease and for graphile-worker's own listening and bookkeeping.
-        maxPoolSize: Math.max(10, options.concurrency + 2),
+        maxPoolSize: options.concurrency + 2,
         noHandleSignals: true,
         logger: queueLogger(log),
         taskList,
