@@ -398,6 +398,12 @@ export class RunManager {
     try {
       recovered = await this.#store.reopen(record.runId);
     } catch (error) {
+      // A worker's run goes back to the queue (its lease is no longer renewed, the sweep queues it again).
+      if (record.queued && this.#live.get(record.runId) === record) {
+        this.#log(`weft: run ${record.runId} could not be read back (${error instanceof Error ? error.message : String(error)}); it goes back to the queue.`);
+        this.#leave(record.runId, { why: 'stopped' });
+        return;
+      }
       this.#log(`weft: run ${record.runId} could not be read back (${error instanceof Error ? error.message : String(error)}); it is tried again when the store recovers.`);
       return;
     } finally {
@@ -521,6 +527,9 @@ export class RunManager {
    * was stopped (`stop`).
    */
   async execute(runId: string): Promise<Departure> {
+    // A run halted here on a fault and queued again (its lease expired) starts afresh from its log.
+    const halted = this.#live.get(runId);
+    if (halted?.queued && halted.halted) this.#leave(runId, { why: 'stopped' });
     if (this.#live.has(runId) || this.#departures.has(runId)) return { why: 'here' };
     const departed = new Promise<Departure>((resolve) => this.#departures.set(runId, resolve));
     let recovered: RecoveredLog | undefined;
@@ -552,9 +561,9 @@ export class RunManager {
     this.#leave(runId, { why: 'stopped' });
   }
 
-  /** Runs executed here for the queue. */
+  /** Runs executed here for the queue; a run halted on a fault is not (its lease lapses and it is queued again). */
   executing(): string[] {
-    return [...this.#live.values()].filter((record) => record.queued).map((record) => record.runId);
+    return [...this.#live.values()].filter((record) => record.queued && !record.halted).map((record) => record.runId);
   }
 
   /** The record leaves this process; whoever executes it for the queue hears why. */

@@ -55,9 +55,13 @@ export async function claimLease(client: Queryable, runId: string, owner: string
   }
 }
 
-/** Renews every lease `owner` holds; answers the run ids it still holds. */
-export async function renewLeases(client: Queryable, owner: string, leaseTimeoutMs: number): Promise<Set<string>> {
-  const { rows } = await client.query<{ run_id: string }>(`UPDATE run_leases SET expires_at = now() + $2 * interval '1 millisecond' WHERE owner = $1 RETURNING run_id`, [owner, leaseTimeoutMs]);
+/**
+ * Renews the leases of the runs `owner` executes; answers those it still holds. A lease it holds
+ * for a run it no longer executes (the run stopped on a fault) is not renewed: it expires and the
+ * sweep queues the run again.
+ */
+export async function renewLeases(client: Queryable, owner: string, runIds: string[], leaseTimeoutMs: number): Promise<Set<string>> {
+  const { rows } = await client.query<{ run_id: string }>(`UPDATE run_leases SET expires_at = now() + $2 * interval '1 millisecond' WHERE owner = $1 AND run_id = ANY($3::text[]) RETURNING run_id`, [owner, leaseTimeoutMs, runIds]);
   return new Set(rows.map((row) => row.run_id));
 }
 

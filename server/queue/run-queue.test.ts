@@ -38,7 +38,7 @@ async function apiServer(url: string): Promise<TestServer> {
 }
 
 async function worker(url: string, env: Record<string, string> = {}, leaseTimeoutMs = 1_000): Promise<RunningWorker> {
-  const started = await startWorker({ env, simulatedChunkDelayMs: 0, sandboxPoolSize: 1, log: (line) => process.env.DEBUG_QUEUE && console.log(`[worker] ${line}`), config: { databaseUrl: url, leaseTimeoutMs } });
+  const started = await startWorker({ env, simulatedChunkDelayMs: 0, sandboxPoolSize: 1, log: () => undefined, config: { databaseUrl: url, leaseTimeoutMs } });
   cleanups.push(() => started.close());
   return started;
 }

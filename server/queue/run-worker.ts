@@ -106,9 +106,10 @@ export async function startRunWorker(options: RunWorkerOptions): Promise<RunWork
   const tick = async (): Promise<void> => {
     try {
       await heartbeat(database, id);
-      const held = await renewLeases(database, id, leaseTimeoutMs);
+      const executing = runs.executing();
+      const held = await renewLeases(database, id, executing, leaseTimeoutMs);
       renewedAt = Date.now();
-      for (const runId of runs.executing()) {
+      for (const runId of executing) {
         if (held.has(runId)) continue;
         log(`weft: run ${runId}: this worker no longer holds its lease; its work here stops.`);
         runs.stop(runId);
@@ -185,7 +186,7 @@ export async function startRunWorker(options: RunWorkerOptions): Promise<RunWork
       clearInterval(timer);
       if (restartTimer) clearTimeout(restartTimer);
       await ticking;
-      for (const runId of runs.executing()) runs.stop(runId);
+      for (const runId of runs.liveRunIds()) runs.stop(runId);
       await runner?.stop().catch((error: unknown) => log(`weft: queue: stopping the worker: ${reasonOf(error)}`));
       try {
         const handed = await handOverLeases(database, id, leaseTimeoutMs);
