@@ -35,6 +35,7 @@ const BENCHMARKS: Entry[] = [
   { id: 'socket-frames', title: 'Live events: ready-made frames vs ws send', file: 'socket-frames.ts', limit: [600, 150] },
   { id: 'persistence', title: 'Persistence', file: 'persistence.ts', limit: [240, 45] },
   { id: 'canvas', title: 'Canvas in headless Chromium', file: 'canvas.ts', limit: [300, 60] },
+  { id: 'queue', title: 'Runs through the queue (PostgreSQL workers)', file: 'queue.ts', limit: [300, 120] },
 ];
 
 const args = process.argv.slice(2);
