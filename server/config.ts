@@ -6,13 +6,14 @@ import { resolve } from 'node:path';
 import { z } from 'zod';
 import { DEFAULT_RUN_LIMITS } from './run-limits.ts';
 import { MAX_POOL_SIZE } from './sandbox/create-sandbox.ts';
+import { parseQueueConfig, type QueueConfig } from './queue/queue-config.ts';
 
 export const DEFAULT_PORT = 4317;
 export const DEFAULT_HOST = '127.0.0.1';
 export const MIN_TOKEN_LENGTH = 16;
 export const DEFAULT_MAX_WS_CONNECTIONS = 500;
 
-export interface ServerConfig {
+export interface ServerConfig extends QueueConfig {
   host: string;
   /** 0 picks a free port. */
   port: number;
@@ -103,8 +104,9 @@ export function isLoopbackHost(host: string): boolean {
 
 export function loadServerConfig(env: Record<string, string | undefined> = process.env, cwd = process.cwd()): ServerConfig {
   const parsed = envSchema.safeParse(env);
-  if (!parsed.success) {
-    const lines = parsed.error.issues.map((issue) => `${String(issue.path[0])}: ${issue.message}`);
+  const queue = parseQueueConfig(env);
+  if (!parsed.success || 'problems' in queue) {
+    const lines = [...(parsed.success ? [] : parsed.error.issues.map((issue) => `${String(issue.path[0])}: ${issue.message}`)), ...('problems' in queue ? queue.problems : [])];
     throw new ConfigError(`invalid server configuration:\n  ${lines.join('\n  ')}`);
   }
   const values = parsed.data;
@@ -127,5 +129,6 @@ export function loadServerConfig(env: Record<string, string | undefined> = proce
     maxRunEvents: values.WEFT_MAX_RUN_EVENTS ?? DEFAULT_RUN_LIMITS.maxEvents,
     maxRunBytes: values.WEFT_MAX_RUN_BYTES ?? DEFAULT_RUN_LIMITS.maxBytes,
     maxWebSocketConnections: values.WEFT_WS_MAX_CONNECTIONS ?? DEFAULT_MAX_WS_CONNECTIONS,
+    ...queue.config,
   };
 }

@@ -116,7 +116,7 @@ describeWithDatabase('runs in database mode', (database) => {
     await watcher.closed(5_000);
 
     const second = await spawn();
-    expect(second.output()).toMatch(/resumed 1 unfinished run from 127\.0\.0\.1:5432\/weft_test_\w+/);
+    // The run only waits: no worker holds it, and the new server lists it from the database.
     const api2 = apiClient(second.port);
     expect((await api2.get('/api/approvals')).body.approvals).toEqual([expect.objectContaining({ runId, nodeId: 'manager' })]);
     const decisions = await Promise.all([

@@ -36,7 +36,7 @@ import { WebSocketHub } from './ws/hub.ts';
 export interface ServerRuntime {
   services: EngineServices;
   simulated: boolean;
-  publicInfo(): Omit<import('../shared/wire/rest-answers.ts').Health, 'ok' | 'store'>;
+  publicInfo(): Omit<import('../shared/wire/rest-answers.ts').Health, 'ok' | 'store' | 'role' | 'workers'>;
   /** `called`: the flows it calls (subflow, map), each priced as one worst-case run. */
   estimate?(flow: import('../shared/flow.ts').Flow, inputs: Record<string, unknown>, executors: ExecutorLookup, called?: import('../shared/flow-calls.ts').FlowLookup): import('../shared/wire/rest-answers.ts').FlowEstimate;
   close(): Promise<void>;
@@ -74,6 +74,8 @@ export interface RunningServer {
   runs: RunManager;
   store: RunsStorage;
   hub: WebSocketHub;
+  /** The in-process worker (database mode, role `all`). */
+  worker?: import('./queue/run-worker.ts').RunWorker;
   close(): Promise<void>;
 }
 
@@ -94,41 +96,23 @@ async function defaultRuntime(options: StartServerOptions): Promise<ServerRuntim
   return { services: runtime.services, simulated: runtime.simulated, publicInfo: runtime.publicInfo, estimate: (flow, inputs, executors, called) => estimateFlow(flow, models, inputs, executors, called ? { flows: called } : {}), close: () => runtime.close() };
 }
 
+/** A worker process (`npx weft worker`): executes queued runs, serves nothing. */
+export interface RunningWorker {
+  id: string;
+  config: ServerConfig;
+  simulated: boolean;
+  runs: RunManager;
+  close(): Promise<void>;
+}
+
 export async function startServer(options: StartServerOptions = {}): Promise<RunningServer> {
   const config: ServerConfig = { ...loadServerConfig(options.env ?? process.env, options.cwd), ...options.config };
   const secrets = configuredSecrets({ env: options.env ?? process.env, ...(options.cwd ? { cwd: options.cwd } : {}) }, [config.token]);
   const log = scrubLines(options.log ?? ((line: string) => console.warn(line)), secrets);
   if (!isLoopbackHost(config.host) && config.token === undefined) throw new ConfigError(`HOST=${config.host} is reachable from other machines: set WEFT_TOKEN.`);
-  const storage = await openFlowsStorage({ databaseUrl: config.databaseUrl, flowsDir: config.flowsDir, log });
-  const store = await openRunsStorage(storage, config, log, options.storeFs).catch(async (error: unknown) => {
-    await storage.close();
-    throw error;
-  });
-  const cleanup: Array<() => Promise<unknown>> = [() => store.close(), () => storage.close()];
+  const cleanup: Array<() => Promise<unknown>> = [];
   try {
-    // Before the runtime services: starting the sandbox workers slows reading the logs several times over.
-    const unfinished = await readUnfinishedRuns(store);
-    const costSource = await costSourceOf(store, storage.database);
-    const ledger = await openSpendLedger(costSource, { database: storage.database, log });
-    // Before the store closes: what is still held then expires and is settled from the logs.
-    cleanup.unshift(async () => ledger.close());
-    const spend = { ledger, serverCaps: serverSpendCapsFrom(options.env ?? process.env) };
-    const runtime = options.runtime ?? (await defaultRuntime(options));
-    // After the store: steps aborted by closing the services must not be recorded as failed.
-    cleanup.push(() => runtime.close());
-    const executors = options.executors ?? (await import('./executors/index.ts')).executors;
-    // Composed flows (subflow, map) are checked, listed and run with the saved flows they call.
-    const flows = new ResolvingFlowsRepository(storage.flows);
-    const runs = new RunManager({ store, executors, services: { ...runtime.services, spend }, log, limits: { maxEvents: config.maxRunEvents, maxBytes: config.maxRunBytes }, scrub: createEventScrubber(secrets) });
-    // Traces only with an OTLP endpoint configured: otherwise no exporter is even imported.
-    const tracing = await startRunTracing(options.env ?? process.env, (runId) => runs.events(runId, 0));
-    if (tracing) {
-      runs.onEvents((events) => tracing.onEvents(events));
-      cleanup.push(() => tracing.close());
-    }
-    const { resumed, failed } = await runs.resumeAll(unfinished);
-    if (resumed.length > 0) log(`weft: resumed ${resumed.length} unfinished run${resumed.length === 1 ? '' : 's'} from ${store.kind === 'files' ? config.dataDir : storage.location}`);
-    if (failed.length > 0) log(`weft: ${failed.length} run${failed.length === 1 ? '' : 's'} could not continue and were marked failed`);
+    const { storage, store, runs, runtime, executors, spend, worker, flows, costSource } = await openRuns(options, config, secrets, log, cleanup);
 
     let policy: AccessPolicy | undefined;
     const currentPolicy = (): AccessPolicy => {
@@ -150,7 +134,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
           if (!runtime.estimate) throw new Error('no model service to estimate with');
           return runtime.estimate(flow, inputs, executors, called);
         },
-        health: () => ({ ...runtime.publicInfo(), store: storage.kind }),
+        health: async () => ({ ...runtime.publicInfo(), store: storage.kind, role: config.role, ...(storage.database ? await workersAlive(storage.database, config.leaseTimeoutMs) : {}) }),
       },
       cost: (query) =>
         costView(
@@ -214,10 +198,96 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
       store,
       hub,
       close: () => (closing ??= runAll(cleanup)),
+      ...(worker ? { worker } : {}),
     };
   } catch (error) {
     await runAll(cleanup);
     throw error;
+  }
+}
+
+/** `npx weft worker`: the stores, the services and the engine, executing queued runs; no HTTP. Needs WEFT_DATABASE_URL. */
+export async function startWorker(options: StartServerOptions = {}): Promise<RunningWorker> {
+  const config: ServerConfig = { ...loadServerConfig(options.env ?? process.env, options.cwd), ...options.config, role: 'worker' };
+  if (!config.databaseUrl) throw new ConfigError('a worker executes runs queued in PostgreSQL: set WEFT_DATABASE_URL (without it, `npm start` executes runs itself).');
+  const secrets = configuredSecrets({ env: options.env ?? process.env, ...(options.cwd ? { cwd: options.cwd } : {}) }, [config.token]);
+  const log = scrubLines(options.log ?? ((line: string) => console.warn(line)), secrets);
+  const cleanup: Array<() => Promise<unknown>> = [];
+  try {
+    const { runs, runtime, worker } = await openRuns(options, config, secrets, log, cleanup);
+    let closing: Promise<void> | undefined;
+    return { id: worker!.id, config, simulated: runtime.simulated, runs, close: () => (closing ??= runAll(cleanup)) };
+  } catch (error) {
+    await runAll(cleanup);
+    throw error;
+  }
+}
+
+/**
+ * What serving and executing share: the flows and runs stores, the runtime services, the run
+ * manager (queued in database mode) and, unless the role is `api`, the worker executing queued
+ * runs (in-process for `all`). `cleanup` gets what to close, in order.
+ */
+async function openRuns(options: StartServerOptions, config: ServerConfig, secrets: string[], log: (line: string) => void, cleanup: Array<() => Promise<unknown>>) {
+  const storage = await openFlowsStorage({ databaseUrl: config.databaseUrl, flowsDir: config.flowsDir, log });
+  cleanup.push(() => storage.close());
+  const store = await openRunsStorage(storage, config, log, options.storeFs);
+  cleanup.unshift(() => store.close());
+  // Before the runtime services: starting the sandbox workers slows reading the logs several times over.
+  const unfinished = await readUnfinishedRuns(store);
+  const costSource = await costSourceOf(store, storage.database);
+  const ledger = await openSpendLedger(costSource, { database: storage.database, log });
+  // Before the store closes: what is still held then expires and is settled from the logs.
+  cleanup.unshift(async () => ledger.close());
+  const spend = { ledger, serverCaps: serverSpendCapsFrom(options.env ?? process.env) };
+  const runtime = options.runtime ?? (await defaultRuntime(options));
+  // After the store: steps aborted by closing the services must not be recorded as failed.
+  cleanup.push(() => runtime.close());
+  const executors = options.executors ?? (await import('./executors/index.ts')).executors;
+  const queued = storage.database && config.databaseUrl ? await openQueue(config.databaseUrl, store, config, log) : undefined;
+  const runs = new RunManager({
+    store,
+    executors,
+    services: { ...runtime.services, spend },
+    log,
+    limits: { maxEvents: config.maxRunEvents, maxBytes: config.maxRunBytes },
+    scrub: createEventScrubber(secrets),
+    ...(queued ? { queue: queued.queue } : {}),
+  });
+  // Traces only with an OTLP endpoint configured: otherwise no exporter is even imported.
+  const tracing = await startRunTracing(options.env ?? process.env, (runId) => runs.events(runId, 0));
+  if (tracing) {
+    runs.onEvents((events) => tracing.onEvents(events));
+    cleanup.push(() => tracing.close());
+  }
+  const { resumed, failed } = await runs.resumeAll(unfinished);
+  if (resumed.length > 0) log(`weft: resumed ${resumed.length} unfinished run${resumed.length === 1 ? '' : 's'} from ${store.kind === 'files' ? config.dataDir : storage.location}`);
+  if (failed.length > 0) log(`weft: ${failed.length} run${failed.length === 1 ? '' : 's'} could not continue and were marked failed`);
+  let worker: import('./queue/run-worker.ts').RunWorker | undefined;
+  if (queued && storage.database && config.role !== 'api') {
+    worker = await queued.startWorker({ connectionString: config.databaseUrl!, database: storage.database, runs, concurrency: config.workerConcurrency, leaseTimeoutMs: config.leaseTimeoutMs, log });
+    // First of all: the worker stops its runs and hands them over while the store still writes.
+    cleanup.unshift(() => worker!.close());
+  }
+  // Composed flows (subflow, map) are checked, listed and run with the saved flows they call.
+  const flows = new ResolvingFlowsRepository(storage.flows);
+  return { storage, store, runs, runtime, executors, spend, worker, flows, costSource };
+}
+
+/** Database mode: graphile-worker's schema, and the queue runs are recorded through (loaded only then). */
+async function openQueue(connectionString: string, store: RunsStorage, config: ServerConfig, log: (line: string) => void) {
+  const [{ migrateQueue, startRunWorker }, { PostgresRunQueue }] = await Promise.all([import('./queue/run-worker.ts'), import('./queue/postgres-run-queue.ts')]);
+  await migrateQueue(connectionString, log);
+  return { queue: new PostgresRunQueue(store as import('./store/postgres/runs-store-postgres.ts').PostgresRunsStore, config.leaseTimeoutMs), startWorker: startRunWorker };
+}
+
+/** How many workers sent a heartbeat within one lease timeout (unknown while the database is away). */
+async function workersAlive(database: import('./store/postgres/database.ts').Database, leaseTimeoutMs: number): Promise<{ workers?: number }> {
+  const { aliveWorkers } = await import('./queue/queue-sql.ts');
+  try {
+    return { workers: await aliveWorkers(database, leaseTimeoutMs) };
+  } catch {
+    return {};
   }
 }
 

@@ -20,8 +20,9 @@ import type { RunOrigin } from '../shared/run-origin.ts';
 import { applyEvent, foldEvents, initialRunState, type RunState } from '../shared/run-state.ts';
 import { FollowedRuns } from './followed-runs.ts';
 import { zodIssues } from './http/parse-request.ts';
-import { DecisionError, resumeRun, startRun, type Decision, type EngineServices, type ExecutorLookup, type ModelService, type OuterBudget, type RunHandle, type RunLink } from './engine/index.ts';
+import { actOnLog, announceRun, DecisionError, resumeRun, startRun, type Decision, type EngineServices, type ExecutorLookup, type ModelService, type OuterBudget, type RunHandle, type RunLink } from './engine/index.ts';
 import { StoredChildRuns, type ChildLaunch } from './child-runs/stored-child-runs.ts';
+import type { Departure, RunQueue } from './queue/run-queue.ts';
 import { badRequest, conflict, notFound, RequestError } from './request-error.ts';
 import { DEFAULT_RUN_LIMITS, exceededRunLimit, type RunLimits } from './run-limits.ts';
 import { findQuarantinedSteps, quarantineEvents } from './run-quarantine.ts';
@@ -41,6 +42,11 @@ export interface RunManagerOptions {
   limits?: Partial<RunLimits>;
   /** Applied to every event before it is stored: removes configured secrets (secret-scrub.ts). */
   scrub?: EventScrubber;
+  /**
+   * Database mode: runs are recorded and queued here and executed by workers (`execute`), and a
+   * decision or cancel for a run no engine here holds is recorded for the worker that continues it.
+   */
+  queue?: RunQueue;
 }
 
 interface LiveRun {
@@ -57,9 +63,13 @@ interface LiveRun {
   overLimit: StepError | undefined;
   /** A child run's: its parent step's share of the parent's budget, kept for continuing after a halt. */
   outerBudget?: OuterBudget;
+  /** Executed for the queue (`execute`): it is let go once only waits are left. */
+  queued?: boolean;
 }
 
 const ENDED_CACHE_SIZE = 32;
+/** Tries of a decision or cancel for a run another process appends to at the same time. */
+const ACT_ATTEMPTS = 5;
 /** Logs read at the same time when the server starts (reading them one by one mostly waits). */
 const RESUME_PARALLEL = 24;
 
@@ -100,6 +110,12 @@ function endsAStep(event: RunEvent): boolean {
   return event.type === 'step.succeeded' || event.type === 'step.failed' || event.type === 'step.cancelled' || isTerminal(event);
 }
 
+/** A decision the engine refused, as the answer to the request (404 unknown step, 400 invalid, 409 otherwise). */
+function decisionRefused(error: unknown): unknown {
+  if (!(error instanceof DecisionError)) return error;
+  return new RequestError(error.code === 'unknown-step' ? 404 : error.code === 'invalid-decision' ? 400 : 409, error.message, error.issues ? zodIssues(error.issues, 'body') : undefined);
+}
+
 export function newRunId(): string {
   return `run-${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`;
 }
@@ -131,6 +147,9 @@ export class RunManager {
   readonly #limits: RunLimits;
   /** Halted runs being read back from their logs (one read at a time per run). */
   readonly #continuing = new Set<string>();
+  readonly #queue: RunQueue | undefined;
+  /** Runs executed for the queue, by id: called once when the run leaves this process. */
+  readonly #departures = new Map<string, (departure: Departure) => void>();
   /** Runs another process executes (database mode), folded from the events the store hears of them. */
   readonly #followed: FollowedRuns;
   /** Unfinished child runs read back at start-up, until their parent's step comes back to them (`#resumeDeferred`). */
@@ -148,6 +167,7 @@ export class RunManager {
     this.#log = options.log ?? ((line) => console.warn(line));
     this.#limits = { ...DEFAULT_RUN_LIMITS, ...options.limits };
     this.#scrub = options.scrub ?? ((event) => event);
+    this.#queue = options.queue;
     this.#followed = new FollowedRuns({ store: this.#store, log: this.#log, onEnded: (state) => this.#remember(state) });
     this.#store.onStored((events) => this.#onStored(events));
     this.#store.onRecovered(() => {
@@ -173,9 +193,16 @@ export class RunManager {
     }
     await this.#store.writable('the run was not started');
     const runId = newRunId();
+    // A replay or what-if answers from a model service only this process has: it runs here.
+    if (this.#queue && !options.models) {
+      const started = this.#scrub(announceRun(runId, flow, inputs, { executors: this.#executors, services: this.#services, ...(options.origin ? { origin: options.origin } : {}) }, options.flows ? { flows: options.flows } : {}));
+      await this.#recorded(this.#queue.record([started]), 'the run was not started');
+      this.#indexRecorded(foldEvents([started], runId));
+      return { runId };
+    }
     const services = options.models ? { ...this.#services, models: options.models(this.#services.models) } : this.#services;
     const record = this.#launch(runId, flow, inputs, { services, ...(options.origin ? { origin: options.origin } : {}) }, options.flows ? { flows: options.flows } : {});
-    await this.#recorded(record, 'the run was not started');
+    await this.#recorded(record.lastWrite, 'the run was not started');
     return { runId };
   }
 
@@ -199,7 +226,7 @@ export class RunManager {
         const parent = this.#live.get(request.parentRunId)?.state;
         const link: RunLink = { flows: { ...request.flows }, parentRunId: request.parentRunId, parentNodeId: request.parentNodeId, depth: request.depth, ...(request.itemIndex !== undefined ? { itemIndex: request.itemIndex } : {}) };
         const record = this.#launch(request.childRunId, request.flow, request.inputs, { services: this.#childServices, outerBudget: request.budget, ...(parent?.origin ? { origin: parent.origin } : {}) }, link);
-        return this.#recorded(record, `child run ${request.childRunId} was not started`);
+        return this.#recorded(record.lastWrite, `child run ${request.childRunId} was not started`);
       },
       resume: (runId, budget) => this.#resumeDeferred(runId, budget),
       cancel: (runId, by) => this.#live.get(runId)?.handle?.cancel(by),
@@ -211,32 +238,79 @@ export class RunManager {
   }
 
   async decide(runId: string, nodeId: string, decision: Decision): Promise<RunState> {
+    if (this.#queue && !this.#live.has(runId)) return this.#actOnStoredRun(runId, nodeId, 'the decision was not recorded', (handle) => handle.decide(nodeId, decision));
     const record = await this.#liveOrExplain(runId, nodeId);
     await this.#store.writable('the decision was not recorded');
     if (!record.handle) return this.decide(runId, nodeId, decision);
     try {
       record.handle.decide(nodeId, decision);
     } catch (error) {
-      if (!(error instanceof DecisionError)) throw error;
-      throw new RequestError(error.code === 'unknown-step' ? 404 : error.code === 'invalid-decision' ? 400 : 409, error.message, error.issues ? zodIssues(error.issues, 'body') : undefined);
+      throw decisionRefused(error);
     }
-    await this.#recorded(record, 'the decision was not recorded');
+    await this.#recorded(record.lastWrite, 'the decision was not recorded');
     return record.state;
   }
 
   async cancel(runId: string, by: string): Promise<RunState> {
+    if (this.#queue && !this.#live.has(runId)) return this.#actOnStoredRun(runId, undefined, 'the run was not cancelled', (handle) => handle.cancel(by));
     const record = await this.#liveOrExplain(runId);
     await this.#store.writable('the run was not cancelled');
     if (!record.handle) return this.cancel(runId, by);
     record.handle.cancel(by);
-    await this.#recorded(record, 'the run was not cancelled');
+    await this.#recorded(record.lastWrite, 'the run was not cancelled');
     return record.state;
   }
 
-  /** Waits until what the run appended is on disk; a failure becomes the error the request answers. */
-  async #recorded(record: LiveRun, what: string): Promise<void> {
+  /**
+   * A decision or cancel for a run no engine here holds (queue mode): the act is checked on the
+   * run rebuilt from its stored log and its events are recorded conditionally on the log's last
+   * seq, with a job for a worker to continue the run. Exactly once: of two acts on the same
+   * step, whichever records second finds the log moved, reads it again and is refused (409).
+   */
+  async #actOnStoredRun(runId: string, nodeId: string | undefined, what: string, act: (handle: RunHandle) => void): Promise<RunState> {
+    await this.#store.writable(what);
+    for (let attempt = 1; ; attempt++) {
+      const events = await this.#store.readEvents(runId);
+      if (!events || events.length === 0) throw notFound(`there is no run "${runId}"`);
+      const state = foldEvents(events, runId);
+      if (nodeId !== undefined && !Object.hasOwn(state.steps, nodeId)) throw notFound(`run ${runId} has no step "${nodeId}"`);
+      if (state.status !== 'running' && state.status !== 'waiting') throw conflict(`run ${runId} has ended (${state.status})`);
+      // A child run is executed inside the process executing its parent, with no job of its own:
+      // recording the act here would leave that engine behind its log. Not routed across servers yet.
+      if (state.parent) throw conflict(`${what}: run ${runId} is a child run of run ${state.parent.runId}, executed by the process that executes its parent; answer it on that server (acting on child runs across servers is not supported yet)`);
+      let added: RunEvent[];
+      try {
+        added = actOnLog(events, { executors: this.#executors, services: this.#services }, act).map((event) => this.#scrub(event));
+      } catch (error) {
+        throw decisionRefused(error);
+      }
+      try {
+        await this.#queue!.record(added);
+      } catch (error) {
+        // Another process appended to the run meanwhile: read it again (the store forgets the conflict first).
+        if (error instanceof RunConflictError && attempt < ACT_ATTEMPTS) {
+          await this.#store.reopen(runId);
+          continue;
+        }
+        if (error instanceof RunConflictError) await this.#store.reopen(runId).catch(() => undefined);
+        await this.#recorded(Promise.reject(error), what);
+      }
+      for (const event of added) applyEvent(state, event);
+      this.#indexRecorded(state);
+      return state;
+    }
+  }
+
+  /** The index entry of a run this process recorded for the queue (an ended run's row never goes back, run-event-rows.ts). */
+  #indexRecorded(state: RunState): void {
+    this.#store.index.put(indexEntry(state));
+    void this.#store.indexChanged();
+  }
+
+  /** Waits until a write is on disk; a failure becomes the error the request answers. */
+  async #recorded(write: Promise<void>, what: string): Promise<void> {
     try {
-      await record.lastWrite;
+      await write;
     } catch (error) {
       if (error instanceof UnrecordableEventError) throw badRequest(`${what}: ${error.message}`);
       if (error instanceof StoreClosedError) throw new StoreUnavailableError(`${what}: the server is shutting down`);
@@ -353,10 +427,13 @@ export class RunManager {
       this.#live.delete(record.runId);
       return;
     }
-    if (error instanceof StoreClosedError) return;
+    if (error instanceof StoreClosedError) {
+      if (record.queued) this.#leave(record.runId, { why: 'stopped' });
+      return;
+    }
     // Database mode: another process recorded the run's next event; the run is its now, not continued here.
     if (error instanceof RunConflictError) {
-      this.#live.delete(record.runId);
+      this.#leave(record.runId, { why: 'conflict' });
       this.#log(`weft: ${error.message}.`);
       return;
     }
@@ -372,6 +449,12 @@ export class RunManager {
     try {
       recovered = await this.#store.reopen(record.runId);
     } catch (error) {
+      // A worker's run goes back to the queue (its lease is no longer renewed, the sweep queues it again).
+      if (record.queued && this.#live.get(record.runId) === record) {
+        this.#log(`weft: run ${record.runId} could not be read back (${error instanceof Error ? error.message : String(error)}); it goes back to the queue.`);
+        this.#leave(record.runId, { why: 'stopped' });
+        return;
+      }
       this.#log(`weft: run ${record.runId} could not be read back (${error instanceof Error ? error.message : String(error)}); it is tried again when the store recovers.`);
       return;
     } finally {
@@ -379,7 +462,8 @@ export class RunManager {
     }
     if (this.#live.get(record.runId) !== record || !record.halted) return;
     this.#live.delete(record.runId);
-    const outcome = this.#resume(record.runId, recovered, new PinnedFlows(), record.outerBudget ?? null);
+    const outcome = this.#resume(record.runId, recovered, new PinnedFlows(), record.outerBudget ?? null, record.queued);
+    if (outcome === 'ended' || outcome === 'missing') this.#leave(record.runId, { why: 'ended' });
     void this.#store.indexChanged();
     if (outcome === 'resumed') this.#log(`weft: run ${record.runId} continues from its log.`);
   }
@@ -404,7 +488,7 @@ export class RunManager {
         void this.#store.indexChanged();
       }
       if (isTerminal(event)) {
-        this.#live.delete(event.runId);
+        this.#leave(event.runId, { why: 'ended' });
         this.#remember(record.state);
       }
     }
@@ -421,6 +505,11 @@ export class RunManager {
    */
   async resumeAll(unfinished?: UnfinishedRuns): Promise<{ resumed: string[]; failed: string[] }> {
     const logs = unfinished ?? (await readUnfinishedRuns(this.#store));
+    // With a queue, workers continue runs (their leases expire and are queued again); here they are followed.
+    if (this.#queue) {
+      this.followUnfinished();
+      return { resumed: [], failed: [] };
+    }
     // Runs of the same flow share one flow object, so the engine hashes and compiles it once.
     const flows = new PinnedFlows();
     const resumed: string[] = [];
@@ -449,8 +538,9 @@ export class RunManager {
   /**
    * `outerBudget`: a child run's parent step's share, when its parent has come back to it; null for
    * a run continued without one. Left out, an unfinished child run is deferred (`#deferredChildren`).
+   * `queued`: executed for the queue (`execute`), let go once only waits are left.
    */
-  #resume(runId: string, recovered: RecoveredLog | undefined, flows: PinnedFlows, outerBudget?: OuterBudget | null): ResumeOutcome {
+  #resume(runId: string, recovered: RecoveredLog | undefined, flows: PinnedFlows, outerBudget?: OuterBudget | null, queued = false): ResumeOutcome {
     const first = recovered?.events[0];
     if (!recovered || first?.type !== 'run.started') {
       this.#log(`weft: run ${runId} has no readable log${recovered ? ' (it holds no run.started)' : ''}; it is left out of the run list.`);
@@ -467,7 +557,7 @@ export class RunManager {
       this.#deferredChildren.set(runId, { recovered, parent: state.parent });
       return 'deferred';
     }
-    const record: LiveRun = { runId, handle: undefined, state, lastWrite: Promise.resolve(), halted: false, overLimit: undefined, ...(outerBudget ? { outerBudget } : {}) };
+    const record: LiveRun = { runId, handle: undefined, state, lastWrite: Promise.resolve(), halted: false, overLimit: undefined, queued, ...(outerBudget ? { outerBudget } : {}) };
     this.#live.set(runId, record);
     this.#followed.forget(runId);
     const quarantined = findQuarantinedSteps(events);
@@ -488,6 +578,7 @@ export class RunManager {
     } catch (error) {
       return fail(`it could not be resumed (${error instanceof Error ? error.message : String(error)})`, 'resume-failed');
     }
+    if (queued) void this.#letGoWhenWaiting(record);
     return 'resumed';
   }
 
@@ -525,6 +616,80 @@ export class RunManager {
       if (this.#resume(runId, deferred.recovered, new PinnedFlows(), null) !== 'resumed') continue;
       this.#log(`weft: child run ${runId} is cancelled: its parent run ${deferred.parent.runId} no longer waits for it.`);
       this.#live.get(runId)?.handle?.cancel('parent');
+    }
+  }
+
+  /**
+   * Worker side (server/queue/): continues a run from its stored log, as a restart would (a run
+   * with only its run.started is simply begun), and resolves once the run no longer needs this
+   * process: it ended, only waits are left (it is let go), another process appended to it, or it
+   * was stopped (`stop`).
+   */
+  async execute(runId: string): Promise<Departure> {
+    // A run halted here on a fault and queued again (its lease expired) starts afresh from its log.
+    const halted = this.#live.get(runId);
+    if (halted?.queued && halted.halted) this.#leave(runId, { why: 'stopped' });
+    if (this.#live.has(runId) || this.#departures.has(runId)) return { why: 'here' };
+    const departed = new Promise<Departure>((resolve) => this.#departures.set(runId, resolve));
+    let recovered: RecoveredLog | undefined;
+    try {
+      // reopen, not recover: a conflict this process met on the run earlier is forgotten.
+      recovered = await this.#store.reopen(runId);
+    } catch (error) {
+      this.#departures.delete(runId);
+      throw error;
+    }
+    if (this.#live.has(runId)) {
+      this.#departures.delete(runId);
+      return { why: 'here' };
+    }
+    const outcome = this.#resume(runId, recovered, new PinnedFlows(), undefined, true);
+    if (outcome === 'ended' || outcome === 'missing') this.#leave(runId, { why: 'ended' });
+    void this.#store.indexChanged();
+    return departed;
+  }
+
+  /** Worker side: stops a run executed here at once (its lease is lost, or the worker stops); nothing more of it is recorded. */
+  stop(runId: string): void {
+    const record = this.#live.get(runId);
+    if (!record?.queued) return;
+    record.halted = true;
+    const handle = record.handle;
+    record.handle = undefined;
+    handle?.cancel('lease');
+    this.#leave(runId, { why: 'stopped' });
+  }
+
+  /** Runs executed here for the queue; a run halted on a fault is not (its lease lapses and it is queued again). */
+  executing(): string[] {
+    return [...this.#live.values()].filter((record) => record.queued && !record.halted).map((record) => record.runId);
+  }
+
+  /** The record leaves this process; whoever executes it for the queue hears why. */
+  #leave(runId: string, departure: Departure): void {
+    this.#live.delete(runId);
+    const depart = this.#departures.get(runId);
+    if (!depart) return;
+    this.#departures.delete(runId);
+    depart(departure);
+  }
+
+  /** A run executed for the queue is let go once only waits are left and all it appended is stored. */
+  async #letGoWhenWaiting(record: LiveRun): Promise<void> {
+    while (this.#live.get(record.runId) === record && record.handle) {
+      const handle = record.handle;
+      if ((await handle.settled()) !== 'waiting') return;
+      await record.lastWrite.catch(() => undefined);
+      if (this.#live.get(record.runId) !== record || record.handle !== handle) return;
+      if (handle.status !== 'waiting') continue;
+      record.halted = true;
+      record.handle = undefined;
+      handle.release();
+      // Another process continues it: from now on it is followed like any run executed elsewhere.
+      this.#followed.follow(record.runId);
+      const deadline = handle.nextDeadline();
+      this.#leave(record.runId, { why: 'waiting', lastSeq: record.state.lastSeq, ...(deadline !== undefined ? { deadline } : {}) });
+      return;
     }
   }
 

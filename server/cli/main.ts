@@ -1,5 +1,5 @@
 /**
- * `weft validate | fmt | run | estimate | cost`: the headless face of Weft for CI and scripts.
+ * `weft validate | fmt | run | estimate | cost | flows | keys | worker`: the headless face of Weft for CI and scripts.
  */
 import { readFile, rename, writeFile } from 'node:fs/promises';
 import { fmtCommand } from './fmt-command.ts';
@@ -27,9 +27,11 @@ const USAGE = `usage: weft <command> [options]
   flows export|import <dir>       saved flows to or from canonical <id>.flow.json files (WEFT_DATABASE_URL or WEFT_FLOWS_DIR)
   keys create --name NAME [--flow ID]... | list | revoke NAME
                                   API keys for POST /api/flows/:id/invoke (in WEFT_DATA_DIR); a new key is printed once
+  worker                          execute runs queued in PostgreSQL (WEFT_DATABASE_URL) without serving, until SIGTERM;
+                                  WEFT_WORKER_CONCURRENCY runs at a time, WEFT_LEASE_TIMEOUT_MS before a dead worker's runs move
 `;
 
-const COMMANDS = ['validate', 'fmt', 'run', 'eval', 'estimate', 'cost', 'flows', 'keys', 'help'];
+const COMMANDS = ['validate', 'fmt', 'run', 'eval', 'estimate', 'cost', 'flows', 'keys', 'worker', 'help'];
 
 async function atomicWrite(path: string, text: string): Promise<void> {
   const temporary = `${path}.${process.pid}.tmp`;
@@ -68,6 +70,8 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
       return (await import('./flows-command.ts')).flowsCommand(args, io);
     case 'keys':
       return (await import('./keys-command.ts')).keysCommand(args, io);
+    case 'worker':
+      return (await import('./worker-command.ts')).workerCommand(args, io);
     case undefined:
     case 'help':
     case '--help':

@@ -15,6 +15,7 @@ import type { Decision } from './executor.ts';
 import { continueAfterReplay, replayLog } from './replay.ts';
 import { RunCore, type EngineOptions, type RunLink, type SettleStatus } from './run-core.ts';
 import { drain, queueRoots } from './scheduling.ts';
+import { clearTimer } from './step-runtime.ts';
 import { decide } from './waits.ts';
 
 export type { EngineOptions, RunLink, SettleStatus } from './run-core.ts';
@@ -78,6 +79,13 @@ export class RunLoop {
 
   /** Emits run.started, pinning the exact flow (and its hash) the run uses, and every flow it may call, then starts the roots. */
   start(): void {
+    this.announce();
+    queueRoots(this.#run);
+    drain(this.#run);
+  }
+
+  /** Emits run.started only: a run queued for a worker (server/queue/) is started by the worker resuming its log. */
+  announce(): void {
     const run = this.#run;
     const { flows, parentRunId, parentNodeId, itemIndex, depth } = run.link;
     run.emit({
@@ -93,8 +101,6 @@ export class RunLoop {
       ...(depth !== undefined ? { depth } : {}),
       ...(run.options.origin ? { origin: run.options.origin } : {}),
     });
-    queueRoots(run);
-    drain(run);
   }
 
   /** Rebuilds state from a log without emitting anything (see replay.ts). */
@@ -110,6 +116,27 @@ export class RunLoop {
   /** Answers a waiting step: `by` and the answer's fields, checked against its kind's `wait.answerSchema`. */
   decide(nodeId: string, decision: Decision): void {
     decide(this.#run, nodeId, decision);
+  }
+
+  /** The earliest time a waiting step's deadline answers it, if any waits with one. */
+  nextDeadline(): string | undefined {
+    const run = this.#run;
+    let earliest: string | undefined;
+    for (const planNode of run.plan.nodes) {
+      const runtime = run.nodes[planNode.index]!;
+      if (runtime.status !== 'waiting') continue;
+      const at = (planNode.kind.wait?.deadline?.(runtime.request as never) as { at: string } | undefined)?.at;
+      if (at !== undefined && (earliest === undefined || Date.parse(at) < Date.parse(earliest))) earliest = at;
+    }
+    return earliest;
+  }
+
+  /**
+   * Lets go of a run that only waits, recording nothing: its deadline timers stop. Another
+   * process continues it from its log (server/queue/); this handle is not used again.
+   */
+  release(): void {
+    for (const runtime of this.#run.nodes) clearTimer(runtime);
   }
 
   cancel(by?: string): void {

@@ -183,7 +183,7 @@ describe('POST /api/estimate, GET /api/approvals, GET /api/health', () => {
   it('reports health with the simulated flag and public provider info only', async () => {
     const response = await test.api.get('/api/health');
     expect(response.status).toBe(200);
-    expect(response.body).toEqual({ ok: true, simulated: true, providers: [{ name: 'simulated', models: [], simulated: true, fallback: true }], store: process.env.WEFT_TEST_STORE === 'postgres' ? 'postgres' : 'files' });
+    expect(response.body).toEqual({ ok: true, simulated: true, providers: [{ name: 'simulated', models: [], simulated: true, fallback: true }], store: process.env.WEFT_TEST_STORE === 'postgres' ? 'postgres' : 'files', role: 'all', ...(process.env.WEFT_TEST_STORE === 'postgres' ? { workers: 1 } : {}) });
     expect(response.text).not.toMatch(/http:|https:|key/i);
   });
 

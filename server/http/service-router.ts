@@ -17,7 +17,7 @@ export interface ServiceInfo {
   /** Worst-case cost of a flow (server/estimate.ts over the model service). */
   estimate(flow: Flow, inputs: Record<string, unknown>, called?: FlowLookup): FlowEstimate;
   /** What the UI may know about providers (names, models, simulated; never keys or URLs) and which store holds the state. */
-  health(): Omit<Health, 'ok'>;
+  health(): Omit<Health, 'ok'> | Promise<Omit<Health, 'ok'>>;
 }
 
 export function serviceRouter(runs: RunManager, info: ServiceInfo, flows: FlowsRepository): Router {
@@ -43,9 +43,9 @@ export function serviceRouter(runs: RunManager, info: ServiceInfo, flows: FlowsR
     reply(response, approvalListAnswer, { approvals });
   });
 
-  router.get('/health', (request, response) => {
+  router.get('/health', async (request, response) => {
     parseRequest(emptyQuery, request.query, 'query');
-    reply(response, healthAnswer, { ok: true, ...info.health() });
+    reply(response, healthAnswer, { ok: true, ...(await info.health()) });
   });
 
   return router;

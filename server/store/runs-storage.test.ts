@@ -30,7 +30,7 @@ describeWithDatabase('RunsStorage contract: PostgreSQL', (testDatabase) => {
     await database?.close();
   });
   beforeEach(async () => {
-    await database.query('TRUNCATE runs, run_events, pinned_flows');
+    await database.query('TRUNCATE runs, run_events, pinned_flows CASCADE');
   });
   runsStorageContract(() => ({ open: () => PostgresRunsStore.open({ database, log: () => undefined }) }));
 

@@ -173,7 +173,16 @@ export const approvalListAnswer = z.object({ approvals: z.array(pendingApprovalS
 
 const publicProviderSchema = z.object({ name: z.string(), models: z.array(z.string()), simulated: z.boolean(), fallback: z.boolean() });
 /** `GET /api/health`: provider names and models for the UI; never keys or addresses. */
-export const healthAnswer = z.object({ ok: z.literal(true), simulated: z.boolean(), providers: z.array(publicProviderSchema), store: z.enum(['files', 'postgres']) });
+export const healthAnswer = z.object({
+  ok: z.literal(true),
+  simulated: z.boolean(),
+  providers: z.array(publicProviderSchema),
+  store: z.enum(['files', 'postgres']),
+  /** `all` serves and executes runs, `api` only serves (server/queue/queue-config.ts). */
+  role: z.enum(['all', 'api', 'worker']),
+  /** Database mode: workers whose heartbeat is younger than one lease timeout (absent while the database is away). */
+  workers: z.number().int().nonnegative().optional(),
+});
 export type Health = z.infer<typeof healthAnswer>;
 
 /** An API key as lists show it: never the key, never its hash. */

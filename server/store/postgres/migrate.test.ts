@@ -52,7 +52,7 @@ describeWithDatabase('migrations', (database) => {
     const first = await openDatabase(database().url);
     await first.close();
     const tables = await withClient(database().url, async (client) => (await client.query("SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename")).rows.map((row) => row.tablename));
-    expect(tables).toEqual(['api_keys', 'flow_versions', 'idempotency_keys', 'pinned_flows', 'run_events', 'runs', 'schedule_ticks', 'spend_periods', 'spend_reservations', 'weft_migrations']);
+    expect(tables).toEqual(['api_keys', 'flow_versions', 'idempotency_keys', 'pinned_flows', 'run_events', 'run_leases', 'runs', 'schedule_ticks', 'spend_periods', 'spend_reservations', 'weft_migrations', 'weft_workers']);
     const all = await readMigrations();
     expect(await withClient(database().url, (client) => migrate(client, all))).toEqual([]);
   });

@@ -116,7 +116,11 @@ export function indexEntryOf(row: RunRow): RunIndexEntry {
   };
 }
 
-/** Writes index entries (creating rows for runs whose run.started is not stored here yet) and deletes removed runs. */
+/**
+ * Writes index entries (creating rows for runs whose run.started is not stored here yet) and deletes
+ * removed runs. An ended run's row never goes back to running or waiting: with several processes
+ * (server/queue/), a late write from the process that ran the run before cannot undo its end.
+ */
 export async function writeIndex(client: pg.ClientBase, put: RunIndexEntry[], removed: string[]): Promise<void> {
   if (put.length > 0) {
     await client.query(
@@ -124,7 +128,8 @@ export async function writeIndex(client: pg.ClientBase, put: RunIndexEntry[], re
        SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::double precision[], $9::double precision[], $10::text[], $11::text[])
        ON CONFLICT (run_id) DO UPDATE SET flow_id = EXCLUDED.flow_id, flow_name = EXCLUDED.flow_name, flow_hash = EXCLUDED.flow_hash, status = EXCLUDED.status,
          started_at = EXCLUDED.started_at, ended_at = EXCLUDED.ended_at, cost_usd = EXCLUDED.cost_usd, duration_ms = EXCLUDED.duration_ms, inputs_preview = EXCLUDED.inputs_preview,
-         parent_run_id = EXCLUDED.parent_run_id`,
+         parent_run_id = EXCLUDED.parent_run_id
+       WHERE runs.status IN ('running', 'waiting') OR EXCLUDED.status NOT IN ('running', 'waiting')`,
       [
         put.map((entry) => entry.runId),
         put.map((entry) => entry.flowId),

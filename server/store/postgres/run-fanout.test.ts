@@ -57,7 +57,7 @@ describeWithDatabase('fan-out of run events between processes', (testDatabase) =
   });
 
   async function stores(): Promise<[PostgresRunsStore, PostgresRunsStore]> {
-    await first.query('TRUNCATE runs, run_events, pinned_flows');
+    await first.query('TRUNCATE runs, run_events, pinned_flows CASCADE');
     const a = await PostgresRunsStore.open({ database: first, log: () => undefined });
     const b = await PostgresRunsStore.open({ database: second, log: () => undefined, reconnectMs: 50 });
     cleanups.push(() => a.close(), () => b.close());

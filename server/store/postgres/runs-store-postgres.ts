@@ -24,6 +24,12 @@ import { eventText, indexEntryOf, insertEvents, selectEvents, textBytes, writeIn
 import { RunFanout } from './run-fanout.ts';
 import { notifyEvents, notifyIndex } from './run-notifications.ts';
 
+/** More work for the transaction that records an append (server/queue/: the job that executes the run). */
+export type AlongWithAppend = (client: import('pg').PoolClient) => Promise<void>;
+
+/** An event as written, with what rides in its transaction. */
+type StoredText = EventText & { along?: AlongWithAppend };
+
 /** Runs written at the same time (each a transaction on its own pooled connection). */
 const PARALLEL_WRITES = 4;
 
@@ -46,7 +52,7 @@ export class PostgresRunsStore implements RunsStorage {
   readonly #broken = new Map<string, Error>();
   readonly #sizes = new Map<string, number>();
   /** Event writes, and the index writes counted in for `flush`. */
-  readonly #writes: RunWriteQueue<EventText>;
+  readonly #writes: RunWriteQueue<StoredText>;
   #indexWrite: Promise<void> | undefined;
   #closed = false;
 
@@ -56,7 +62,7 @@ export class PostgresRunsStore implements RunsStorage {
     this.#fanout = fanout;
     this.#log = log;
     this.#health = databaseHealth({ database, log, onRecovered: () => this.#onRecovered() });
-    this.#writes = new RunWriteQueue<EventText>({
+    this.#writes = new RunWriteQueue<StoredText>({
       parallel: PARALLEL_WRITES,
       write: (runId, events, texts) => this.#writeEvents(runId, events, texts),
       stored: (events) => this.#fanout.deliverOwn(events),
@@ -112,7 +118,8 @@ export class PostgresRunsStore implements RunsStorage {
     return this.#sizes.get(runId) ?? 0;
   }
 
-  append(event: RunEvent): Promise<void> {
+  /** `along` runs in the transaction that records the event, so both happen or neither. */
+  append(event: RunEvent, along?: AlongWithAppend): Promise<void> {
     if (this.#closed) return handled(Promise.reject(new StoreClosedError()));
     let text: EventText;
     try {
@@ -124,7 +131,7 @@ export class PostgresRunsStore implements RunsStorage {
       text = { body: 'null' };
     }
     this.#sizes.set(event.runId, this.bytesOf(event.runId) + textBytes(text));
-    return this.#writes.add(event, text);
+    return this.#writes.add(event, along ? { ...text, along } : text);
   }
 
   indexChanged(): Promise<void> {
@@ -183,12 +190,13 @@ export class PostgresRunsStore implements RunsStorage {
   }
 
   /** One run's batch in one transaction, with the notification other processes hear; resolves with the failure, if any. */
-  async #writeEvents(runId: string, events: RunEvent[], texts: EventText[]): Promise<unknown> {
+  async #writeEvents(runId: string, events: RunEvent[], texts: StoredText[]): Promise<unknown> {
     let failure: unknown = this.#broken.get(runId);
     if (failure !== undefined) return failure;
     try {
       await this.#database.transaction(async (client) => {
         await insertEvents(client, runId, events, texts);
+        for (const text of texts) if (text.along) await text.along(client);
         await notifyEvents(client, this.#fanout.origin, runId, events.at(-1)!.seq);
       });
       if (events.some(isTerminal)) this.#sizes.delete(runId);
