@@ -1,6 +1,6 @@
 /**
  * The SQL of runs handed to workers: graphile-worker's jobs (one `weft.run` job per run at a time,
- * by job key) and the leases and heartbeats of migrations/0003-run-leases.sql. Every function takes
+ * by job key) and the leases and heartbeats of migrations/0006-run-leases.sql. Every function takes
  * the client of the caller's transaction, so a job is queued in the transaction that records why.
  */
 import type pg from 'pg';

@@ -3,7 +3,7 @@
  * job per run until the run ends or only waits, at most `concurrency` at a time. Pickup rides
  * graphile-worker's LISTEN/NOTIFY, so an idle worker starts a run moments after it is queued.
  *
- * Leases (migrations/0003-run-leases.sql): a worker takes a run's lease before executing it and
+ * Leases (migrations/0006-run-leases.sql): a worker takes a run's lease before executing it and
  * renews all its leases every third of the lease timeout. A run whose lease it no longer holds
  * (taken over after this worker stalled) is stopped at once. Every worker also sweeps: runs whose
  * lease expired are queued again, so a worker that dies (kill -9) loses nothing; another worker
