@@ -67,12 +67,11 @@ describeWithDatabase('runs executed on another server', (database) => {
     fromTwo.send({ type: 'subscribe', runId, after: 2 });
     await fromTwo.next((message) => message.type === 'subscribed' && message.runId === runId, 10_000);
 
-    // Deciding is for the server that executes the run (until decisions go through the database).
+    // Decisions go through the database: B records it, and a worker continues the run.
     const elsewhere = await b.api.post(`/api/runs/${runId}/steps/review/decision`, { decision: 'approve' });
-    expect(elsewhere.status).toBe(409);
-    expect(elsewhere.body.error.message).toMatch(/executed by another server/);
-    const decided = await a.api.post(`/api/runs/${runId}/steps/review/decision`, { decision: 'approve' });
-    expect(decided.status).toBe(200);
+    expect(elsewhere.status).toBe(200);
+    const again = await a.api.post(`/api/runs/${runId}/steps/review/decision`, { decision: 'approve' });
+    expect(again.status).toBe(409);
     await fromTwo.next(ended(runId), 15_000);
     await watchingAll.next(ended(runId), 15_000);
 
