@@ -228,7 +228,7 @@ export class RunManager {
         const record = this.#launch(request.childRunId, request.flow, request.inputs, { services: this.#childServices, outerBudget: request.budget, ...(parent?.origin ? { origin: parent.origin } : {}) }, link);
         return this.#recorded(record.lastWrite, `child run ${request.childRunId} was not started`);
       },
-      resume: (runId, budget) => this.#resumeDeferred(runId, budget),
+      resume: (runId, budget) => this.#resumeDeferred(runId, budget) || this.#adoptChild(runId, budget),
       cancel: (runId, by) => this.#live.get(runId)?.handle?.cancel(by),
       liveState: (runId) => this.#live.get(runId)?.state,
       halted: (runId) => this.#live.get(runId)?.halted === true,
@@ -593,6 +593,22 @@ export class RunManager {
     this.#resume(runId, deferred.recovered, new PinnedFlows(), budget);
     void this.#store.indexChanged();
     return true;
+  }
+
+  /**
+   * Queue mode: a child run is executed inside its parent's execution, with no job or lease of its
+   * own, so when a worker dies the child's log stays unfinished and no process holds it. The
+   * parent's next attempt (on whichever worker took the parent over) comes back to it by id: it is
+   * read from its log and continues here, under that attempt's budget. False without a queue,
+   * when it is live here already, or when its log has ended (the caller reads its end).
+   */
+  async #adoptChild(runId: string, budget: OuterBudget): Promise<boolean> {
+    if (!this.#queue || this.#live.has(runId)) return false;
+    const recovered = await this.#store.reopen(runId);
+    if (this.#live.has(runId)) return false;
+    const outcome = this.#resume(runId, recovered, new PinnedFlows(), budget);
+    void this.#store.indexChanged();
+    return outcome === 'resumed';
   }
 
   /**

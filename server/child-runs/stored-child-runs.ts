@@ -20,8 +20,12 @@ import { childCostOf } from './child-cost.ts';
 export interface ChildLaunch {
   /** Starts the child run; resolves once its `run.started` is on disk. */
   start(request: ChildRunRequest): Promise<void>;
-  /** Resumes a child run deferred at start-up under `budget`; false when none of that id was deferred. */
-  resume(runId: string, budget: OuterBudget): boolean;
+  /**
+   * Resumes a child run deferred at start-up (or, with a queue, one whose log is unfinished and no
+   * process here executes: its parent was taken over from a worker) under `budget`; false when
+   * there is none to resume.
+   */
+  resume(runId: string, budget: OuterBudget): boolean | Promise<boolean>;
   cancel(runId: string, by: string): void;
   /** The live run's state (the reducer over its stored events), kept up to date as events are stored. */
   liveState(runId: string): RunState | undefined;
@@ -88,7 +92,7 @@ export class StoredChildRuns implements ChildRunService {
     this.#watching.set(id, watch);
     try {
       const share = this.#shareFor(request);
-      if (this.#runs.resume(id, share)) {
+      if (await this.#runs.resume(id, share)) {
         this.#attach(watch);
       } else {
         const known = this.#runs.liveState(id) ?? (await this.#runs.state(id));

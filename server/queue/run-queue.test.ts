@@ -156,4 +156,59 @@ describeWithDatabase('runs handed to workers', (database) => {
     expect(log.filter((event) => event.type === 'step.succeeded' && event.nodeId === 'ask')).toHaveLength(1);
     expect(fake.requests).toHaveLength(2);
   }, 90_000);
+
+  it('continues a child run (subflow) of a worker killed with SIGKILL: the parent taken over goes back to the same child, started once', async () => {
+    const fake = await startFakeOpenAIServer();
+    cleanups.push(() => fake.close());
+    const env = { OPENAI_API_KEY: 'sk-test-queue', OPENAI_BASE_URL: fake.baseURL };
+    const api = await apiServer(database().url);
+    const ask = flow('queued-child-ask', 'Ask').input('ticket', { text: 'string' }).model('ask', { retries: 0 }).output('result', { answer: 'string' }).wire('ticket.text', 'ask.text').wire('ask.result', 'result.answer').build();
+    expect((await api.api.put(`/api/flows/${ask.id}`, ask)).status).toBeLessThan(300);
+    const parent = flow('queued-parent', 'Parent')
+      .input('in', { text: 'string' })
+      .node({ id: 'call', kind: 'subflow', config: { flow: ask.id } })
+      .output('out', { answer: 'string' })
+      .wire('in.text', 'call.text')
+      .wire('call.answer', 'out.answer')
+      .build();
+    fake.reply({ kind: 'hang' });
+    const child = spawn(process.execPath, [`${REPO_ROOT}bin/weft.mjs`, 'worker'], {
+      cwd: REPO_ROOT,
+      env: { ...process.env, ...env, WEFT_DATABASE_URL: database().url, WEFT_LEASE_TIMEOUT_MS: '1000', WEFT_CONFIG: '' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const exited = new Promise<NodeJS.Signals | null>((resolve) => child.once('exit', (_code, signal) => resolve(signal)));
+    cleanups.push(async () => {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      await exited;
+    });
+    let output = '';
+    child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    await eventually(() => /executing queued runs/.test(output) || undefined, 30_000, `the worker to start:\n${output}`);
+
+    const started = await api.api.post('/api/runs', { flow: parent, inputs: { text: 'hello' } });
+    expect(started.status).toBe(201);
+    const { runId } = started.body;
+    // The child's model call hangs: the worker is killed in the middle of it.
+    await fake.waitForRequests(1);
+    child.kill('SIGKILL');
+    expect(await exited).toBe('SIGKILL');
+
+    fake.reply(textReply('hello back'));
+    await worker(database().url, env);
+    const state = await statusOf(api, runId, 'succeeded', 30_000);
+    expect(state.outputs).toEqual({ answer: 'hello back' });
+    const parentLog = await logOf(api, runId);
+    expectGapless(parentLog);
+    const named = parentLog.filter((event) => event.type === 'step.child').map((event) => (event as { childRunId: string }).childRunId);
+    expect(named).toHaveLength(2);
+    expect(new Set(named).size).toBe(1);
+    const childLog = await logOf(api, named[0]!);
+    expectGapless(childLog);
+    expect(childLog.filter((event) => event.type === 'run.started')).toHaveLength(1);
+    expect(childLog.filter((event) => event.type === 'step.started' && event.nodeId === 'ask').map((event) => (event as { attempt?: number }).attempt)).toEqual([1, 2]);
+    expect(childLog.at(-1)).toMatchObject({ type: 'run.succeeded' });
+    expect(fake.requests).toHaveLength(2);
+  }, 120_000);
 });
