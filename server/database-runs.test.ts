@@ -6,7 +6,6 @@
  */
 import { copyFileSync, existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import pg from 'pg';
 import { afterAll, afterEach, expect, it } from 'vitest';
 import type { RunEvent } from '../shared/events.ts';
 import { echoFlow, reviewFlow } from './testing/fixture-flows.ts';
@@ -16,7 +15,7 @@ import { makeTempDirs } from './testing/temp-dirs.ts';
 import { eventually, startTestServer, type TestServer } from './testing/test-server.ts';
 import { connectSocket } from './testing/ws-client.ts';
 import { startTcpRelay } from './store/postgres/testing/tcp-relay.ts';
-import { describeWithDatabase } from './store/postgres/testing/test-database.ts';
+import { describeWithDatabase, queryRows } from './store/postgres/testing/test-database.ts';
 
 const cleanups: Array<() => Promise<unknown> | unknown> = [];
 afterEach(async () => {
@@ -27,16 +26,6 @@ async function started(server: Promise<TestServer>): Promise<TestServer> {
   const test = await server;
   cleanups.push(() => test.close());
   return test;
-}
-
-async function rows<T>(url: string, text: string, values: unknown[] = []): Promise<T[]> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return (await client.query(text, values)).rows as T[];
-  } finally {
-    await client.end();
-  }
 }
 
 function eventsOf(messages: any[], runId: string): RunEvent[] {
@@ -74,7 +63,7 @@ describeWithDatabase('runs in database mode', (database) => {
     await test.server.store.flush();
     expect((await test.api.get('/api/runs?flowId=db-echo')).body.runs).toEqual([expect.objectContaining({ runId, status: 'succeeded', inputsPreview: '{"text":"hi"}' })]);
 
-    const stored = await rows<{ status: string; last_seq: number; pinned: string }>(database().url, 'SELECT status, last_seq, (SELECT document FROM pinned_flows WHERE hash = pinned_flow) AS pinned FROM runs WHERE run_id = $1', [runId]);
+    const stored = await queryRows<{ status: string; last_seq: number; pinned: string }>(database().url, 'SELECT status, last_seq, (SELECT document FROM pinned_flows WHERE hash = pinned_flow) AS pinned FROM runs WHERE run_id = $1', [runId]);
     expect(stored).toEqual([{ status: 'succeeded', last_seq: log.length, pinned: expect.any(String) }]);
     expect(JSON.parse(stored[0]!.pinned)).toEqual(echoFlow('db-echo'));
     expect(existsSync(join(test.dirs.dataDir, 'runs')) ? readdirSync(join(test.dirs.dataDir, 'runs')) : []).toEqual([]);
@@ -99,7 +88,7 @@ describeWithDatabase('runs in database mode', (database) => {
     const first = await spawn();
     const api1 = apiClient(first.port);
     // The flow is imported into the database the first time flows are read from it.
-    const imported = await rows<{ flow_id: string }>(database().url, 'SELECT flow_id FROM flow_versions');
+    const imported = await queryRows<{ flow_id: string }>(database().url, 'SELECT flow_id FROM flow_versions');
     if (imported.length === 0) expect((await api1.put('/api/flows/invoice-approval', (await import(join(REPO_ROOT, 'flows', 'invoice-approval.flow.json'), { with: { type: 'json' } })).default)).status).toBe(201);
     const invoice = { vendor: 'Unknown Ltd', amount: 5000, currency: 'EUR' };
     const run = await api1.post('/api/flows/invoice-approval/runs', { inputs: { invoice } });
@@ -173,6 +162,6 @@ describeWithDatabase('runs in database mode', (database) => {
     const after = await test.api.post('/api/runs', { flow: echoFlow('db-away'), inputs: { text: 'back' } });
     expect(after.status).toBe(201);
     await statusOf(test, after.body.runId, 'succeeded');
-    expect((await rows(database().url, "SELECT 1 FROM runs WHERE flow_id = 'db-away'")).length).toBe(1);
+    expect((await queryRows(database().url, "SELECT 1 FROM runs WHERE flow_id = 'db-away'")).length).toBe(1);
   });
 });

@@ -4,14 +4,13 @@
  * server applies exactly once; a worker killed with SIGKILL mid-step loses nothing (its lease
  * expires, another worker continues the run and the cut-off step runs again as its next attempt).
  */
-import { spawn } from 'node:child_process';
-import pg from 'pg';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { afterEach, expect, it } from 'vitest';
 import type { RunEvent } from '../../shared/events.ts';
 import { flow } from '../../shared/testing/flow-builder.ts';
 import { startWorker, type RunningWorker } from '../main.ts';
 import { startFakeOpenAIServer, textReply } from '../providers/testing/fake-openai-server.ts';
-import { describeWithDatabase } from '../store/postgres/testing/test-database.ts';
+import { describeWithDatabase, queryRows } from '../store/postgres/testing/test-database.ts';
 import { echoFlow, reviewFlow } from '../testing/fixture-flows.ts';
 import { REPO_ROOT } from '../testing/server-process.ts';
 import { eventually, startTestServer, type TestServer } from '../testing/test-server.ts';
@@ -20,16 +19,6 @@ const cleanups: Array<() => Promise<unknown> | unknown> = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
-
-async function rows<T>(url: string, text: string, values: unknown[] = []): Promise<T[]> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return (await client.query(text, values)).rows as T[];
-  } finally {
-    await client.end();
-  }
-}
 
 async function apiServer(url: string): Promise<TestServer> {
   const test = await startTestServer({ config: { databaseUrl: url, role: 'api' } });
@@ -41,6 +30,25 @@ async function worker(url: string, env: Record<string, string> = {}, leaseTimeou
   const started = await startWorker({ env, simulatedChunkDelayMs: 0, sandboxPoolSize: 1, log: () => undefined, config: { databaseUrl: url, leaseTimeoutMs } });
   cleanups.push(() => started.close());
   return started;
+}
+
+/** `npx weft worker` as a process of its own (to be killed), once it says it is executing queued runs. */
+async function workerProcess(url: string, env: Record<string, string>): Promise<{ child: ChildProcess; exited: Promise<NodeJS.Signals | null> }> {
+  const child = spawn(process.execPath, [`${REPO_ROOT}bin/weft.mjs`, 'worker'], {
+    cwd: REPO_ROOT,
+    env: { ...process.env, ...env, WEFT_DATABASE_URL: url, WEFT_LEASE_TIMEOUT_MS: '1000', WEFT_CONFIG: '' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const exited = new Promise<NodeJS.Signals | null>((resolve) => child.once('exit', (_code, signal) => resolve(signal)));
+  cleanups.push(async () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    await exited;
+  });
+  let output = '';
+  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  await eventually(() => /executing queued runs/.test(output) || undefined, 30_000, `the worker to start:\n${output}`);
+  return { child, exited };
 }
 
 async function statusOf(test: TestServer, runId: string, status: string, timeoutMs = 20_000): Promise<any> {
@@ -66,9 +74,9 @@ describeWithDatabase('runs handed to workers', (database) => {
     expect(run.status).toBe(201);
     const { runId } = run.body;
     expect(api.server.runs.liveRunIds()).toEqual([]);
-    expect(await rows(database().url, 'SELECT type FROM run_events WHERE run_id = $1', [runId])).toEqual([{ type: 'run.started' }]);
-    expect(await rows(database().url, 'SELECT key FROM graphile_worker.jobs WHERE key = $1', [`weft.run:${runId}`])).toEqual([{ key: `weft.run:${runId}` }]);
-    expect(await rows(database().url, 'SELECT owner FROM run_leases WHERE run_id = $1', [runId])).toEqual([{ owner: null }]);
+    expect(await queryRows(database().url, 'SELECT type FROM run_events WHERE run_id = $1', [runId])).toEqual([{ type: 'run.started' }]);
+    expect(await queryRows(database().url, 'SELECT key FROM graphile_worker.jobs WHERE key = $1', [`weft.run:${runId}`])).toEqual([{ key: `weft.run:${runId}` }]);
+    expect(await queryRows(database().url, 'SELECT owner FROM run_leases WHERE run_id = $1', [runId])).toEqual([{ owner: null }]);
     expect((await api.api.get('/api/runs?flowId=queued-echo')).body.runs).toEqual([expect.objectContaining({ runId, status: 'running' })]);
 
     await worker(database().url);
@@ -76,8 +84,8 @@ describeWithDatabase('runs handed to workers', (database) => {
     expect(state.outputs).toEqual({ text: 'hi' });
     expectGapless(await logOf(api, runId));
     expect((await api.api.get('/api/health')).body).toMatchObject({ role: 'api', workers: 1 });
-    await eventually(async () => (await rows(database().url, 'SELECT 1 FROM run_leases WHERE run_id = $1', [runId])).length === 0 || undefined, 5_000, 'the lease to go');
-    expect(await rows(database().url, 'SELECT 1 FROM graphile_worker.jobs WHERE key = $1', [`weft.run:${runId}`])).toEqual([]);
+    await eventually(async () => (await queryRows(database().url, 'SELECT 1 FROM run_leases WHERE run_id = $1', [runId])).length === 0 || undefined, 5_000, 'the lease to go');
+    expect(await queryRows(database().url, 'SELECT 1 FROM graphile_worker.jobs WHERE key = $1', [`weft.run:${runId}`])).toEqual([]);
   });
 
   it('takes a decision on a server that did not start the run exactly once, and cancels across servers', { timeout: 60_000 }, async () => {
@@ -89,7 +97,7 @@ describeWithDatabase('runs handed to workers', (database) => {
     const { runId } = started.body;
     await statusOf(first, runId, 'waiting');
     // The worker let go of the waiting run: no lease, no job.
-    await eventually(async () => (await rows(database().url, 'SELECT 1 FROM run_leases WHERE run_id = $1', [runId])).length === 0 || undefined, 5_000, 'the lease to go');
+    await eventually(async () => (await queryRows(database().url, 'SELECT 1 FROM run_leases WHERE run_id = $1', [runId])).length === 0 || undefined, 5_000, 'the lease to go');
 
     expect((await second.api.post(`/api/runs/${runId}/steps/review/decision`, { decision: 'maybe' })).status).toBe(400);
     const decisions = await Promise.all([
@@ -122,20 +130,7 @@ describeWithDatabase('runs handed to workers', (database) => {
     const api = await apiServer(database().url);
     // The first worker's model call never answers: it is killed in the middle of it.
     fake.reply({ kind: 'hang' });
-    const child = spawn(process.execPath, [`${REPO_ROOT}bin/weft.mjs`, 'worker'], {
-      cwd: REPO_ROOT,
-      env: { ...process.env, ...env, WEFT_DATABASE_URL: database().url, WEFT_LEASE_TIMEOUT_MS: '1000', WEFT_CONFIG: '' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    const exited = new Promise<NodeJS.Signals | null>((resolve) => child.once('exit', (_code, signal) => resolve(signal)));
-    cleanups.push(async () => {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-      await exited;
-    });
-    let output = '';
-    child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    await eventually(() => /executing queued runs/.test(output) || undefined, 30_000, `the worker to start:\n${output}`);
+    const { child, exited } = await workerProcess(database().url, env);
 
     const ask = flow('queued-ask', 'Ask').input('ticket', { text: 'string' }).model('ask', { retries: 0 }).output('result', { answer: 'string' }).wire('ticket.text', 'ask.text').wire('ask.result', 'result.answer').build();
     const started = await api.api.post('/api/runs', { flow: ask, inputs: { text: 'hello' } });
@@ -172,20 +167,7 @@ describeWithDatabase('runs handed to workers', (database) => {
       .wire('call.answer', 'out.answer')
       .build();
     fake.reply({ kind: 'hang' });
-    const child = spawn(process.execPath, [`${REPO_ROOT}bin/weft.mjs`, 'worker'], {
-      cwd: REPO_ROOT,
-      env: { ...process.env, ...env, WEFT_DATABASE_URL: database().url, WEFT_LEASE_TIMEOUT_MS: '1000', WEFT_CONFIG: '' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    const exited = new Promise<NodeJS.Signals | null>((resolve) => child.once('exit', (_code, signal) => resolve(signal)));
-    cleanups.push(async () => {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-      await exited;
-    });
-    let output = '';
-    child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    await eventually(() => /executing queued runs/.test(output) || undefined, 30_000, `the worker to start:\n${output}`);
+    const { child, exited } = await workerProcess(database().url, env);
 
     const started = await api.api.post('/api/runs', { flow: parent, inputs: { text: 'hello' } });
     expect(started.status).toBe(201);

@@ -6,11 +6,10 @@
  * gapless, and a WebSocket client of B saw every event of every run, in order and once.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import pg from 'pg';
 import { afterAll, expect, it } from 'vitest';
 import type { RunEvent } from '../../shared/events.ts';
 import { flow } from '../../shared/testing/flow-builder.ts';
-import { describeWithDatabase } from '../store/postgres/testing/test-database.ts';
+import { describeWithDatabase, queryRows } from '../store/postgres/testing/test-database.ts';
 import { apiClient } from '../testing/http-client.ts';
 import { REPO_ROOT, spawnServer, type ServerProcess } from '../testing/server-process.ts';
 import { makeTempDirs } from '../testing/temp-dirs.ts';
@@ -35,16 +34,6 @@ async function spawnWorker(env: Record<string, string>): Promise<WorkerProcess> 
   const exited = new Promise<NodeJS.Signals | null>((resolve) => child.once('exit', (_code, signal) => resolve(signal)));
   await eventually(() => /executing queued runs/.test(output) || undefined, 60_000, 'a worker to start');
   return { child, exited, output: () => output };
-}
-
-async function query<T>(url: string, text: string, values: unknown[] = []): Promise<T[]> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return (await client.query(text, values)).rows as T[];
-  } finally {
-    await client.end();
-  }
 }
 
 describeWithDatabase('two API servers and three workers on one database', (database) => {
@@ -100,7 +89,7 @@ describeWithDatabase('two API servers and three workers on one database', (datab
     // Kill a worker while it holds runs (its id names its pid).
     const victim = workers[0]!;
     const held = await eventually(async () => {
-      const rows = await query<{ run_id: string }>(database().url, `SELECT run_id FROM run_leases WHERE owner LIKE '%-' || $1 || '-%'`, [String(victim.child.pid)]);
+      const rows = await queryRows<{ run_id: string }>(database().url, `SELECT run_id FROM run_leases WHERE owner LIKE '%-' || $1 || '-%'`, [String(victim.child.pid)]);
       return rows.length > 0 ? rows.map((row) => row.run_id) : undefined;
     }, 60_000, 'the first worker to hold a run');
     victim.child.kill('SIGKILL');

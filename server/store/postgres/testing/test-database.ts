@@ -91,3 +91,14 @@ export function describeWithDatabase(title: string, body: (database: () => TestD
     throw new Error('no database');
   }));
 }
+
+/** The rows a query returns, over a connection of its own (tests read the database as it is). */
+export async function queryRows<T>(url: string, text: string, values: unknown[] = []): Promise<T[]> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return (await client.query(text, values)).rows as T[];
+  } finally {
+    await client.end();
+  }
+}
