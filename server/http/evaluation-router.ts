@@ -3,7 +3,7 @@
  * `POST /api/flows/:id/evaluations` (202, then poll) and `GET /api/evaluations/:evaluationId`.
  * The cases, variants and evaluation are the CLI's (server/evaluation/); this file only speaks HTTP.
  */
-import { Router } from 'express';
+import { Router, type Request } from 'express';
 import type { EvaluationCase } from '../../shared/cases.ts';
 import type { Flow } from '../../shared/flow.ts';
 import { emptyQuery, flowParams } from '../../shared/wire/rest-requests.ts';
@@ -78,23 +78,22 @@ export function evaluationRouter(options: EvaluationRouterOptions): Router {
     reply(response, casesAnswer, { cases: saved.cases, problems: [], file: options.cases.fileName(id) });
   });
 
-  router.post('/flows/:id/evaluations/estimate', async (request, response) => {
+  /** An evaluation asked for: the saved flow, its variants and the cases chosen. */
+  const evaluationRequest = async (request: Request) => {
     const { id } = parseRequest(flowParams, request.params, 'params');
     parseRequest(emptyQuery, request.query, 'query');
     const body = parseRequest(evaluationBody, request.body ?? {}, 'body');
     const flow = await savedFlow(options.flows, id);
-    const variants = variantPlans(flow, body);
-    const cases = await selectedCases(options, flow, body.cases);
+    return { flow, variants: variantPlans(flow, body), cases: await selectedCases(options, flow, body.cases) };
+  };
+
+  router.post('/flows/:id/evaluations/estimate', async (request, response) => {
+    const { flow, variants, cases } = await evaluationRequest(request);
     reply(response, evaluationEstimateAnswer, { caseCount: cases.length, variants: estimateEvaluation(variants, cases, options.estimate), simulated: options.simulated });
   });
 
   router.post('/flows/:id/evaluations', async (request, response) => {
-    const { id } = parseRequest(flowParams, request.params, 'params');
-    parseRequest(emptyQuery, request.query, 'query');
-    const body = parseRequest(evaluationBody, request.body ?? {}, 'body');
-    const flow = await savedFlow(options.flows, id);
-    const variants = variantPlans(flow, body);
-    const cases = await selectedCases(options, flow, body.cases);
+    const { flow, variants, cases } = await evaluationRequest(request);
     const evaluationId = options.jobs.start(flow.id, cases, variants);
     const url = `/api/evaluations/${evaluationId}`;
     response.set('Location', url);
