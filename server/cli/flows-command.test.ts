@@ -69,6 +69,15 @@ describeWithDatabase('weft flows against PostgreSQL', (database) => {
     ]);
   });
 
+  it("imports the examples, where one flow maps another: calls are checked against the directory's flows", async () => {
+    dirs = makeTempDirs();
+    const imported = await weft(['flows', 'import', join(REPO_ROOT, 'flows')], { WEFT_DATABASE_URL: database().url });
+    expect(imported.stderr).toBe('');
+    expect(imported.code).toBe(0);
+    const ids = new Set((await versions()).map((row) => row.flow_id));
+    expect(ids.has('triage-batch') && ids.has('classify-ticket')).toBe(true);
+  });
+
   it('imports nothing when one file is bad, and names each bad file and its problem', async () => {
     dirs = makeTempDirs();
     const before = await versions();

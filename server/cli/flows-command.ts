@@ -13,12 +13,12 @@ import { join, resolve } from 'node:path';
 import { serializeFlow } from '../../shared/canonical.ts';
 import type { Flow } from '../../shared/flow.ts';
 import { ID_PATTERN, ID_RULE } from '../../shared/ids.ts';
-import { validateFlowText } from '../../shared/validate.ts';
 import { DEFAULT_BODY_LIMIT_BYTES } from '../app.ts';
 import { saveAll } from '../store/flows-repository.ts';
 import { FLOW_FILE_SUFFIX } from '../store/flows-store.ts';
 import { openFlowsStorage, type FlowsStorage } from '../store/open-flows-storage.ts';
 import { EXIT, type CliIo } from './output.ts';
+import { validateWithCalls } from './called-flows.ts';
 import { describeProblem } from './validate-command.ts';
 
 export const FLOWS_USAGE = 'usage: weft flows export <dir> | weft flows import <dir>\n';
@@ -118,7 +118,8 @@ async function readFlowFile(path: string, id: string, io: CliIo): Promise<Checke
   } catch (error) {
     return fail(`cannot read: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
   }
-  const result = validateFlowText(text);
+  // A flow that calls flows (subflow, map) is checked against the flows beside it in the directory.
+  const { result } = await validateWithCalls(path, text, io);
   if (!result.ok) return fail(`${plural(result.problems.length, 'problem')}\n${result.problems.map(describeProblem).join('\n')}`);
   if (result.flow.id !== id) return fail(`the file is named "${id}${FLOW_FILE_SUFFIX}" but its id is "${result.flow.id}"`);
   return { ok: true, flow: result.flow };
