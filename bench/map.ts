@@ -25,7 +25,7 @@ const MODEL_ITEMS = 100;
 const METHOD =
   'Real engine, real map executor and InMemoryChildRuns (as `weft run` wires child runs: each item is a child run with its own ' +
   'id and event log kept in memory). (1) A map over 1,000 strings of a child flow input -> code -> output whose code step is the ' +
-  'injected pass-through executor of engine-overhead.ts (no sandbox), at concurrency 1 and 32; one sample = wall time of one ' +
+  'injected pass-through executor of engine-overhead.ts (no sandbox), at concurrency 1 and 32, and once more with the real code executor and sandbox at concurrency 4; one sample = wall time of one ' +
   'parent run / 1,000 items. Beside it, in the same process, a 1,000-step pass-through chain through the engine (us/step), ' +
   'so per item / per step says what a child run costs in engine steps (a child run is 3 steps plus its start and end). ' +
   `(2) A map over ${MODEL_ITEMS} items of a child input -> model -> output, real model executor, ModelService and openai SDK ` +
@@ -132,6 +132,22 @@ async function codeChildFigures(context: BenchContext): Promise<Figure[]> {
       }),
     );
     collectGarbage();
+  }
+
+  // The same map with the real code executor and sandbox (QuickJS, in-process first), as a server runs it.
+  const { createRuntimeServices } = await import('../server/runtime-services.ts');
+  const runtime = await createRuntimeServices({ env: {}, simulatedChunkDelayMs: 0, sandboxPoolSize: 1 });
+  try {
+    const parent = await prepared(mapper(4), [codeChild()]);
+    const perItem: number[] = [];
+    for (let i = 0; i < 1 + (context.quick ? 3 : 10); i++) {
+      const elapsed = await mapRun(parent, realExecutors as unknown as ExecutorMap, runtime.services, items);
+      if (i >= 1) perItem.push((elapsed * 1000) / items.length);
+    }
+    context.log(`  map of 1,000 code items, real sandbox, concurrency 4: median ${median(perItem).toFixed(1)} us/item`);
+    figures.push(figure({ name: 'map over 1,000 items of a code child, real code executor + sandbox, concurrency 4', unit: 'us/item', values: perItem, note: 'createRuntimeServices as `weft run` makes them (sandbox pool of 1 worker, in-process first); the identity source of the flow builder' }));
+  } finally {
+    await runtime.close();
   }
   return figures;
 }
