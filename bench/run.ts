@@ -36,6 +36,7 @@ const BENCHMARKS: Entry[] = [
   { id: 'persistence', title: 'Persistence', file: 'persistence.ts', limit: [240, 45] },
   { id: 'canvas', title: 'Canvas in headless Chromium', file: 'canvas.ts', limit: [300, 60] },
   { id: 'invoke-http', title: 'A flow of 10 code steps invoked over HTTP', file: 'invoke-http.ts', limit: [90, 40] },
+  { id: 'map', title: 'Map over many items', file: 'map.ts', limit: [180, 60] },
   { id: 'queue', title: 'Runs through the queue (PostgreSQL workers)', file: 'queue.ts', limit: [300, 120] },
 ];
 
