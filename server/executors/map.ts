@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { DEFAULT_MAP_CONCURRENCY, MAX_MAP_ITEMS, type ItemFailure, type MapConfig } from '../../shared/kinds/map.ts';
 import { StepFailure, type Executor, type StepContext } from '../engine/executor.ts';
 import { ChildBudgets } from './children/child-budgets.ts';
@@ -39,6 +40,9 @@ async function mapItems(step: ChildStep, config: MapConfig, items: unknown[]) {
   const failures: ItemFailure[] = [];
   const stop = new AbortController();
   const signal = AbortSignal.any([context.signal, stop.signal]);
+  // Each child run in flight listens on it (a few listeners each, removed when it ends): with
+  // concurrency above about 10, Node would warn of a leak that is not one.
+  setMaxListeners(10 + 4 * (config.concurrency ?? DEFAULT_MAP_CONCURRENCY), signal);
   let next = 0;
   let done = 0;
   let firstFailure: string | undefined;
