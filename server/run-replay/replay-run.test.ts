@@ -73,6 +73,28 @@ describe('POST /api/runs/:runId/replay', () => {
     expect(state.status).toBe('succeeded');
   });
 
+  it('refuses a run that calls other flows, naming the call, and sends nothing', async () => {
+    const child = flow('replay-child').input('in', { text: 'string' }).model('say', { prompt: 'Say: {{text}}' }).output('out', { said: 'string' }).wire('in.text', 'say.text').wire('say.result', 'out.said').build();
+    expect((await test.api.put('/api/flows/replay-child', child)).status).toBeLessThan(300);
+    const parent = flow('replay-parent')
+      .input('in', { text: 'string' })
+      .node({ id: 'call', kind: 'subflow', config: { flow: 'replay-child' } })
+      .output('out', { said: 'string' })
+      .wire('in.text', 'call.text')
+      .wire('call.said', 'out.said')
+      .build();
+    const started = await test.api.post('/api/runs', { flow: parent, inputs: { text: 'hi' } });
+    expect(started.status).toBe(201);
+    await eventually(async () => ((await test.api.get(`/api/runs/${started.body.runId}`)).body.status === 'succeeded' ? true : undefined), 20_000, 'the composed run to succeed');
+    fake.requests.length = 0;
+    for (const path of ['replay', 'what-if']) {
+      const answer = await test.api.post(`/api/runs/${started.body.runId}/${path}`, path === 'replay' ? {} : { set: { 'call.flow': 'replay-child' } });
+      expect(answer.status).toBe(409);
+      expect(answer.body.error.message).toMatch(/call -> replay-child/);
+    }
+    expect(fake.requests).toHaveLength(0);
+  });
+
   it('refuses a run that does not exist', async () => {
     expect((await test.api.post('/api/runs/nope/replay', {})).status).toBe(404);
   });

@@ -7,6 +7,7 @@
  */
 import { isTerminal, type RunEvent } from '../../shared/events.ts';
 import type { Flow } from '../../shared/flow.ts';
+import { callsOf } from '../../shared/flow-calls.ts';
 import { applySettings, settingsFromRecord } from '../evaluation/flow-variants.ts';
 import { badRequest, conflict, notFound } from '../request-error.ts';
 import type { RunManager } from '../run-manager.ts';
@@ -37,6 +38,9 @@ async function finishedRun(runs: RunManager, runId: string): Promise<{ events: R
   const started = events.find((event) => event.type === 'run.started');
   if (!started || started.type !== 'run.started') throw notFound(`run "${runId}" has no start in its log`);
   if (!events.some(isTerminal)) throw conflict(`run "${runId}" has not finished; replay or change it once it has ended`);
+  // Its child runs would be started afresh with the live model service, not answered from their logs.
+  const calls = callsOf(started.flow);
+  if (calls.length > 0) throw conflict(`run "${runId}" calls other flows (${calls.map((call) => `${call.nodeId} -> ${call.flowId}`).join(', ')}); replaying or changing a run with subflow or map steps is not supported yet`);
   return { events, flow: started.flow, inputs: started.inputs };
 }
 
