@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { startChild, type Child } from './children.ts';
 import { chainShape, validated } from './flows.ts';
 import { json } from './http.ts';
+import { processCpuMs } from './process-cpu.ts';
 import { runStandalone } from './standalone.ts';
 import { figure, notAvailable, percentile, tryImport, type BenchContext, type BenchReport, type Figure } from './stats.ts';
 import { withTempDir } from './temp.ts';
@@ -47,7 +48,11 @@ export async function run(context: BenchContext): Promise<BenchReport> {
     const dataDir = join(directory, 'data');
     const flowsDir = join(directory, 'flows');
     await mkdir(flowsDir, { recursive: true });
-    const server: Child = startChild(new URL('./server-child.ts', import.meta.url), [JSON.stringify({ dataDir, flowsDir, env: {}, executors: 'paced', paceMs: PACE_MS, stampAppends: true, sampleMemory: false })]);
+    // WEFT_BENCH_WS_SENDING=ws: the hub sends with ws's own send (to measure the ready-made frames against).
+    const wsEventSending = process.env.WEFT_BENCH_WS_SENDING === 'ws' ? 'ws' : undefined;
+    const server: Child = startChild(new URL('./server-child.ts', import.meta.url), [
+      JSON.stringify({ dataDir, flowsDir, env: {}, executors: 'paced', paceMs: PACE_MS, stampAppends: true, sampleMemory: false, ...(wsEventSending ? { wsEventSending } : {}) }),
+    ]);
     try {
       const { url } = await server.next<{ url: string }>('ready', 60_000);
       const flow = validated('bench-events', chainShape(STEPS));
@@ -60,11 +65,16 @@ export async function run(context: BenchContext): Promise<BenchReport> {
           const latencies: number[] = [];
           const withBurst: number[] = [];
           const perRunP99: number[] = [];
-          const parts = { stored: [] as number[], fanOut: [] as number[], wire: [] as number[] };
+          const parts = { stored: [] as number[], fanOut: [] as number[], wire: [] as number[], spread: [] as number[] };
+          const cpu = { server: 0, clients: 0, runs: 0 };
           for (let r = 0; r < runsPerCount + 1; r++) {
+            const serverCpuBefore = processCpuMs(server.process.pid);
+            const clientsCpuBefore = processCpuMs(clients.process.pid);
             const { runId } = (await json(`${url}/api/flows/bench-events/runs`, { method: 'POST', body: JSON.stringify({ inputs: { value: 'x' } }) })) as { runId: string };
             const { at: subscribedAt } = await clients.ask<{ at: number }>('subscribe', { runId }, 'subscribed', 30_000);
             await clients.ask('until', { seq: lastSeq }, 'until', 60_000);
+            const serverCpuAfter = processCpuMs(server.process.pid);
+            const clientsCpuAfter = processCpuMs(clients.process.pid);
             const { receipts } = await clients.ask<{ receipts: Array<[number, number, number, string]> }>('collect');
             const { stamps, published } = await server.ask<{ stamps: Array<[string, number, number]>; published: Array<[string, number, number, number]> }>('stamps');
             const appended: Stamp = {};
@@ -76,6 +86,8 @@ export async function run(context: BenchContext): Promise<BenchReport> {
             const stored: number[] = [];
             const fanOut: number[] = [];
             const wire: number[] = [];
+            // Per event: the first and the last client's receipt (how far apart the clients get it).
+            const firstLast = new Map<number, [number, number]>();
             for (const [, seq, at, type] of receipts) {
               if (!type.startsWith('step.')) continue;
               const sent = appended[seq];
@@ -88,6 +100,8 @@ export async function run(context: BenchContext): Promise<BenchReport> {
               stored.push(hub[0] - sent);
               fanOut.push(hub[1] - hub[0]);
               wire.push(at - hub[0]);
+              const seen = firstLast.get(seq);
+              firstLast.set(seq, seen ? [Math.min(seen[0], at), Math.max(seen[1], at)] : [at, at]);
             }
             // The first run warms up the path (JIT, sockets): not counted.
             if (r === 0) continue;
@@ -96,6 +110,12 @@ export async function run(context: BenchContext): Promise<BenchReport> {
             parts.stored.push(...stored);
             parts.fanOut.push(...fanOut);
             parts.wire.push(...wire);
+            for (const [first, last] of firstLast.values()) parts.spread.push(last - first);
+            if (serverCpuBefore !== undefined && serverCpuAfter !== undefined && clientsCpuBefore !== undefined && clientsCpuAfter !== undefined) {
+              cpu.server += serverCpuAfter - serverCpuBefore;
+              cpu.clients += clientsCpuAfter - clientsCpuBefore;
+              cpu.runs++;
+            }
             perRunP99.push(percentile(run, 99));
           }
           const result = figure({
@@ -123,7 +143,9 @@ export async function run(context: BenchContext): Promise<BenchReport> {
           const breakdown = (values: number[]): string => `p50 ${percentile(values, 50).toFixed(2)} / p99 ${percentile(values, 99).toFixed(2)} ms`;
           findings.push(
             `${count} client(s), where the time goes: append -> hub.publish (batching, log write + fdatasync, listeners) ${breakdown(parts.stored)}; ` +
-              `hub.publish itself (encode + send to every client) ${breakdown(parts.fanOut)}; publish began -> client received ${breakdown(parts.wire)}`,
+              `hub.publish itself (encode + send to every client) ${breakdown(parts.fanOut)}; publish began -> client received ${breakdown(parts.wire)}` +
+              (count > 1 ? `; first client received -> last client received, per event ${breakdown(parts.spread)}` : '') +
+              (cpu.runs > 0 ? `; CPU per run (/proc, 10 ms ticks): server ${(cpu.server / cpu.runs).toFixed(0)} ms, clients' process ${(cpu.clients / cpu.runs).toFixed(0)} ms` : ''),
           );
           context.log(`  ${count} client(s): p50 ${result.summary.p50.toFixed(2)} ms, p99 ${result.summary.p99.toFixed(2)} ms`);
         } finally {
