@@ -23,13 +23,19 @@ const METHOD =
   `${PACE_MS} ms, so events arrive spread out as in a real run, not in one burst). Flow: input -> ${STEPS} code steps -> output, ` +
   'saved with PUT, each run started with POST /api/flows/:id/runs. The clients (ws package) live in a second process, each ' +
   'subscribing as the browser does (server/ws/hub.ts) with {type:"subscribe", runId, after: 0}; replayed events are left out, only live ones count. ' +
+  'The 100 clients stand for 100 browsers on 100 machines but share that one process (and the 2 cores with the server), so each ' +
+  "client's own work delays the receipt of every client after it: a message is stamped when ws hands it to the client ('message') " +
+  'and its JSON is parsed after the poll phase (setImmediate), not before the next socket is read. Nothing of the path up to the ' +
+  "client's 'message' is left out: the kernel, ws's frame parsing, the clients' process's GC and scheduling all count. " +
   "Latency = client receive time minus the time the engine's onEvent handed the event to RunsStore.append (stamped by wrapping " +
   'append in the server process), both on the machine-wide monotonic clock (process.hrtime). So it covers batching, the log ' +
   'write with fdatasync, the listeners, the hub and the socket. Every step.* event of every client counts; p50 / p99 over all. ' +
   'The clients subscribe after the run has started, all at the same moment: the main rows count the events stored after every ' +
   'client had its "subscribed" answer (delivery to subscribed clients); the "including the subscribe burst" row also counts the ' +
   'events stored while 100 subscriptions (each a log read and a replay) were being answered. The server does not sample its ' +
-  'memory during this benchmark (that sampling briefly takes its event loop).';
+  'memory during this benchmark (that sampling briefly takes its event loop). Findings: the breakdown per delivery; how far apart ' +
+  "the first and the last client received each event; server and clients' process CPU per run (/proc). WEFT_BENCH_WS_SENDING=ws " +
+  "makes the hub send with ws's own send, to measure the ready-made frames against.";
 
 interface Stamp {
   [key: string]: number;
