@@ -29,11 +29,12 @@ const METHOD =
   "client's 'message' is left out: the kernel, ws's frame parsing, the clients' process's GC and scheduling all count. " +
   "Latency = client receive time minus the time the engine's onEvent handed the event to RunsStore.append (stamped by wrapping " +
   'append in the server process), both on the machine-wide monotonic clock (process.hrtime). So it covers batching, the log ' +
-  'write with fdatasync, the listeners, the hub and the socket. Every step.* event of every client counts; p50 / p99 over all. ' +
+  'write (durable: O_DSYNC), the listeners, the hub and the socket. Every step.* event of every client counts; p50 / p99 over all. ' +
   'The clients subscribe after the run has started, all at the same moment: the main rows count the events stored after every ' +
   'client had its "subscribed" answer (delivery to subscribed clients); the "including the subscribe burst" row also counts the ' +
   'events stored while 100 subscriptions (each a log read and a replay) were being answered. The server does not sample its ' +
-  'memory during this benchmark (that sampling briefly takes its event loop). Findings: the breakdown per delivery; how far apart ' +
+  'memory during this benchmark (that sampling briefly takes its event loop). Findings: the breakdown per delivery, with the durable log write itself per batch (the server ' +
+  'child times every FileHandle write to a run log); how far apart ' +
   "the first and the last client received each event; server and clients' process CPU per run (/proc). WEFT_BENCH_WS_SENDING=ws " +
   "makes the hub send with ws's own send, to measure the ready-made frames against.";
 
@@ -71,7 +72,7 @@ export async function run(context: BenchContext): Promise<BenchReport> {
           const latencies: number[] = [];
           const withBurst: number[] = [];
           const perRunP99: number[] = [];
-          const parts = { stored: [] as number[], fanOut: [] as number[], wire: [] as number[], spread: [] as number[] };
+          const parts = { stored: [] as number[], fanOut: [] as number[], wire: [] as number[], spread: [] as number[], disk: [] as number[] };
           const cpu = { server: 0, clients: 0, runs: 0 };
           for (let r = 0; r < runsPerCount + 1; r++) {
             const serverCpuBefore = processCpuMs(server.process.pid);
@@ -82,7 +83,7 @@ export async function run(context: BenchContext): Promise<BenchReport> {
             const serverCpuAfter = processCpuMs(server.process.pid);
             const clientsCpuAfter = processCpuMs(clients.process.pid);
             const { receipts } = await clients.ask<{ receipts: Array<[number, number, number, string]> }>('collect');
-            const { stamps, published } = await server.ask<{ stamps: Array<[string, number, number]>; published: Array<[string, number, number, number]> }>('stamps');
+            const { stamps, published, diskWrites } = await server.ask<{ stamps: Array<[string, number, number]>; published: Array<[string, number, number, number]>; diskWrites: Array<[number, number]> }>('stamps');
             const appended: Stamp = {};
             for (const [stampRun, seq, ms] of stamps) if (stampRun === runId) appended[seq] = ms;
             const publishedAt: Record<number, [number, number]> = {};
@@ -117,6 +118,8 @@ export async function run(context: BenchContext): Promise<BenchReport> {
             parts.fanOut.push(...fanOut);
             parts.wire.push(...wire);
             for (const [first, last] of firstLast.values()) parts.spread.push(last - first);
+            // Log writes (durable on return) while this run's counted events were being stored.
+            for (const [start, end] of diskWrites) if (start >= subscribedAt) parts.disk.push(end - start);
             if (serverCpuBefore !== undefined && serverCpuAfter !== undefined && clientsCpuBefore !== undefined && clientsCpuAfter !== undefined) {
               cpu.server += serverCpuAfter - serverCpuBefore;
               cpu.clients += clientsCpuAfter - clientsCpuBefore;
@@ -148,7 +151,8 @@ export async function run(context: BenchContext): Promise<BenchReport> {
           }
           const breakdown = (values: number[]): string => `p50 ${percentile(values, 50).toFixed(2)} / p99 ${percentile(values, 99).toFixed(2)} ms`;
           findings.push(
-            `${count} client(s), where the time goes: append -> hub.publish (batching, log write + fdatasync, listeners) ${breakdown(parts.stored)}; ` +
+            `${count} client(s), where the time goes: append -> hub.publish (batching, durable log write, listeners) ${breakdown(parts.stored)}; ` +
+              `of which the log write itself (O_DSYNC, per batch) ${breakdown(parts.disk)}; ` +
               `hub.publish itself (encode + send to every client) ${breakdown(parts.fanOut)}; publish began -> client received ${breakdown(parts.wire)}` +
               (count > 1 ? `; first client received -> last client received, per event ${breakdown(parts.spread)}` : '') +
               (cpu.runs > 0 ? `; CPU per run (/proc, 10 ms ticks): server ${(cpu.server / cpu.runs).toFixed(0)} ms, clients' process ${(cpu.clients / cpu.runs).toFixed(0)} ms` : ''),
