@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { startChild, type Child } from './children.ts';
 import { chainShape, validated } from './flows.ts';
 import { json } from './http.ts';
+import { processCpuMs } from './process-cpu.ts';
 import { runStandalone } from './standalone.ts';
 import { figure, notAvailable, percentile, tryImport, type BenchContext, type BenchReport, type Figure } from './stats.ts';
 import { withTempDir } from './temp.ts';
@@ -22,13 +23,20 @@ const METHOD =
   `${PACE_MS} ms, so events arrive spread out as in a real run, not in one burst). Flow: input -> ${STEPS} code steps -> output, ` +
   'saved with PUT, each run started with POST /api/flows/:id/runs. The clients (ws package) live in a second process, each ' +
   'subscribing as the browser does (server/ws/hub.ts) with {type:"subscribe", runId, after: 0}; replayed events are left out, only live ones count. ' +
+  'The 100 clients stand for 100 browsers on 100 machines but share that one process (and the 2 cores with the server), so each ' +
+  "client's own work delays the receipt of every client after it: a message is stamped when ws hands it to the client ('message') " +
+  'and its JSON is parsed after the poll phase (setImmediate), not before the next socket is read. Nothing of the path up to the ' +
+  "client's 'message' is left out: the kernel, ws's frame parsing, the clients' process's GC and scheduling all count. " +
   "Latency = client receive time minus the time the engine's onEvent handed the event to RunsStore.append (stamped by wrapping " +
   'append in the server process), both on the machine-wide monotonic clock (process.hrtime). So it covers batching, the log ' +
-  'write with fdatasync, the listeners, the hub and the socket. Every step.* event of every client counts; p50 / p99 over all. ' +
+  'write (durable: O_DSYNC), the listeners, the hub and the socket. Every step.* event of every client counts; p50 / p99 over all. ' +
   'The clients subscribe after the run has started, all at the same moment: the main rows count the events stored after every ' +
   'client had its "subscribed" answer (delivery to subscribed clients); the "including the subscribe burst" row also counts the ' +
   'events stored while 100 subscriptions (each a log read and a replay) were being answered. The server does not sample its ' +
-  'memory during this benchmark (that sampling briefly takes its event loop).';
+  'memory during this benchmark (that sampling briefly takes its event loop). Findings: the breakdown per delivery, with the durable log write itself per batch (the server ' +
+  'child times every FileHandle write to a run log); how far apart ' +
+  "the first and the last client received each event; server and clients' process CPU per run (/proc). WEFT_BENCH_WS_SENDING=ws " +
+  "makes the hub send with ws's own send, to measure the ready-made frames against.";
 
 interface Stamp {
   [key: string]: number;
@@ -47,7 +55,11 @@ export async function run(context: BenchContext): Promise<BenchReport> {
     const dataDir = join(directory, 'data');
     const flowsDir = join(directory, 'flows');
     await mkdir(flowsDir, { recursive: true });
-    const server: Child = startChild(new URL('./server-child.ts', import.meta.url), [JSON.stringify({ dataDir, flowsDir, env: {}, executors: 'paced', paceMs: PACE_MS, stampAppends: true, sampleMemory: false })]);
+    // WEFT_BENCH_WS_SENDING=ws: the hub sends with ws's own send (to measure the ready-made frames against).
+    const wsEventSending = process.env.WEFT_BENCH_WS_SENDING === 'ws' ? 'ws' : undefined;
+    const server: Child = startChild(new URL('./server-child.ts', import.meta.url), [
+      JSON.stringify({ dataDir, flowsDir, env: {}, executors: 'paced', paceMs: PACE_MS, stampAppends: true, sampleMemory: false, ...(wsEventSending ? { wsEventSending } : {}) }),
+    ]);
     try {
       const { url } = await server.next<{ url: string }>('ready', 60_000);
       const flow = validated('bench-events', chainShape(STEPS));
@@ -60,13 +72,18 @@ export async function run(context: BenchContext): Promise<BenchReport> {
           const latencies: number[] = [];
           const withBurst: number[] = [];
           const perRunP99: number[] = [];
-          const parts = { stored: [] as number[], fanOut: [] as number[], wire: [] as number[] };
+          const parts = { stored: [] as number[], fanOut: [] as number[], wire: [] as number[], spread: [] as number[], disk: [] as number[] };
+          const cpu = { server: 0, clients: 0, runs: 0 };
           for (let r = 0; r < runsPerCount + 1; r++) {
+            const serverCpuBefore = processCpuMs(server.process.pid);
+            const clientsCpuBefore = processCpuMs(clients.process.pid);
             const { runId } = (await json(`${url}/api/flows/bench-events/runs`, { method: 'POST', body: JSON.stringify({ inputs: { value: 'x' } }) })) as { runId: string };
             const { at: subscribedAt } = await clients.ask<{ at: number }>('subscribe', { runId }, 'subscribed', 30_000);
             await clients.ask('until', { seq: lastSeq }, 'until', 60_000);
+            const serverCpuAfter = processCpuMs(server.process.pid);
+            const clientsCpuAfter = processCpuMs(clients.process.pid);
             const { receipts } = await clients.ask<{ receipts: Array<[number, number, number, string]> }>('collect');
-            const { stamps, published } = await server.ask<{ stamps: Array<[string, number, number]>; published: Array<[string, number, number, number]> }>('stamps');
+            const { stamps, published, diskWrites } = await server.ask<{ stamps: Array<[string, number, number]>; published: Array<[string, number, number, number]>; diskWrites: Array<[number, number]> }>('stamps');
             const appended: Stamp = {};
             for (const [stampRun, seq, ms] of stamps) if (stampRun === runId) appended[seq] = ms;
             const publishedAt: Record<number, [number, number]> = {};
@@ -76,6 +93,8 @@ export async function run(context: BenchContext): Promise<BenchReport> {
             const stored: number[] = [];
             const fanOut: number[] = [];
             const wire: number[] = [];
+            // Per event: the first and the last client's receipt (how far apart the clients get it).
+            const firstLast = new Map<number, [number, number]>();
             for (const [, seq, at, type] of receipts) {
               if (!type.startsWith('step.')) continue;
               const sent = appended[seq];
@@ -88,6 +107,8 @@ export async function run(context: BenchContext): Promise<BenchReport> {
               stored.push(hub[0] - sent);
               fanOut.push(hub[1] - hub[0]);
               wire.push(at - hub[0]);
+              const seen = firstLast.get(seq);
+              firstLast.set(seq, seen ? [Math.min(seen[0], at), Math.max(seen[1], at)] : [at, at]);
             }
             // The first run warms up the path (JIT, sockets): not counted.
             if (r === 0) continue;
@@ -96,6 +117,14 @@ export async function run(context: BenchContext): Promise<BenchReport> {
             parts.stored.push(...stored);
             parts.fanOut.push(...fanOut);
             parts.wire.push(...wire);
+            for (const [first, last] of firstLast.values()) parts.spread.push(last - first);
+            // Log writes (durable on return) while this run's counted events were being stored.
+            for (const [start, end] of diskWrites) if (start >= subscribedAt) parts.disk.push(end - start);
+            if (serverCpuBefore !== undefined && serverCpuAfter !== undefined && clientsCpuBefore !== undefined && clientsCpuAfter !== undefined) {
+              cpu.server += serverCpuAfter - serverCpuBefore;
+              cpu.clients += clientsCpuAfter - clientsCpuBefore;
+              cpu.runs++;
+            }
             perRunP99.push(percentile(run, 99));
           }
           const result = figure({
@@ -122,8 +151,11 @@ export async function run(context: BenchContext): Promise<BenchReport> {
           }
           const breakdown = (values: number[]): string => `p50 ${percentile(values, 50).toFixed(2)} / p99 ${percentile(values, 99).toFixed(2)} ms`;
           findings.push(
-            `${count} client(s), where the time goes: append -> hub.publish (batching, log write + fdatasync, listeners) ${breakdown(parts.stored)}; ` +
-              `hub.publish itself (encode + send to every client) ${breakdown(parts.fanOut)}; publish began -> client received ${breakdown(parts.wire)}`,
+            `${count} client(s), where the time goes: append -> hub.publish (batching, durable log write, listeners) ${breakdown(parts.stored)}; ` +
+              `of which the log write itself (O_DSYNC, per batch) ${breakdown(parts.disk)}; ` +
+              `hub.publish itself (encode + send to every client) ${breakdown(parts.fanOut)}; publish began -> client received ${breakdown(parts.wire)}` +
+              (count > 1 ? `; first client received -> last client received, per event ${breakdown(parts.spread)}` : '') +
+              (cpu.runs > 0 ? `; CPU per run (/proc, 10 ms ticks): server ${(cpu.server / cpu.runs).toFixed(0)} ms, clients' process ${(cpu.clients / cpu.runs).toFixed(0)} ms` : ''),
           );
           context.log(`  ${count} client(s): p50 ${result.summary.p50.toFixed(2)} ms, p99 ${result.summary.p99.toFixed(2)} ms`);
         } finally {

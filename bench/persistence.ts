@@ -19,7 +19,7 @@ const METHOD =
   'Append: the real RunsStore (server/store) in a temp data dir on the same disk as the repo. The history is built first ' +
   '(run.started, then step.started/step.succeeded pairs of ~200 bytes, appended in batches of 5,000), then single events are ' +
   'appended one at a time, each awaited until the store reports it written (the run\'s write queue: setImmediate batching + ' +
-  'appendFile, + fdatasync when durable, which is the server default). Timed per append; the write-only rows use the ' +
+  'one write to a log opened with O_DSYNC when durable, which is the server default: the write returns once the data is on disk). Timed per append; the write-only rows use the ' +
   'store\'s sync:false. ' +
   'Resume: a data dir is prepared with 1,000 runs (200 with --quick) of input -> approval -> output stopped at the approval (created through ' +
   'startServer/RunManager, then the server closed); each sample copies it and, in a fresh process with the server modules ' +

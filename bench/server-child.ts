@@ -5,12 +5,14 @@
  *   <- {type:'stats'}   -> {type:'stats', rssMiB, heapUsedMiB, peakRssMiB, peakHeapUsedMiB}
  *   <- {type:'stamps'}  -> {type:'stamps', stamps: [runId, seq, appendMs][], published: [runId, seq, startMs, endMs][]}
  *                          (when stampAppends is set: when the engine handed each event to the store, and when the
- *                          WebSocket hub's publish of it began and returned)
+ *                          WebSocket hub's publish of it began and returned; diskWrites: [startMs, endMs][] of
+ *                          every write to a run log, which is durable on return in the default mode)
  *   <- {type:'reset-peaks'}
  *   <- {type:'close'}   -> closes the server and exits
  * It exits when its parent goes away.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, readlinkSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 import type { RunEvent } from '../shared/events.ts';
 import type { ExecutorMap, StepContext, StepOutcome } from '../server/engine/index.ts';
 
@@ -74,7 +76,32 @@ if (process.send && process.argv[2]) {
   });
   const stamps: Array<[string, number, number]> = [];
   const published: Array<[string, number, number, number]> = [];
+  const diskWrites: Array<[number, number]> = [];
   if (options.stampAppends) {
+    // Every FileHandle write to a run log (`*.jsonl`), timed: the disk's share of append -> publish.
+    const probe = await open(process.execPath, 'r');
+    const handlePrototype = Object.getPrototypeOf(probe) as { write: (...args: unknown[]) => Promise<unknown> };
+    await probe.close();
+    const write = handlePrototype.write;
+    const isLog = new WeakMap<object, boolean>();
+    handlePrototype.write = async function (this: { fd: number }, ...args: unknown[]) {
+      let log = isLog.get(this);
+      if (log === undefined) {
+        try {
+          log = readlinkSync(`/proc/self/fd/${this.fd}`).endsWith('.jsonl');
+        } catch {
+          log = false;
+        }
+        isLog.set(this, log);
+      }
+      if (!log) return write.apply(this, args);
+      const started = monotonicMs();
+      try {
+        return await write.apply(this, args);
+      } finally {
+        diskWrites.push([started, monotonicMs()]);
+      }
+    };
     const store = server.store;
     const append = store.append.bind(store);
     store.append = (event: RunEvent) => {
@@ -114,7 +141,7 @@ if (process.send && process.argv[2]) {
       peakRss = 0;
       peakHeap = 0;
     } else if (message.type === 'stamps') {
-      process.send!({ type: 'stamps', stamps: stamps.splice(0), published: published.splice(0) });
+      process.send!({ type: 'stamps', stamps: stamps.splice(0), published: published.splice(0), diskWrites: diskWrites.splice(0) });
     } else if (message.type === 'close') {
       void server.close().then(() => process.exit(0));
     }

@@ -60,7 +60,6 @@ export class RunsStore implements RunsStorage {
   readonly #files: RunLogFiles;
   readonly #lock: DataLock;
   readonly #log: (line: string) => void;
-  readonly #sync: boolean;
   readonly #fs: AtomicWriteFs;
   readonly #listeners = new Set<StoredListener>();
   /** Runs whose log could not be written, with why: later events are refused until `reopen`. */
@@ -83,9 +82,8 @@ export class RunsStore implements RunsStorage {
     this.#lock = lock;
     const fs = options.fs ?? DEFAULT_FS;
     this.#fs = fs;
-    this.#files = new RunLogFiles(join(dataDir, RUNS_DIRECTORY_NAME), fs);
+    this.#files = new RunLogFiles(join(dataDir, RUNS_DIRECTORY_NAME), { sync: options.sync ?? true, fs });
     this.#log = options.log ?? ((line) => console.warn(line));
-    this.#sync = options.sync ?? true;
     this.#health = fileStoreHealth({ dataDir, fs, log: this.#log, onRecovered: () => this.#onRecovered() });
     this.#writes = new RunWriteQueue<string>({
       parallel: PARALLEL_WRITES,
@@ -189,7 +187,7 @@ export class RunsStore implements RunsStorage {
     let failure: unknown = this.#broken.get(runId);
     if (failure === undefined) {
       try {
-        await this.#files.append(runId, lines.join(''), this.#sync);
+        await this.#files.append(runId, lines.join(''));
         if (events.some(isTerminal)) {
           await this.#files.close(runId);
           this.#sizes.delete(runId);

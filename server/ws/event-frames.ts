@@ -9,10 +9,12 @@
  * because `ws` (without permessage-deflate, and never given a Blob) writes each of its own frames
  * (pings, close, other messages) whole and at once, so frames never interleave.
  *
- * Why not `ws`'s own `send`: at a model latency of 300 ms, with 10 clients following every run,
- * sending each event with `socket.send` cost the server about 12 % more CPU per model step
- * (median of 5 pairs); with one client the two are level (bench/socket-frames.ts, which compares
- * them with `eventSending: 'ws'`).
+ * Why not `ws`'s own `send` (one corked header + payload write per event): at a model latency of
+ * 300 ms, with 10 clients following every run, the frames save 12 to 15 % of the server's CPU per
+ * model step (bench/socket-frames.ts, which compares them with `eventSending: 'ws'`); with one
+ * client the two are level. With 100 clients of one run (bench/event-delivery.ts,
+ * WEFT_BENCH_WS_SENDING=ws) a store batch reaches every client in about half the time: the hub's
+ * publish p50 1.0 to 1.15 ms against 2.1 to 2.5 ms (bench/README.md, "Round four").
  */
 import type { RunEvent } from '../../shared/events.ts';
 import { encode } from './messages.ts';

@@ -5,7 +5,7 @@
  * fail with ENOSPC while the disk is "full" (`failingFs`), and the store's own code runs as is.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, openSync, closeSync, rmSync, unlinkSync, writeSync } from 'node:fs';
+import { constants, mkdtempSync, openSync, closeSync, rmSync, unlinkSync, writeSync } from 'node:fs';
 import { open, rename, unlink, type FileHandle } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -43,7 +43,8 @@ export function failingFs(isFull: () => boolean): AtomicWriteFs {
     });
   return {
     open: (async (path: Parameters<typeof open>[0], flags?: string | number, mode?: number) => {
-      if (isFull() && typeof flags === 'string' && /[wa+]/.test(flags)) throw noSpace('open');
+      const writing = typeof flags === 'string' ? /[wa+]/.test(flags) : typeof flags === 'number' && (flags & (constants.O_WRONLY | constants.O_RDWR)) !== 0;
+      if (isFull() && writing) throw noSpace('open');
       return wrap(await open(path, flags, mode));
     }) as typeof open,
     rename,
