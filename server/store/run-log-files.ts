@@ -50,9 +50,17 @@ export class RunLogFiles {
   async append(runId: string, text: string, sync: boolean): Promise<void> {
     const log = await this.#get(runId);
     try {
-      await log.handle.appendFile(text, 'utf8');
+      // One write of the bytes (the file is opened for appending): `appendFile` on a handle goes
+      // through the whole writeFile path (chunking, signal checks) for every batch.
+      const bytes = Buffer.from(text, 'utf8');
+      let written = 0;
+      while (written < bytes.length) {
+        const { bytesWritten } = await log.handle.write(bytes, written, bytes.length - written);
+        if (bytesWritten <= 0) throw new Error(`the log of run ${runId} took no bytes of a write`);
+        written += bytesWritten;
+      }
       if (sync) await log.handle.datasync();
-      log.size += Buffer.byteLength(text, 'utf8');
+      log.size += bytes.length;
     } catch (error) {
       await log.handle.truncate(log.size).catch(() => undefined);
       log.busy = false;
