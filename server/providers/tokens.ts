@@ -37,8 +37,18 @@ function encoding(name: EncodingName): BytePairEncoding {
   return found;
 }
 
+/** Model name -> its encoding: counted on every streamed delta, so the name is matched once. */
+const byModel = new Map<string, BytePairEncoding>();
+const MAX_REMEMBERED_MODELS = 256;
+
 export function encodingFor(model: string): BytePairEncoding {
-  return encoding(encodingForModel(model));
+  let found = byModel.get(model);
+  if (found === undefined) {
+    found = encoding(encodingForModel(model));
+    if (byModel.size >= MAX_REMEMBERED_MODELS) byModel.clear();
+    byModel.set(model, found);
+  }
+  return found;
 }
 
 /**

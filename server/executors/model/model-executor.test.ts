@@ -118,6 +118,17 @@ describe('model step: text', () => {
   });
 });
 
+  it('counts the prompt once: the count made to fit the context budget is the one reserved and billed', async () => {
+    provider.fake.reply(textReply('fine', { usage: null }));
+    const counted: string[] = [];
+    const models = { ...provider.models, countTokens: (model: string, text: string) => (counted.push(text), provider.models.countTokens(model, text)) };
+    const { context, emitted } = step(summarise, { models, budgetUsd: 1 });
+    await modelExecutor.run(context);
+    expect(counted.filter((text) => text === 'Summarise: The printer is on fire.')).toHaveLength(1);
+    const expected = 3 + 4 + provider.models.countTokens('gpt-4o-mini', 'You summarise support tickets.') + 4 + provider.models.countTokens('gpt-4o-mini', 'Summarise: The printer is on fire.');
+    expect(emitted('step.cost').at(-1)).toMatchObject({ final: true, inputTokens: expected });
+  });
+
 describe('model step: budget', () => {
   it('fails before sending anything when the worst case does not fit', async () => {
     const { context, budget } = step({ ...summarise, maxTokens: 10_000 }, { budgetUsd: 0.001, spentElsewhereUsd: 0.0004 });

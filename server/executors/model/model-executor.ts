@@ -19,6 +19,13 @@ import { StepCostMeter } from '../../providers/step-cost-meter.ts';
 import { wireFormatFor, type WireFormat, type WireReading } from './wire-format.ts';
 import { StreamBatch } from './stream-batch.ts';
 
+/**
+ * How long a request's `step.prompt` may wait for the reply's first part before it is recorded on
+ * its own: a hosted model usually starts answering within it, and the prompt then shares the
+ * reply's write. A slower reply shows its prompt this much later.
+ */
+export const PROMPT_HOLD_MS = 1_000;
+
 interface Reply {
   text: string;
   finishReason: string | undefined;
@@ -74,12 +81,14 @@ async function reserveWorstCase(call: Call, promptTokens: number): Promise<() =>
   };
 }
 
-/** One request: prompt event, budget reservation, stream, cost settlement, release. */
-async function request(call: Call, messages: ChatMessage[]): Promise<Reply> {
+/** One request: prompt event, budget reservation, stream, cost settlement, release. `counted`: its prompt tokens, when already counted. */
+async function request(call: Call, messages: ChatMessage[], counted?: number): Promise<Reply> {
   const { context, models, resolved, format, meter, batch } = call;
   const config = context.config;
-  batch.emit({ type: 'step.prompt', model: resolved.model, simulated: resolved.simulated, messages });
-  const promptTokens = promptTokenCount(models, resolved.model, messages, format.responseSchema);
+  // Stored with the reply's first batch (or after PROMPT_HOLD_MS): one write per step less (stream-batch.ts).
+  batch.hold({ type: 'step.prompt', model: resolved.model, simulated: resolved.simulated, messages }, PROMPT_HOLD_MS);
+  // The first request's prompt was counted when it was fitted to the context budget.
+  const promptTokens = counted ?? promptTokenCount(models, resolved.model, messages, format.responseSchema);
   const limit = config.maxInputTokens;
   // The first request was fitted to the limit; the corrective one carries the bad reply as well.
   if (limit !== undefined && promptTokens > limit) {
@@ -170,7 +179,7 @@ async function runModelStep(context: StepContext<ModelConfig>, batch: StreamBatc
   if (!fitted.ok) throw new StepFailure('context', fitted.message);
   if (fitted.cut) batch.emit({ type: 'step.log', level: 'warn', text: describeCut(fitted.cut, config.maxInputTokens!) });
   const messages = fitted.messages;
-  const first = await request(call, messages);
+  const first = await request(call, messages, fitted.promptTokens);
   const reading = format.read(first.text);
   if (reading.ok) return { type: 'outputs', outputs: outputsOf(reading) };
   // A reply cut at the token cap would be cut again: asking for a correction only spends money.
