@@ -19,13 +19,6 @@ import { StepCostMeter } from '../../providers/step-cost-meter.ts';
 import { wireFormatFor, type WireFormat, type WireReading } from './wire-format.ts';
 import { StreamBatch } from './stream-batch.ts';
 
-/**
- * How long a request's `step.prompt` may wait for the reply's first part before it is recorded on
- * its own: a hosted model usually starts answering within it, and the prompt then shares the
- * reply's write. A slower reply shows its prompt this much later.
- */
-export const PROMPT_HOLD_MS = 1_000;
-
 interface Reply {
   text: string;
   finishReason: string | undefined;
@@ -85,8 +78,7 @@ async function reserveWorstCase(call: Call, promptTokens: number): Promise<() =>
 async function request(call: Call, messages: ChatMessage[], counted?: number): Promise<Reply> {
   const { context, models, resolved, format, meter, batch } = call;
   const config = context.config;
-  // Stored with the reply's first batch (or after PROMPT_HOLD_MS): one write per step less (stream-batch.ts).
-  batch.hold({ type: 'step.prompt', model: resolved.model, simulated: resolved.simulated, messages }, PROMPT_HOLD_MS);
+  batch.emit({ type: 'step.prompt', model: resolved.model, simulated: resolved.simulated, messages });
   // The first request's prompt was counted when it was fitted to the context budget.
   const promptTokens = counted ?? promptTokenCount(models, resolved.model, messages, format.responseSchema);
   const limit = config.maxInputTokens;

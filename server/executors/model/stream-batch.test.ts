@@ -1,4 +1,4 @@
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { CostEmission, StepEmission } from '../../engine/executor.ts';
 import { StreamBatch } from './stream-batch.ts';
 
@@ -45,37 +45,5 @@ describe('stream batch', () => {
       { type: 'step.delta', text: 'one two ' },
       { type: 'step.delta', text: 'three' },
     ]);
-  });
-});
-
-describe('stream batch: a held emission', () => {
-  it('goes out first with the next batch, after what was queued before it', async () => {
-    const { batch, sent } = batchOf();
-    const prompt: StepEmission = { type: 'step.prompt', model: 'gpt-4o-mini', simulated: false, messages: [{ role: 'user', content: 'hi' }] };
-    batch.emit({ type: 'step.delta', text: '\n\n' });
-    batch.hold(prompt, 60_000);
-    expect(sent).toEqual([{ type: 'step.delta', text: '\n\n' }]);
-    batch.emit({ type: 'step.delta', text: 'Hello' });
-    batch.emit(cost(1, false));
-    await nextMacrotask();
-    expect(sent).toEqual([{ type: 'step.delta', text: '\n\n' }, prompt, { type: 'step.delta', text: 'Hello' }, cost(1, false)]);
-  });
-
-  it('goes out before any other emission, and on its own once the window passes', () => {
-    vi.useFakeTimers();
-    try {
-      const { batch, sent } = batchOf();
-      const prompt: StepEmission = { type: 'step.prompt', model: 'gpt-4o-mini', simulated: false, messages: [{ role: 'user', content: 'hi' }] };
-      batch.hold(prompt, 1_000);
-      batch.emit({ type: 'step.log', level: 'warn', text: 'retrying' });
-      expect(sent.map((emission) => emission.type)).toEqual(['step.prompt', 'step.log']);
-      batch.hold(prompt, 1_000);
-      vi.advanceTimersByTime(999);
-      expect(sent).toHaveLength(2);
-      vi.advanceTimersByTime(1);
-      expect(sent.map((emission) => emission.type)).toEqual(['step.prompt', 'step.log', 'step.prompt']);
-    } finally {
-      vi.useRealTimers();
-    }
   });
 });

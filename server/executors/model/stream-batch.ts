@@ -10,12 +10,6 @@
  * the earlier ones did. A batch goes out on the next macrotask, before any other emission of the
  * step (so the order of text, prompt and log lines stays as it was), and when the step ends or
  * is stopped (`flush`).
- *
- * A step's `step.prompt` is held (`hold`) until the reply's first batch or a short window, so it
- * is stored in the same write (one append and one fsync) as the reply instead of a write of its
- * own: with a 300 ms model, a write per model step less cut the server's CPU per step by 5 to 23 %
- * (bench/README.md, "Round four"). Order is unchanged: what was queued before goes out first, and
- * the held emission goes out before anything emitted after it.
  */
 import type { CostEmission, StepEmission } from '../../engine/executor.ts';
 
@@ -24,8 +18,6 @@ export class StreamBatch {
   #text = '';
   #cost: CostEmission | undefined;
   #scheduled: NodeJS.Immediate | undefined;
-  #held: StepEmission | undefined;
-  #holdTimer: NodeJS.Timeout | undefined;
 
   constructor(emit: (emission: StepEmission) => void) {
     this.#emit = emit;
@@ -51,38 +43,16 @@ export class StreamBatch {
     this.flush();
   };
 
-  /**
-   * Sends what is queued, then holds `emission` until the next batch goes out (it goes first) or
-   * `maxMs` pass, whichever comes first.
-   */
-  hold(emission: StepEmission, maxMs: number): void {
-    this.flush();
-    this.#held = emission;
-    this.#holdTimer = setTimeout(this.#flushHeld, maxMs);
-  }
-
-  readonly #flushHeld = (): void => {
-    this.#holdTimer = undefined;
-    this.flush();
-  };
-
-  /** Sends what is queued now: a held emission first, then the joined text, then the latest cost. */
+  /** Sends what is queued now: the joined text first, then the latest cost. */
   flush(): void {
     if (this.#scheduled !== undefined) {
       clearImmediate(this.#scheduled);
       this.#scheduled = undefined;
     }
-    if (this.#holdTimer !== undefined) {
-      clearTimeout(this.#holdTimer);
-      this.#holdTimer = undefined;
-    }
-    const held = this.#held;
     const text = this.#text;
     const cost = this.#cost;
-    this.#held = undefined;
     this.#text = '';
     this.#cost = undefined;
-    if (held) this.#emit(held);
     if (text !== '') this.#emit({ type: 'step.delta', text });
     if (cost) this.#emit(cost);
   }
