@@ -246,7 +246,16 @@ export const IN_PROCESS_GUARDS_SOURCE = compact(String.raw`(function installGuar
   wrap(RegExpProto, Symbol.split, (self, args) => 2 * stringOf(args[0]).length);
   wrap(RegExpProto, Symbol.replace, (self, args) => 4 * stringOf(args[0]).length);
 
-  wrap(JSON, 'parse', (self, args) => stringOf(args[0]).length);
+  // JSON.parse runs on every call's inputs: a wrapper without a rest parameter (same arguments seen).
+  const jsonParse = JSON.parse;
+  const parse = { parse(text, reviver) {
+    account(typeof text === 'string' ? text.length : stringOf(text).length);
+    return reviver === undefined ? apply(jsonParse, this, [text]) : apply(jsonParse, this, [text, reviver]);
+  } }.parse;
+  defineProperty(parse, 'length', { value: jsonParse.length });
+  defineProperty(JSON, 'parse', { value: parse });
+  apply(mapSet, originals, [parse, jsonParse]);
+  wrapped += 1;
   // JSON.stringify: what it visits is only known as it goes, so it is given a replacer, a bytecode
   // function, whose calls poll the interrupt (an identity replacer does not change the text). A
   // replacer function of the code's own polls already; with a replacer list, the top level is counted.

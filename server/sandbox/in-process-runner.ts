@@ -50,15 +50,20 @@ export type Placement = 'in-process' | 'moved' | 'worker';
  * and a heap of its own. Here instead every call runs under an interrupt budget (a couple
  * of milliseconds, polled by QuickJS's interrupt handler) and a smaller memory cap, and a
  * call that hits any limit, or breaks the engine, is answered by running it again in a
- * worker with its full limits. Running again is safe: code steps have no effects but their
+ * worker with its full limits. QuickJS polls the interrupt only from its interpreter, so
+ * this realm is made with the in-process guards (in-process-guards.ts): every built-in that
+ * can run long in C checks the size of its work first and, past a bound or the clock, stops
+ * the call with the interrupt; such a call is "escalated" and moved, whatever it answered. Running again is safe: code steps have no effects but their
  * console lines, and only the run that counts keeps them; `Math.random` is reseeded for
  * every run.
  *
  * What does not run here: a source until a worker has answered one of its calls quickly
  * ({@link InProcessRunner.trust}), sources too large for the transpile cache and inputs over 64 KiB of
  * JSON (compiling or parsing them is not interruptible), sources that hit a limit here
- * recently (see {@link WORKER_ONLY_FIRST_MS}), and any call while the engine or its realm is being (re)built. Realms are rebuilt
- * from `setImmediate`, never inside a call.
+ * recently (see {@link WORKER_ONLY_FIRST_MS}), sources matching {@link NOT_IN_PROCESS}, and any call
+ * while the engine or its realm is being (re)built. Realms are rebuilt from `setImmediate`,
+ * never inside a call, and not at all after a call the interrupt stopped cleanly (see
+ * `#keepsAfterInterrupt`).
  */
 export class InProcessRunner {
   #engine: Engine | undefined;

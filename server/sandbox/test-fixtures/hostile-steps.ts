@@ -40,6 +40,8 @@ export const HOSTILE_STEPS: readonly HostileStep[] = [
   step('string toUpperCase', `${doubled} return { n: s.toUpperCase().length }`, 4e6),
   step('regexp replace', `${doubled} return { n: s.replace(/a/g, "b").length }`, 2e6),
   step('string split', `${doubled} return { n: s.split("").length }`, 5e5),
+  step('caught by the code', 'try { return { i: Array(inputs.n).indexOf(1) } } catch (error) { return { caught: String(error) } } finally { inputs.n = 0 }', 1e7),
+  step('caught in an async function', 'return (async () => { await null; try { return { i: await (async () => Array(inputs.n).lastIndexOf(1))() } } catch (error) { return { caught: String(error) } } })()', 1e7),
   step('BigInt power, printed', 'if (inputs.n < 2) return { n: 1 }; return { n: String(BigInt(3) ** BigInt(inputs.n)).length }', 1e5),
   step('BigInt literal compiled at run time', 'if (inputs.n < 2) return { n: 1 }; return { n: String(new Function("e", "return 3" + "n ** BigInt(e)")(inputs.n)).length }', 1e5),
 ];
