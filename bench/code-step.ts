@@ -31,7 +31,8 @@ const METHOD =
   'service as the server wires it; per step = run time / 20, the engine share included (see the engine-overhead rows). ' +
   'Each warm figure is given twice: "in-process first" is the default sandbox (a call runs on the server thread under a 2 ms interrupt budget and a 16 MiB heap, and moves to a worker only past them; the log line gives the placements), "worker only" is the same pool with inProcessBudgetMs: 0 (every call hops to a worker, as before). ' +
   'Warm throughput: 2,000 calls (200 with --quick) in flight on the default pool of 2 workers, wall time / calls. ' +
-  'Process CPU time (all threads: main, workers, V8 helpers) per warm back-to-back call is given too; it moves less with load.';
+  'Process CPU time (all threads: main, workers, V8 helpers) per warm back-to-back call is given too; it moves less with load. ' +
+  'Worst event-loop delay: the hostile steps of server/sandbox/test-fixtures/hostile-steps.ts (built-ins that run long in C without polling QuickJS\'s interrupt, given sizes that took 0.2 to 10 s on the server thread before the in-process guards), each trusted with a harmless input and then tried in-process with a hostile one, under monitorEventLoopDelay (1 ms resolution); the log line says how many were moved to a worker.';
 
 const FINDINGS = [
   'Where a warm call goes (2026-11-26, load average 6-11 on 2 cores, so every figure is inflated 2-4x): the work inside the worker ' +

@@ -1,9 +1,11 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSandboxPool } from './create-sandbox.ts';
-import { DEFAULT_IN_PROCESS_BUDGET_MS, type Placement } from './in-process-runner.ts';
+import { DEFAULT_IN_PROCESS_BUDGET_MS, InProcessRunner, type Placement } from './in-process-runner.ts';
+import { DEFAULT_SANDBOX_LIMITS } from './sandbox-limits.ts';
 import type { Sandbox, SandboxLimits, SandboxResult } from './sandbox-types.ts';
 import { HOSTILE_STEPS } from './test-fixtures/hostile-steps.ts';
+import type { RunMessage } from './worker-protocol.ts';
 
 /**
  * No call blocks the server's thread for longer than the in-process budget (issue 19): a spinning
@@ -39,9 +41,10 @@ async function placed(source: string, inputs: Record<string, unknown>, limits?: 
 }
 
 /** Calls `source` until a worker has answered it quickly and a call ran in-process (in-process-runner.ts `trust`). */
-async function untilInProcess(source: string, inputs: Record<string, unknown>): Promise<void> {
+async function untilInProcess(source: string, inputs: Record<string, unknown>): Promise<SandboxResult> {
   for (let attempt = 0; attempt < 500; attempt += 1) {
-    if ((await placed(source, inputs)).placement === 'in-process') return;
+    const { result, placement } = await placed(source, inputs);
+    if (placement === 'in-process') return result;
   }
   throw new Error('the source was never tried in-process');
 }
@@ -100,14 +103,35 @@ describe('in-process guards', () => {
     }
   });
 
-  it('keeps the realm after a moved call: the next short call runs in-process at once', async () => {
-    const source = 'export default (inputs) => ({ i: Array(inputs.n).indexOf(1) })';
-    await untilInProcess(source, { n: 1 });
-    const other = 'export default (inputs) => ({ y: inputs.n + 1 })';
-    await untilInProcess(other, { n: 1 });
-    expect((await tried(source, { n: 1e7 })).placement).toBe('moved');
-    // Without the rebuild the realm is there for the very next call.
-    expect((await placed(other, { n: 1 })).placement).toBe('in-process');
+  it('keeps the realm after a moved call: the next call runs in-process at once, with no rebuild in between', async () => {
+    // A budget of 50 ms, so descheduling on a loaded machine cannot time out the short calls.
+    const runner = new InProcessRunner(50);
+    try {
+      const message = (source: string, inputs: Record<string, unknown>): Omit<RunMessage, 'jobId'> => ({
+        type: 'run',
+        source,
+        language: 'javascript',
+        inputsJson: JSON.stringify(inputs),
+        limits: DEFAULT_SANDBOX_LIMITS,
+      });
+      const spinning = message('export default () => { for (;;) {} }', {});
+      const hostile = message('export default (inputs) => ({ i: Array(inputs.n).indexOf(1) })', { n: 1e7 });
+      const next = message('export default (inputs) => ({ y: inputs.n + 1 })', { n: 1 });
+      for (const trusted of [spinning, hostile, next]) runner.trust(trusted, 1);
+      // The engine loads in the background; wait until the realm serves a call.
+      for (let attempt = 0; attempt < 2000 && 'placement' in runner.tryRun(message('export default () => ({})', {})); attempt += 1) {
+        runner.trust(message('export default () => ({})', {}), 1);
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+      // Stopped by the clock, then by a guard; each time synchronously followed by a call, so no
+      // setImmediate could have rebuilt a retired realm in between.
+      expect(runner.tryRun(spinning)).toEqual({ placement: 'moved' });
+      expect(runner.tryRun(next)).toMatchObject({ result: { ok: true, outputs: { y: 2 } } });
+      expect(runner.tryRun(hostile)).toEqual({ placement: 'moved' });
+      expect(runner.tryRun(next)).toMatchObject({ result: { ok: true, outputs: { y: 2 } } });
+    } finally {
+      runner.close();
+    }
   });
 
   it('never tries in-process a source with a BigInt literal or naming eval', async () => {
@@ -128,11 +152,9 @@ describe('in-process guards', () => {
         parsed: JSON.parse('[1]'), native: String([].indexOf), found: s.includes('world'), spliced: [1, 2, 3].splice(1),
       };
     }`;
-    await untilInProcess(source, {});
-    const inProcess = await placed(source, {});
-    expect(inProcess.placement).toBe('in-process');
+    const inProcess = await untilInProcess(source, {});
     const reference = await workerOnly.run({ source, language: 'javascript', inputs: {} });
-    expect(withoutDuration(inProcess.result)).toEqual(withoutDuration(reference));
-    expect(inProcess.result).toMatchObject({ ok: true, outputs: { native: 'function indexOf() {\n    [native code]\n}', spliced: [2, 3] } });
+    expect(withoutDuration(inProcess)).toEqual(withoutDuration(reference));
+    expect(inProcess).toMatchObject({ ok: true, outputs: { native: 'function indexOf() {\n    [native code]\n}', spliced: [2, 3] } });
   });
 });

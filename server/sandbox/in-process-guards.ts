@@ -38,7 +38,12 @@
  *
  * `Set` and the typed array constructors, which iterate their argument in C (a set of
  * `Array(1e8)` stores one `undefined` without growing), are replaced by proxies whose
- * `construct` trap does the same; `prototype.constructor` points at the proxy.
+ * `construct` trap does the same; `prototype.constructor` points at the proxy. So are
+ * `BigInt` and the function constructors (see the BigInt section below). The iterators'
+ * `next` becomes a bytecode function, so spread polls once per element.
+ *
+ * Not guarded (bounded only by the in-process heap, see bench/README.md): string
+ * concatenation, `apply` with up to 65,535 arguments, `Object.keys`/`entries`/`assign`.
  */
 
 /** Same compaction as the prelude: no multi-line strings or templates here. */
@@ -222,6 +227,23 @@ export const IN_PROCESS_GUARDS_SOURCE = compact(String.raw`(function installGuar
   }
   guardConstructor(globalThis, 'Set', firstArgumentLength);
 
+  // Iterators stepped in C: spread ('[...a]', 'f(...a)'), Promise.all and the like call 'next'
+  // from C, and copy a plain array without calling it at all (the original 'next' is what
+  // allows that shortcut). A bytecode 'next' turns both into calls that poll the interrupt.
+  const iteratorPrototypes = [
+    getPrototypeOf([][Symbol.iterator]()),
+    getPrototypeOf(new Set()[Symbol.iterator]()),
+    getPrototypeOf(new Map()[Symbol.iterator]()),
+    getPrototypeOf(''[Symbol.iterator]()),
+  ];
+  for (const prototype of iteratorPrototypes) {
+    const original = prototype.next;
+    const next = { next() { return apply(original, this, []); } }.next;
+    defineProperty(prototype, 'next', { value: next });
+    apply(mapSet, originals, [next, original]);
+    wrapped += 1;
+  }
+
   // Strings: work in the receiver's length, a repeat count, a padding length, or a naive search.
   const StringProto = String.prototype;
   const selfLength = (self) => stringOf(self).length;
@@ -238,6 +260,7 @@ export const IN_PROCESS_GUARDS_SOURCE = compact(String.raw`(function installGuar
   wrap(StringProto, 'repeat', (self, args) => stringOf(self).length * numberOf(args[0]));
   wrap(StringProto, 'padStart', (self, args) => numberOf(args[0]));
   wrap(StringProto, 'padEnd', (self, args) => numberOf(args[0]));
+  wrap(String, 'raw', (self, args) => (args[0] === null || typeof args[0] !== 'object' ? 0 : lengthOf(args[0].raw)));
 
   // Regular expressions: the matcher polls the interrupt itself (catastrophic backtracking is
   // interrupted), but building a global match's array, a replacement or a split does not.

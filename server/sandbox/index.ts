@@ -12,14 +12,14 @@
  * QuickJS polls its interrupt handler only from the interpreter, never inside a built-in, so
  * the realm on the server's thread (only) wraps every built-in measured to run long in C
  * (in-process-guards.ts: Array, typed array and String methods, regular-expression
- * replace/split/match, JSON, the Set and typed array constructors, the function
- * constructors and eval): each wrapper estimates its work from sizes (a sparse array's
+ * replace/split/match, JSON, the iterators' `next` (so spread polls), the Set and typed
+ * array constructors, the function constructors and eval): each wrapper estimates its work from sizes (a sparse array's
  * `length` included), and past a bound, or once the call's clock has run out, it spins into
  * QuickJS's uncatchable interrupt and the call is moved, whatever it answered. BigInt
  * arithmetic and printing cannot be wrapped, so sources with a BigInt literal or naming
  * `eval` never run there, and making a BigInt any other way moves the call. What is left
- * unguarded is syntax that copies in C (spread, string concatenation) and `Object.keys` and
- * the like, bounded by the 16 MiB heap. A call the interrupt stopped keeps the realm (no
+ * unguarded is string concatenation, `apply` (65,535 arguments at most) and `Object.keys`
+ * and the like, bounded by the 16 MiB heap. A call the interrupt stopped keeps the realm (no
  * rebuild on the server's thread) when it left nothing pending and memory did not grow.
  *
  * The pool is shared fairly between owners (runs, see `SandboxRequest.owner` and
