@@ -8,6 +8,8 @@ import { passThroughExecutors, runOnce } from './engine-overhead.ts';
 import { chainShape, codeNode, validated } from './flows.ts';
 import { runStandalone } from './standalone.ts';
 import { sleep } from './temp.ts';
+import { HOSTILE_STEPS } from '../server/sandbox/test-fixtures/hostile-steps.ts';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { collectGarbage, figure, notAvailable, tryImport, type BenchContext, type BenchReport, type Figure } from './stats.ts';
 
 export const id = 'code-step';
@@ -29,7 +31,8 @@ const METHOD =
   'service as the server wires it; per step = run time / 20, the engine share included (see the engine-overhead rows). ' +
   'Each warm figure is given twice: "in-process first" is the default sandbox (a call runs on the server thread under a 2 ms interrupt budget and a 16 MiB heap, and moves to a worker only past them; the log line gives the placements), "worker only" is the same pool with inProcessBudgetMs: 0 (every call hops to a worker, as before). ' +
   'Warm throughput: 2,000 calls (200 with --quick) in flight on the default pool of 2 workers, wall time / calls. ' +
-  'Process CPU time (all threads: main, workers, V8 helpers) per warm back-to-back call is given too; it moves less with load.';
+  'Process CPU time (all threads: main, workers, V8 helpers) per warm back-to-back call is given too; it moves less with load. ' +
+  'Worst event-loop delay: the hostile steps of server/sandbox/test-fixtures/hostile-steps.ts (built-ins that run long in C without polling QuickJS\'s interrupt, given sizes that took 0.2 to 10 s on the server thread before the in-process guards), each trusted with a harmless input and then tried in-process with a hostile one, under monitorEventLoopDelay (1 ms resolution); the log line says how many were moved to a worker.';
 
 const FINDINGS = [
   'Where a warm call goes (2026-11-26, load average 6-11 on 2 cores, so every figure is inflated 2-4x): the work inside the worker ' +
@@ -72,8 +75,10 @@ export async function run(context: BenchContext): Promise<BenchReport> {
   context.log(`  cold start: ${figures.at(-1)!.summary.median.toFixed(1)} ms`);
 
   const placements: Record<'default' | 'workerOnly', Record<string, number>> = { default: {}, workerOnly: {} };
+  let lastPlacement = '';
   const count = (bucket: Record<string, number>) => (placement: string) => {
     bucket[placement] = (bucket[placement] ?? 0) + 1;
+    lastPlacement = placement;
   };
   const sandbox = createSandboxPool({ onPlacement: count(placements.default) });
   const workerOnly = createSandboxPool({ inProcessBudgetMs: 0, onPlacement: count(placements.workerOnly) });
@@ -105,6 +110,30 @@ export async function run(context: BenchContext): Promise<BenchReport> {
       figures.push(...(await warmFigures(context, target, where, codeModule.module.codeExecutor)));
       context.log(`  ${where}: placements ${JSON.stringify(counts)}`);
     }
+
+    // ---- the event loop while hostile steps are tried in-process (in-process-guards.ts) ----
+    const placedRun = async (source: string, stepInputs: Record<string, unknown>): Promise<string> => {
+      lastPlacement = '';
+      await sandbox.run({ source, language: 'javascript', inputs: stepInputs });
+      return lastPlacement;
+    };
+    for (const step of HOSTILE_STEPS) {
+      for (let i = 0; i < 500 && (await placedRun(step.source, step.harmless)) !== 'in-process'; i++);
+    }
+    const delay = monitorEventLoopDelay({ resolution: 1 });
+    let moved = 0;
+    delay.enable();
+    for (const step of HOSTILE_STEPS) {
+      let placement = 'worker';
+      for (let i = 0; i < 50 && placement === 'worker'; i++) {
+        placement = await placedRun(step.source, step.hostile);
+        await sleep(5);
+      }
+      if (placement === 'moved') moved += 1;
+    }
+    delay.disable();
+    figures.push(figure({ name: `worst event-loop delay while ${HOSTILE_STEPS.length} hostile steps are tried in-process`, unit: 'ms', values: [delay.max / 1e6], keepSamples: false }));
+    context.log(`  hostile steps: ${moved} of ${HOSTILE_STEPS.length} moved, worst event-loop delay ${(delay.max / 1e6).toFixed(1)} ms (p99 ${(delay.percentile(99) / 1e6).toFixed(1)} ms)`);
 
     // ---- warm throughput with calls in flight ----
     const throughput: number[] = [];

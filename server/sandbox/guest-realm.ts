@@ -2,6 +2,7 @@ import type { JSModuleLoader, JSModuleNormalizer, QuickJSContext, QuickJSHandle,
 import type { ConsoleCapture } from './console-capture.ts';
 import { GUEST_LOCKDOWN_SOURCE } from './guest-lockdown.ts';
 import { GUEST_CONSOLE_LEVELS, GUEST_PRELUDE_SOURCE, GUEST_REPORTING_SOURCE } from './guest-prelude.ts';
+import { GUARD_UNITS_PER_OP, IN_PROCESS_GUARDS_SOURCE } from './in-process-guards.ts';
 import type { GuestEngine } from './run-guest.ts';
 
 /**
@@ -48,6 +49,15 @@ export interface GuestRealm {
   readonly sink: { capture: ConsoleCapture | undefined };
   /** Read by the interrupt handler: the running call's clock, undefined between calls. */
   clock: { shouldStop(): boolean } | undefined;
+  /**
+   * Set by the in-process guards (in-process-guards.ts) when the running call asked for an
+   * operation too large for the server's thread; the interrupt handler then stops the call at
+   * its next poll, and whoever runs calls here must reset it before each call. Always false
+   * in a realm made without guards.
+   */
+  escalated: boolean;
+  /** Whether the realm was made with the in-process guards. */
+  readonly guarded: boolean;
   /** Calls this realm has run. */
   calls: number;
   /** The memory and stack limits last given to the runtime. */
@@ -77,11 +87,19 @@ const refuseModule: JSModuleLoader = (name) => ({
 });
 const keepModuleName: JSModuleNormalizer = (_base: string, requested: string) => requested;
 
+export interface RealmOptions {
+  /**
+   * Install the in-process guards before the prelude and the lockdown (in-process-guards.ts):
+   * only for the realm on the server's own thread.
+   */
+  guards?: boolean;
+}
+
 /**
  * Makes and locks down a realm in `engine`. Throws if the engine fails (it should then
  * be discarded); whatever was made before the failure is disposed.
  */
-export function createRealm(engine: GuestEngine): GuestRealm {
+export function createRealm(engine: GuestEngine, options: RealmOptions = {}): GuestRealm {
   const runtime = engine.module.newRuntime();
   const handles: QuickJSHandle[] = [];
   let context: QuickJSContext | undefined;
@@ -94,6 +112,9 @@ export function createRealm(engine: GuestEngine): GuestRealm {
       return handle;
     };
     const sink: GuestRealm['sink'] = { capture: undefined };
+    // The guards ask the host through `check` before the realm object exists: they reach it here.
+    const guardState: { realm: GuestRealm | undefined } = { realm: undefined };
+    if (options.guards === true) installGuards(realmContext, own, guardState);
     const hostWrite = own(
       context.newFunction('write', (level, text, droppedBytes) => receiveConsole(realmContext, sink.capture, level, text, droppedBytes)),
     );
@@ -122,13 +143,38 @@ export function createRealm(engine: GuestEngine): GuestRealm {
       memoryBytes: undefined,
       stackBytes: undefined,
       frozen,
+      escalated: false,
+      guarded: options.guards === true,
     };
-    runtime.setInterruptHandler(() => realm.clock?.shouldStop() ?? false);
+    guardState.realm = realm;
+    runtime.setInterruptHandler(() => realm.escalated || (realm.clock?.shouldStop() ?? false));
     return realm;
   } catch (error) {
     disposeHandles(handles, context, runtime);
     throw error;
   }
+}
+
+/**
+ * Evaluates IN_PROCESS_GUARDS_SOURCE and runs it with the host's `check(units)`: units over
+ * GUARD_UNITS_PER_OP mark the running call escalated; the answer is whether the call must
+ * stop now (escalated, or past its clock). Outside a call nothing is escalated.
+ */
+function installGuards(context: QuickJSContext, own: <T extends QuickJSHandle>(handle: T) => T, state: { realm: GuestRealm | undefined }): void {
+  const check = own(
+    context.newFunction('check', (unitsHandle) => {
+      const realm = state.realm;
+      if (realm === undefined || realm.clock === undefined) return context.false;
+      const units = unitsHandle !== undefined && context.typeof(unitsHandle) === 'number' ? context.getNumber(unitsHandle) : 0;
+      if (!(units <= GUARD_UNITS_PER_OP)) realm.escalated = true;
+      return realm.escalated || realm.clock.shouldStop() ? context.true : context.false;
+    }),
+  );
+  const install = own(context.evalCode(IN_PROCESS_GUARDS_SOURCE, 'in-process-guards.js', { strict: true }).unwrap());
+  const wrapped = context.callFunction(install, context.undefined, check).unwrap();
+  const count = context.typeof(wrapped) === 'number' ? context.getNumber(wrapped) : 0;
+  wrapped.dispose();
+  if (count < 50) throw new Error(`the in-process guards wrapped only ${count} built-ins`);
 }
 
 /**

@@ -107,12 +107,12 @@ describe('code steps in-process first', () => {
     expect(result).toMatchObject({ ok: true, outputs: { length: 20 * 1024 * 1024 } });
   });
 
-  it('sends a source that finished past its budget to the workers (a built-in loop that does not poll the interrupt)', async () => {
+  it('moves a call whose built-in would run long without polling the interrupt (in-process-guards.ts), with the right answer', async () => {
     const source = 'export default (inputs) => ({ n: new Array(inputs.size).fill(1).join(",").length })';
     expect((await placed(source, undefined, { size: 1 })).placement).toBe('worker');
     await untilInProcess(source, { size: 1 });
     const slow = await tried(source, undefined, { size: 1_000_000 });
-    expect(slow).toMatchObject({ placement: 'in-process', result: { ok: true, outputs: { n: 1_999_999 } } });
+    expect(slow).toMatchObject({ placement: 'moved', result: { ok: true, outputs: { n: 1_999_999 } } });
     expect((await placed(source, undefined, { size: 1 })).placement).toBe('worker');
   });
 

@@ -1,9 +1,9 @@
-import { createRealm, disposeRealm, type GuestRealm } from './guest-realm.ts';
+import { CALLS_PER_REALM, createRealm, disposeRealm, type GuestRealm } from './guest-realm.ts';
 import { loadEngine, type Engine } from './load-engine.ts';
 import { runInRealm, type GuestRun } from './run-guest.ts';
 import { resultFromReply } from './sandbox-results.ts';
 import type { SandboxLimits, SandboxResult } from './sandbox-types.ts';
-import { MAX_CACHED_SOURCE_CHARS } from './transpile-source.ts';
+import { MAX_CACHED_SOURCE_CHARS, transpileSource } from './transpile-source.ts';
 import type { RunMessage } from './worker-protocol.ts';
 
 /** How long a call may run on the server's own thread before it is moved to a worker. */
@@ -22,6 +22,13 @@ const WORKER_ONLY_SOURCES = 256;
  */
 const WORKER_ONLY_FIRST_MS = 5_000;
 const WORKER_ONLY_MAX_MS = 5 * 60_000;
+/**
+ * Sources never tried here: a BigInt literal (operations on big BigInts run long in C and
+ * cannot be wrapped, see in-process-guards.ts, which moves every other way of making one), or
+ * the name `eval` (the guards replace eval, so a direct eval would lose its scope here).
+ * Textual, so a match inside a string or comment only sends the source to a worker.
+ */
+const NOT_IN_PROCESS = /\beval\b|(?:^|[^\w$.])(?:\d[\d_]*|0[xXoObB][\da-fA-F_]+)n(?![\w$])/;
 /** Sources a worker answered quickly, and so may be tried here. */
 const TRUSTED_SOURCES = 1024;
 /**
@@ -43,15 +50,20 @@ export type Placement = 'in-process' | 'moved' | 'worker';
  * and a heap of its own. Here instead every call runs under an interrupt budget (a couple
  * of milliseconds, polled by QuickJS's interrupt handler) and a smaller memory cap, and a
  * call that hits any limit, or breaks the engine, is answered by running it again in a
- * worker with its full limits. Running again is safe: code steps have no effects but their
+ * worker with its full limits. QuickJS polls the interrupt only from its interpreter, so
+ * this realm is made with the in-process guards (in-process-guards.ts): every built-in that
+ * can run long in C checks the size of its work first and, past a bound or the clock, stops
+ * the call with the interrupt; such a call is "escalated" and moved, whatever it answered. Running again is safe: code steps have no effects but their
  * console lines, and only the run that counts keeps them; `Math.random` is reseeded for
  * every run.
  *
  * What does not run here: a source until a worker has answered one of its calls quickly
  * ({@link InProcessRunner.trust}), sources too large for the transpile cache and inputs over 64 KiB of
  * JSON (compiling or parsing them is not interruptible), sources that hit a limit here
- * recently (see {@link WORKER_ONLY_FIRST_MS}), and any call while the engine or its realm is being (re)built. Realms are rebuilt
- * from `setImmediate`, never inside a call.
+ * recently (see {@link WORKER_ONLY_FIRST_MS}), sources matching {@link NOT_IN_PROCESS}, and any call
+ * while the engine or its realm is being (re)built. Realms are rebuilt from `setImmediate`,
+ * never inside a call, and not at all after a call the interrupt stopped cleanly (see
+ * `#keepsAfterInterrupt`).
  */
 export class InProcessRunner {
   #engine: Engine | undefined;
@@ -85,22 +97,57 @@ export class InProcessRunner {
       timeoutMs: Math.min(message.limits.timeoutMs, this.budgetMs),
       memoryBytes: Math.min(message.limits.memoryBytes, IN_PROCESS_MEMORY_BYTES),
     };
+    const memoryBefore = realm.engine.memorySize();
+    realm.escalated = false;
     const started = performance.now();
     const run = runInRealm(realm, { ...message, limits, isCancelled: () => false });
     const durationMs = performance.now() - started;
-    if (run.retire !== undefined) this.#retire(run);
-    if (run.poisoned || run.retire === 'limit' || run.retire === 'engine') {
+    // An operation too large for this thread (in-process-guards.ts): the interrupt stopped the
+    // call whatever the code did with it, and its answer, whatever it is, does not count.
+    const escalated = realm.escalated;
+    realm.escalated = false;
+    const timedOut = !run.outcome.ok && run.outcome.error.limit === 'timeout';
+    if (run.retire !== undefined && !this.#keepsAfterInterrupt(realm, run, escalated || timedOut, message, memoryBefore)) this.#retire(run);
+    if (escalated || run.poisoned || run.retire === 'limit' || run.retire === 'engine') {
       this.#rememberWorkerOnly(key);
       return { placement: 'moved' };
     }
-    // A few built-ins run long loops of C without polling the interrupt (Array.prototype.fill
-    // and join over a million elements, JSON.stringify of deep nesting): such a call finishes
-    // past its budget. Its answer stands; its source goes to the workers for a while. The bar is
+    // The guards bound each built-in's unpolled work, so a call that finishes past its budget
+    // here was descheduled, or ran many small operations between two polls; the bar is
     // TRUST_BELOW_MS, not the budget: on a busy machine a short call is often descheduled for a
-    // few milliseconds, which says nothing about the source.
+    // few milliseconds, which says nothing about the source. Its answer stands.
     if (durationMs > TRUST_BELOW_MS) this.#rememberWorkerOnly(key);
     else this.#workerOnly.delete(key);
     return { result: resultFromReply({ type: 'done', jobId: 0, ...run }, durationMs) };
+  }
+
+  /**
+   * Whether the realm may serve another call after one the interrupt stopped (its clock ran
+   * out, or the guards escalated it), instead of being rebuilt on this thread (8 to 12 ms
+   * quiet, 35 to 290 ms under load). run-guest.ts retires a realm after any limit because a
+   * limit can leave something behind; after an interrupt that is only what the other retire
+   * reasons check, so they are checked here one by one:
+   * - pending promise jobs (they would run in the next call): none;
+   * - the engine's memory refused to grow, or grew: neither;
+   * - the source compiled to exactly one function, i.e. its factory is cached in this realm
+   *   (a source that closes its module body early could have declared a global binding);
+   * - fewer than CALLS_PER_REALM calls.
+   * What the interrupt itself leaves is the state of an exception thrown at a poll point,
+   * the same as a `throw` in user code, after which realms are kept anyway: the lockdown froze
+   * everything shared, so the stopped call's objects are its own, and the prelude resets its
+   * per-call state (console budgets, output limit, random seed) at the start of every call.
+   * Out of memory, stack overflow and engine failures still retire the realm.
+   */
+  #keepsAfterInterrupt(realm: GuestRealm, run: GuestRun, interrupted: boolean, message: Omit<RunMessage, 'jobId'>, memoryBefore: number): boolean {
+    if (!interrupted || run.poisoned || (run.retire !== 'limit' && run.retire !== 'engine')) return false;
+    try {
+      if (realm.runtime.hasPendingJob()) return false;
+    } catch {
+      return false;
+    }
+    if (realm.engine.memoryRefused() || realm.engine.memorySize() > memoryBefore || realm.calls >= CALLS_PER_REALM) return false;
+    const transpiled = transpileSource(message.source, message.language);
+    return transpiled.ok && realm.factories.has(transpiled.code);
   }
 
   /**
@@ -109,7 +156,7 @@ export class InProcessRunner {
    * above, and its first call would then block the server's thread.
    */
   trust(message: Omit<RunMessage, 'jobId'>, durationMs: number): void {
-    if (durationMs > TRUST_BELOW_MS || message.source.length > MAX_CACHED_SOURCE_CHARS) return;
+    if (durationMs > TRUST_BELOW_MS || message.source.length > MAX_CACHED_SOURCE_CHARS || NOT_IN_PROCESS.test(message.source)) return;
     const key = `${message.language}:${message.source}`;
     this.#trusted.delete(key);
     this.#trusted.set(key, true);
@@ -148,7 +195,7 @@ export class InProcessRunner {
     const engine = this.#engine;
     if (engine === undefined || this.#closed || this.#realm !== undefined) return;
     try {
-      this.#realm = createRealm(engine);
+      this.#realm = createRealm(engine, { guards: true });
     } catch {
       this.#engine = undefined;
       this.#load();

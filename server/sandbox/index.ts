@@ -3,11 +3,24 @@
  * compiled to WebAssembly, inside a pool of worker threads.
  *
  * Once a worker has answered a source quickly, its calls are first tried on the server's
- * own thread (in-process-runner.ts) under an interrupt budget of 2 ms and a 16 MiB heap, in the same kind of locked-down realm; one
- * that hits any limit there, or breaks that engine, runs again in a worker with its full
- * limits (only that run's console lines are kept), and its source goes straight to a
- * worker for a while; so does one whose call ran past the budget in a built-in that does
- * not poll the interrupt. Most warm calls therefore skip the thread hop.
+ * own thread (in-process-runner.ts) under an interrupt budget of 2 ms and a 16 MiB heap, in
+ * the same kind of locked-down realm; one that hits any limit there, or breaks that engine,
+ * runs again in a worker with its full limits (only that run's console lines are kept), and
+ * its source goes straight to a worker for a while. Most warm calls therefore skip the thread
+ * hop.
+ *
+ * QuickJS polls its interrupt handler only from the interpreter, never inside a built-in, so
+ * the realm on the server's thread (only) wraps every built-in measured to run long in C
+ * (in-process-guards.ts: Array, typed array and String methods, regular-expression
+ * replace/split/match, JSON, the iterators' `next` (so spread polls), the Set and typed
+ * array constructors, the function constructors and eval): each wrapper estimates its work from sizes (a sparse array's
+ * `length` included), and past a bound, or once the call's clock has run out, it spins into
+ * QuickJS's uncatchable interrupt and the call is moved, whatever it answered. BigInt
+ * arithmetic and printing cannot be wrapped, so sources with a BigInt literal or naming
+ * `eval` never run there, and making a BigInt any other way moves the call. What is left
+ * unguarded is string concatenation, `apply` (65,535 arguments at most) and `Object.keys`
+ * and the like, bounded by the 16 MiB heap. A call the interrupt stopped keeps the realm (no
+ * rebuild on the server's thread) when it left nothing pending and memory did not grow.
  *
  * The pool is shared fairly between owners (runs, see `SandboxRequest.owner` and
  * fair-queue.ts): a free worker goes to the owner with the fewest calls running. A call's
@@ -59,9 +72,10 @@
  * Limits (see {@link SandboxLimits}; defaults in {@link DEFAULT_SANDBOX_LIMITS}), each
  * failing the step with a message that names it:
  * - time: covers module evaluation, the call and every promise job, enforced by
- *   QuickJS's interrupt handler. A few built-ins run long stretches of C without polling
- *   it (JSON.stringify of very deep nesting, for one); a call that overruns its timeout by
- *   a margin (a second, or a quarter of the timeout) has its worker terminated instead.
+ *   QuickJS's interrupt handler. In a worker, built-ins that run long stretches of C
+ *   without polling it (a sparse array's `join`, JSON.stringify of very deep nesting) are
+ *   not wrapped: a call that overruns its timeout by a margin (a second, or a quarter of the
+ *   timeout) has its worker terminated instead.
  * - memory: QuickJS's own limit only refuses single oversized allocations in this build,
  *   so each worker's WebAssembly memory is capped at the limit plus the engine's fixed
  *   needs; running past it is QuickJS's out-of-memory error. Inputs larger than a quarter
