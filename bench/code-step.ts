@@ -42,6 +42,11 @@ const FINDINGS = [
     'and postMessage itself 50-180 us inside the worker. A SharedArrayBuffer + Atomics.wait/waitAsync round trip measured 25-40 us ' +
     'against about 50 us: not adopted, since a worker blocked in Atomics.wait cannot receive messages and large sources, inputs and ' +
     'outputs would need a second path. A new realm (context, prelude, lockdown) costs about 8-12 ms and is made after the answer.',
+  'Round four (2026-12-06, bench/README.md): an in-process step no longer makes abort signals or a timer (they were about a quarter ' +
+    'of it), nor spreads or key strings per call, and Math.random is reseeded on first draw; paired, the chain went from 77-82 to ' +
+    '30 us of process CPU per step and a call back to back from 31-32 to 17-22 us. Under load most calls leave the in-process path ' +
+    '(a call descheduled past the budget moves, one over 10 ms sends its source to the workers), so read the in-process rows with ' +
+    'their placements.',
 ];
 
 type SandboxModule = typeof import('../server/sandbox/index.ts');
@@ -193,7 +198,12 @@ async function warmFigures(context: BenchContext, sandbox: Sandbox, where: 'in-p
 
   // ---- warm, through the engine and the real code executor ----
   const service: SandboxService = {
-    run: (request, signal) => sandbox.run({ source: request.source, language: request.language, inputs: request.inputs, limits: { timeoutMs: request.timeoutMs } }, signal),
+    // As server/runtime-services.ts wires it: owner, queue and start callbacks included.
+    run: (request, signal) =>
+      sandbox.run(
+        { source: request.source, language: request.language, inputs: request.inputs, limits: { timeoutMs: request.timeoutMs }, owner: request.owner, onQueued: request.onQueued, onStart: request.onStart },
+        signal,
+      ),
   };
   const executors = { ...passThroughExecutors(), code: codeExecutor } as unknown as ExecutorMap;
   const steps = 20;

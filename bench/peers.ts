@@ -98,7 +98,12 @@ export async function run(context: BenchContext): Promise<BenchReport> {
     const sandbox = createSandbox({});
     try {
       const service: SandboxService = {
-        run: (request, signal) => sandbox.run({ source: request.source, language: request.language, inputs: request.inputs, limits: { timeoutMs: request.timeoutMs } }, signal),
+        // As server/runtime-services.ts wires it: owner, queue and start callbacks included.
+        run: (request, signal) =>
+          sandbox.run(
+            { source: request.source, language: request.language, inputs: request.inputs, limits: { timeoutMs: request.timeoutMs }, owner: request.owner, onQueued: request.onQueued, onStart: request.onStart },
+            signal,
+          ),
       };
       const executors = { ...passThroughExecutors(), code: codeExecutor } as unknown as ExecutorMap;
       const flow: Flow = validated('peer-chain', chainShape(STEPS, 'string', (nodeId, x, y) => codeNode(nodeId, x, y, 'string', SOURCE)));

@@ -38,7 +38,20 @@ export async function createRuntimeServices(options: RuntimeServicesOptions = {}
   });
   const pool = createSandbox(poolSize !== undefined ? { poolSize } : {});
   const sandbox: SandboxService = {
-    run: ({ timeoutMs, ...request }, signal) => pool.run({ ...request, limits: { timeoutMs } }, signal),
+    // Written out rather than with rest and spread, which cost about 1 us a call (bench/README.md, round four).
+    run: (request, signal) =>
+      pool.run(
+        {
+          source: request.source,
+          language: request.language,
+          inputs: request.inputs,
+          limits: { timeoutMs: request.timeoutMs },
+          owner: request.owner,
+          onQueued: request.onQueued,
+          onStart: request.onStart,
+        },
+        signal,
+      ),
   };
   return {
     services: { models: providers.models, sandbox },

@@ -80,7 +80,12 @@ export type SandboxRunResult = (
 };
 
 export interface SandboxService {
-  run(request: SandboxRunRequest, signal?: AbortSignal): Promise<SandboxRunResult>;
+  /**
+   * `signal` cancels the call. It may be given as a function that makes it: the sandbox calls it
+   * only for a call that does not finish at once, so a call that runs in-process (most warm ones)
+   * never pays for a signal (see server/sandbox/create-sandbox.ts).
+   */
+  run(request: SandboxRunRequest, signal?: AbortSignal | (() => AbortSignal)): Promise<SandboxRunResult>;
 }
 
 /** What a step asks of the child-run service: one child run of a pinned flow. */

@@ -107,7 +107,8 @@ describe("a code step's own time limit", () => {
       run: (request, signal) => {
         request.onQueued?.();
         queuedFor = () => request.onStart?.();
-        return new Promise((resolve) => signal?.addEventListener('abort', () => resolve({ ok: false, error: { message: 'cancelled' }, logs: [], logsTruncated: false, logsDropped: { lines: 0, bytes: 0 } })));
+        const made = typeof signal === 'function' ? signal() : signal;
+        return new Promise((resolve) => made?.addEventListener('abort', () => resolve({ ok: false, error: { message: 'cancelled' }, logs: [], logsTruncated: false, logsDropped: { lines: 0, bytes: 0 } })));
       },
     };
     const events: RunEvent[] = [];
@@ -121,5 +122,29 @@ describe("a code step's own time limit", () => {
     expect(await handle.settled()).toBe('failed');
     expect(events.filter((event) => event.type === 'step.queue').map((event) => event.queued)).toEqual([true, false]);
     expect(foldEvents(events).steps.hang!.error).toEqual({ code: 'timeout', message: 'step "hang" timed out after 2010 ms' });
+  });
+});
+
+describe('a code step whose call finishes at once', () => {
+  it('hands the sandbox a signal maker and makes no signal for a call that finishes in-process', async () => {
+    let makers = 0;
+    let made = 0;
+    // A sandbox that answers at once, as an in-process call does: it starts and finishes before returning.
+    const immediate: SandboxService = {
+      run: (request, signal) => {
+        if (typeof signal === 'function') makers += 1;
+        request.onStart?.();
+        return Promise.resolve({ ok: true, outputs: { done: true }, logs: [], logsTruncated: false, logsDropped: { lines: 0, bytes: 0 } });
+      },
+    };
+    const watched: SandboxService = {
+      run: (request, signal) =>
+        immediate.run(request, typeof signal === 'function' ? () => ((made += 1), signal()) : signal),
+    };
+    const flow = flowOf([codeNode('fast', 'export default () => ({ done: true })', 1000)], []);
+    const handle = startRun('immediate', flow, {}, { executors, services: { sandbox: watched }, onEvent: () => undefined });
+    expect(await handle.settled()).toBe('succeeded');
+    expect(makers).toBe(1);
+    expect(made).toBe(0);
   });
 });

@@ -94,11 +94,11 @@ export function createSandboxPool(options: SandboxPoolOptions): Sandbox {
   );
 
   return {
-    run(request: SandboxRequest, signal?: AbortSignal): Promise<SandboxResult> {
+    run(request: SandboxRequest, signalOrMake?: AbortSignal | (() => AbortSignal)): Promise<SandboxResult> {
       if (closed) return Promise.resolve(failedResult(SANDBOX_CLOSED, 0));
       const prepared = prepareRequest(request);
       if (!prepared.ok) return Promise.resolve(failedResult(prepared.error, 0));
-      if (signal?.aborted === true) return Promise.resolve(failedResult(CANCELLED, 0));
+      if (typeof signalOrMake !== 'function' && signalOrMake?.aborted === true) return Promise.resolve(failedResult(CANCELLED, 0));
       let placement: Placement = 'worker';
       if (inProcess !== undefined) {
         const attempt = inProcess.tryRun(prepared.message);
@@ -110,6 +110,9 @@ export function createSandboxPool(options: SandboxPoolOptions): Sandbox {
         }
         placement = attempt.placement;
       }
+      // Made only now, for a call that goes to a worker (see Sandbox.run).
+      const signal = typeof signalOrMake === 'function' ? signalOrMake() : signalOrMake;
+      if (signal?.aborted === true) return Promise.resolve(failedResult(CANCELLED, 0));
       notify(() => options.onPlacement?.(placement));
       lastJobId = lastJobId >= MAX_JOB_ID ? 1 : lastJobId + 1;
       const id = lastJobId;

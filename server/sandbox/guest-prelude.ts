@@ -141,7 +141,7 @@ export const GUEST_REPORTING_SOURCE = compact(String.raw`(function (stringSlice,
  *
  * The api (which stays with the host, so user code can reach none of it):
  * - `run(factory, inputsJson, consoleBudget, consoleLines, outputLimit, seed)`: one call.
- *   Resets the console budgets and output limit, reseeds Math.random from `seed` (host crypto), runs `factory` (the user's module body compiled as
+ *   Resets the console budgets and output limit, reseeds Math.random from `seed` (host crypto; on the call's first draw), runs `factory` (the user's module body compiled as
  *   a function, see transpile-source.ts) with a fresh exports object, so the module's
  *   top-level variables are new on every call, then calls the default export as
  *   described in the file comment. Returns the tagged string, or a promise of it when
@@ -209,7 +209,15 @@ export const GUEST_PRELUDE_SOURCE = compact(String.raw`(function createGuestApi(
     r2 = (r2 + t) | 0;
     return t >>> 0;
   }
-  const random = { random() { return ((step32() >>> 5) * 67108864 + (step32() >>> 6)) / 9007199254740992; } }.random;
+  // Reseeded on the call's first Math.random, not at its start: seeding costs more than the rest
+  // of a trivial call in this interpreter, and most steps never draw a number. The numbers a call
+  // sees are the same function of its seed either way.
+  let pendingSeed = 0;
+  let seeded = true;
+  const random = { random() {
+    if (!seeded) { seeded = true; reseed(pendingSeed); }
+    return ((step32() >>> 5) * 67108864 + (step32() >>> 6)) / 9007199254740992;
+  } }.random;
   Object.defineProperty(Math, 'random', { value: random, writable: true, configurable: true, enumerable: false });
 
   // Console budgets, kept here too so that once they run out a console call no longer crosses to
@@ -284,7 +292,8 @@ export const GUEST_PRELUDE_SOURCE = compact(String.raw`(function createGuestApi(
   // plain function and the default export returns something that is not a thenable;
   // otherwise it continues asynchronously with the same checks, as await would.
   function run(factory, inputsJson, consoleBudget, consoleLines, outputBytes, seed) {
-    reseed(seed);
+    pendingSeed = seed;
+    seeded = false;
     consoleLeft = consoleBudget;
     linesLeft = consoleLines;
     consoleStats.lines = 0;

@@ -88,7 +88,9 @@
  *
  * A call is cancelled through its AbortSignal: it resolves at once as failed with the
  * message "cancelled", and its worker is interrupted, or terminated if it does not stop
- * within half a second. A worker that crashes or runs out of heap is replaced; its call
+ * within half a second. The signal may be passed as a function that makes it, called only
+ * for a call that goes to a worker: an in-process call has finished before it could be
+ * cancelled, and making signals cost more than the call (the code executor passes one). A worker that crashes or runs out of heap is replaced; its call
  * fails with a message saying so. Calls never reject.
  */
 export { createSandbox } from './create-sandbox.ts';

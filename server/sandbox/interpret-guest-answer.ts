@@ -1,5 +1,5 @@
 import { GUEST_TAGS } from './guest-prelude.ts';
-import { limitMessage } from './sandbox-limits.ts';
+import { limitMessage, utf8LengthOver } from './sandbox-limits.ts';
 import type { SandboxFailure, SandboxLimits } from './sandbox-types.ts';
 import type { GuestOutcome } from './worker-protocol.ts';
 
@@ -24,7 +24,7 @@ export function interpretGuestAnswer(
 ): GuestOutcome {
   if (answer !== undefined && answer.startsWith(GUEST_TAGS.outputs)) {
     const outputsJson = answer.slice(1);
-    if (Buffer.byteLength(outputsJson, 'utf8') > limits.outputBytes) return fail(limitFailure('output', limits));
+    if (utf8LengthOver(outputsJson, limits.outputBytes)) return fail(limitFailure('output', limits));
     return { ok: true, outputsJson };
   }
   if (clock.reason === 'cancelled') return fail({ message: 'cancelled' });

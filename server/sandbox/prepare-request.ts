@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { formatBytes, limitMessage, resolveLimits } from './sandbox-limits.ts';
+import { formatBytes, limitMessage, resolveLimits, utf8LengthOver } from './sandbox-limits.ts';
 import type { SandboxFailure, SandboxLimits } from './sandbox-types.ts';
 import type { RunMessage } from './worker-protocol.ts';
 
@@ -23,7 +23,7 @@ export function prepareRequest(request: unknown): PreparedRequest {
   const parsed = requestSchema.safeParse(request);
   if (!parsed.success) return refuse(parsed.error.issues[0]?.message ?? 'invalid code step request');
   const { source, language, inputs } = parsed.data;
-  if (Buffer.byteLength(source, 'utf8') > MAX_SOURCE_BYTES) return refuse(`code step source is larger than ${formatBytes(MAX_SOURCE_BYTES)}`);
+  if (utf8LengthOver(source, MAX_SOURCE_BYTES)) return refuse(`code step source is larger than ${formatBytes(MAX_SOURCE_BYTES)}`);
   const limits = resolveLimits(parsed.data.limits);
   if ('error' in limits) return refuse(limits.error);
   if (inputs === null || typeof inputs !== 'object' || Array.isArray(inputs)) return refuse('code step inputs must be an object');
@@ -33,8 +33,8 @@ export function prepareRequest(request: unknown): PreparedRequest {
   } catch (error) {
     return refuse(`code step inputs must be JSON-serialisable (${error instanceof Error ? error.message : String(error)})`);
   }
-  const inputsBytes = Buffer.byteLength(inputsJson, 'utf8');
-  if (inputsBytes > limits.memoryBytes / INPUTS_SHARE_OF_MEMORY) {
+  if (utf8LengthOver(inputsJson, limits.memoryBytes / INPUTS_SHARE_OF_MEMORY)) {
+    const inputsBytes = Buffer.byteLength(inputsJson, 'utf8');
     const detail = `its inputs are ${formatBytes(inputsBytes)} of JSON, more than a quarter of it`;
     return { ok: false, error: { message: limitMessage('memory', limits, detail), limit: 'memory' } };
   }

@@ -9,8 +9,11 @@ export function failedResult(error: SandboxFailure, durationMs: number): Sandbox
   return { ok: false, error: { ...error }, logs: [], logsTruncated: false, logsDropped: { lines: 0, bytes: 0 }, durationMs };
 }
 
-/** The caller's result from a worker's answer; the outputs JSON is parsed here, on the host. */
-export function resultFromReply(reply: Extract<WorkerReply, { type: 'done' }>, durationMs: number): SandboxResult {
+/**
+ * The caller's result from a worker's answer (or an in-process run, which has the same fields);
+ * the outputs JSON is parsed here, on the host.
+ */
+export function resultFromReply(reply: Pick<Extract<WorkerReply, { type: 'done' }>, 'logs' | 'logsTruncated' | 'logsDropped' | 'outcome'>, durationMs: number): SandboxResult {
   const { logs, logsTruncated, logsDropped, outcome } = reply;
   if (!outcome.ok) return { ok: false, error: outcome.error, logs, logsTruncated, logsDropped, durationMs };
   const parsed = parseOutputs(outcome.outputsJson);

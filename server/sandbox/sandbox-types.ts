@@ -72,8 +72,13 @@ export type SandboxResult = (
 };
 
 export interface Sandbox {
-  /** Never rejects: every problem, including a cancelled or crashed call, is a failed result. */
-  run(request: SandboxRequest, signal?: AbortSignal): Promise<SandboxResult>;
+  /**
+   * Never rejects: every problem, including a cancelled or crashed call, is a failed result.
+   * `signal` cancels the call; given as a function, it is called only when the call does not
+   * finish in-process (an in-process call runs to its end or its budget at once, so it has
+   * nothing to cancel), which spares the caller a signal per warm call.
+   */
+  run(request: SandboxRequest, signal?: AbortSignal | (() => AbortSignal)): Promise<SandboxResult>;
   /** Terminates the workers; calls still waiting or running resolve as failed. */
   close(): Promise<void>;
 }

@@ -24,9 +24,12 @@ export const FACTORY_TAIL = '\n}';
  * call, and a flow runs the same step source over and over. Safe to share: the result is
  * a pure function of the source text, and results are frozen so no caller can alter
  * another's. Sources over {@link MAX_CACHED_SOURCE_CHARS} are not kept, so the cache
- * holds at most a few MiB.
+ * holds at most a few MiB. One map per language keyed by the source itself, not by a key string
+ * built per call: a step's source is the same string on every call, so its hash is computed once,
+ * where a new key string would be hashed (read in full) on every call.
  */
-const cache = new Map<string, Readonly<Transpiled>>();
+const caches = { javascript: new Map<string, Readonly<Transpiled>>(), typescript: new Map<string, Readonly<Transpiled>>() };
+/** Per language. */
 const CACHE_ENTRIES = 64;
 export const MAX_CACHED_SOURCE_CHARS = 64 * 1024;
 
@@ -49,16 +52,16 @@ export const MAX_CACHED_SOURCE_CHARS = 64 * 1024;
  * that closes the function early fails there as a syntax error.
  */
 export function transpileSource(source: string, language: 'javascript' | 'typescript'): Readonly<Transpiled> {
-  const key = language === 'typescript' ? `t${source}` : `j${source}`;
-  const cached = cache.get(key);
+  const cache = caches[language];
+  const cached = cache.get(source);
   if (cached !== undefined) {
-    cache.delete(key);
-    cache.set(key, cached);
+    cache.delete(source);
+    cache.set(source, cached);
     return cached;
   }
   const result = deepFreeze(transpileModule(source, language));
   if (source.length <= MAX_CACHED_SOURCE_CHARS) {
-    cache.set(key, result);
+    cache.set(source, result);
     if (cache.size > CACHE_ENTRIES) cache.delete(cache.keys().next().value as string);
   }
   return result;
