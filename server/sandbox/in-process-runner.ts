@@ -12,12 +12,21 @@ export const DEFAULT_IN_PROCESS_BUDGET_MS = 2;
 export const IN_PROCESS_MEMORY_BYTES = 16 * 1024 * 1024;
 /** Inputs larger than this JSON go straight to a worker: parsing them alone could outlast the budget. */
 const MAX_IN_PROCESS_INPUT_CHARS = 64 * 1024;
-/** Sources that hit a limit in-process, remembered so their next calls go straight to a worker. */
+/** Sources that keep missing in-process, remembered so their next calls go straight to a worker. */
 const WORKER_ONLY_SOURCES = 256;
 /**
+ * Calls in a row that must miss here (moved to a worker, or finished past {@link TRUST_BELOW_MS})
+ * before a source goes to the workers. Not one: the budget is wall-clock time, and on a busy
+ * machine a short call is often descheduled, or caught by a garbage collection, for longer than
+ * the budget; after one such miss the source would have left the fast path for seconds (under
+ * load most warm calls did). A source that spins every time costs the thread three budgets once,
+ * then one per period, since a source that has been sent away before goes again at its first miss.
+ */
+const MISSES_BEFORE_WORKER_ONLY = 3;
+/**
  * How long such a source stays with the workers: 5 s after its first move, doubling with each
- * move in a row up to 5 minutes. Not for ever, since a short call can miss the budget once
- * when the machine is busy (the budget is wall-clock time); a source that spins every time
+ * move in a row up to 5 minutes. Not for ever, since a short call can miss the budget
+ * when the machine is busy; a source that spins every time
  * still costs the server's thread only one budget per period.
  */
 const WORKER_ONLY_FIRST_MS = 5_000;
@@ -59,8 +68,8 @@ export type Placement = 'in-process' | 'moved' | 'worker';
  *
  * What does not run here: a source until a worker has answered one of its calls quickly
  * ({@link InProcessRunner.trust}), sources too large for the transpile cache and inputs over 64 KiB of
- * JSON (compiling or parsing them is not interruptible), sources that hit a limit here
- * recently (see {@link WORKER_ONLY_FIRST_MS}), sources matching {@link NOT_IN_PROCESS}, and any call
+ * JSON (compiling or parsing them is not interruptible), sources that missed here three
+ * calls in a row recently (see {@link MISSES_BEFORE_WORKER_ONLY}), sources matching {@link NOT_IN_PROCESS}, and any call
  * while the engine or its realm is being (re)built. Realms are rebuilt from `setImmediate`,
  * never inside a call, and not at all after a call the interrupt stopped cleanly (see
  * `#keepsAfterInterrupt`).
@@ -76,7 +85,7 @@ export class InProcessRunner {
    * a step's source is the same string on every call, so its hash is computed once, where a new
    * key string would be read in full on every call.
    */
-  readonly #workerOnly = bySourceFor<{ moves: number; until: number }>();
+  readonly #workerOnly = bySourceFor<Misses>();
   readonly #trusted = bySourceFor<true>();
 
   constructor(private readonly budgetMs: number) {
@@ -237,16 +246,29 @@ export class InProcessRunner {
     return entry !== undefined && performance.now() < entry.until;
   }
 
-  #rememberWorkerOnly(workerOnly: Map<string, { moves: number; until: number }>, source: string): void {
-    const moves = (workerOnly.get(source)?.moves ?? 0) + 1;
-    const period = Math.min(WORKER_ONLY_MAX_MS, WORKER_ONLY_FIRST_MS * 2 ** Math.min(moves - 1, 16));
+  /** A call of `source` missed here: after {@link MISSES_BEFORE_WORKER_ONLY} in a row, its calls go to the workers for a while. */
+  #rememberWorkerOnly(workerOnly: Map<string, Misses>, source: string): void {
+    const entry = workerOnly.get(source) ?? { misses: 0, moves: 0, until: 0 };
+    entry.misses += 1;
+    if (entry.moves > 0 || entry.misses >= MISSES_BEFORE_WORKER_ONLY) {
+      entry.moves += 1;
+      entry.misses = 0;
+      entry.until = performance.now() + Math.min(WORKER_ONLY_MAX_MS, WORKER_ONLY_FIRST_MS * 2 ** Math.min(entry.moves - 1, 16));
+    }
     workerOnly.delete(source);
-    workerOnly.set(source, { moves, until: performance.now() + period });
+    workerOnly.set(source, entry);
     for (const oldest of workerOnly.keys()) {
       if (workerOnly.size <= WORKER_ONLY_SOURCES) break;
       workerOnly.delete(oldest);
     }
   }
+}
+
+/** A source's misses in a row here, how often it was sent to the workers, and until when. */
+interface Misses {
+  misses: number;
+  moves: number;
+  until: number;
 }
 
 const NEVER_CANCELLED = (): boolean => false;

@@ -5,9 +5,9 @@
  * Once a worker has answered a source quickly, its calls are first tried on the server's
  * own thread (in-process-runner.ts) under an interrupt budget of 2 ms and a 16 MiB heap, in
  * the same kind of locked-down realm; one that hits any limit there, or breaks that engine,
- * runs again in a worker with its full limits (only that run's console lines are kept), and
- * its source goes straight to a worker for a while. Most warm calls therefore skip the thread
- * hop.
+ * runs again in a worker with its full limits (only that run's console lines are kept); a
+ * source whose calls miss there three times in a row (moved, or finished past 10 ms) goes
+ * straight to a worker for a while. Most warm calls therefore skip the thread hop.
  *
  * QuickJS polls its interrupt handler only from the interpreter, never inside a built-in, so
  * the realm on the server's thread (only) wraps every built-in measured to run long in C
