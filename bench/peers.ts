@@ -93,9 +93,16 @@ export async function run(context: BenchContext): Promise<BenchReport> {
     const failure = await install(folder);
     if (failure !== undefined) return notAvailable(id, title, METHOD, `${NODE_RED} could not be installed, so the peer was not measured: ${failure.slice(0, 300)}`);
     const nodeRed = await startNodeRed(folder);
-    const { createSandbox } = await import('../server/sandbox/index.ts');
+    const { createSandboxPool } = await import('../server/sandbox/create-sandbox.ts');
     const { codeExecutor } = await import('../server/executors/code.ts');
-    const sandbox = createSandbox({});
+    // The default sandbox (in-process first), counting where the measured calls ran.
+    const placements: Record<string, number> = {};
+    let counting = false;
+    const sandbox = createSandboxPool({
+      onPlacement: (placement) => {
+        if (counting) placements[placement] = (placements[placement] ?? 0) + 1;
+      },
+    });
     try {
       const service: SandboxService = {
         // As server/runtime-services.ts wires it: owner, queue and start callbacks included.
@@ -121,6 +128,7 @@ export async function run(context: BenchContext): Promise<BenchReport> {
       await perStep(weftChain, runs);
       const nodeRedValues: number[] = [];
       const weftValues: number[] = [];
+      counting = true;
       for (let round = 0; round < (context.quick ? 3 : 10); round += 1) {
         nodeRedValues.push(await perStep(nodeRed.runChain, runs));
         weftValues.push(await perStep(weftChain, runs));
@@ -137,8 +145,9 @@ export async function run(context: BenchContext): Promise<BenchReport> {
         }),
         figure({ name: 'ratio Weft / Node-RED (per round)', unit: 'x', values: weftValues.map((value, index) => value / nodeRedValues[index]!) }),
       ];
-      context.log(`  Node-RED ${peerMedian.toFixed(1)} us/node, Weft ${figures[1]!.summary.median.toFixed(1)} us/step`);
-      return { id, title, method: METHOD, figures };
+      const where = Object.entries(placements).map(([placement, calls]) => `${calls} ${placement}`).join(', ');
+      context.log(`  Node-RED ${peerMedian.toFixed(1)} us/node, Weft ${figures[1]!.summary.median.toFixed(1)} us/step (Weft's measured calls: ${where})`);
+      return { id, title, method: METHOD, figures, findings: [`where Weft's measured code calls ran: ${where} (in-process: on the server's thread; moved: tried there, then run again in a worker; worker: sent to a worker untried)`] };
     } finally {
       await sandbox.close();
       await nodeRed.stop();
