@@ -256,6 +256,16 @@ describe('RunIndex journal', () => {
     expect(Object.keys(JSON.parse(readFileSync(path, 'utf8')).runs)).toEqual(['run-9']);
   });
 
+  it('treats a journal line for the run id "__proto__" as corrupt instead of replaying it onto the prototype', async () => {
+    const { path, journal } = await indexOf(1);
+    appendFileSync(journal, `${JSON.stringify({ put: entry('__proto__', 'failed') })}\n`);
+    const warnings: string[] = [];
+    const reopened = await RunIndex.open(path, (line) => warnings.push(line));
+    expect(reopened.index.list()).toEqual([]);
+    expect(reopened.index.get('status')).toBeUndefined();
+    expect(warnings.join('\n')).toMatch(/runs-index\.journal line 1: put\.runId: "__proto__" is not a run id/);
+  });
+
   it('rewrites the snapshot and empties the journal once the journal outgrows max(snapshot, the minimum)', async () => {
     const { index, path, journal, operations } = await indexOf(20, { minCompactBytes: 1024 });
     const snapshotBytes = statSync(path).size;

@@ -93,6 +93,8 @@ function parseJournal(text: Buffer, path: string): { lines: JournalLine[]; whole
       const issue = parsed.error.issues[0]!;
       throw new CorruptIndexError(`${path} line ${number}: ${formatPath(issue.path) || 'the line'}: ${issue.message}`);
     }
+    // Replayed as `runs[runId] = entry`: "__proto__" would set the object's prototype instead.
+    if ('put' in parsed.data && parsed.data.put.runId === '__proto__') throw new CorruptIndexError(`${path} line ${number}: put.runId: "__proto__" is not a run id`);
     lines.push(parsed.data);
     offset = end + 1;
   }
