@@ -1,10 +1,11 @@
 /**
  * Persistence: the cost of appending one event to a run's log at history sizes 10, 1,000 and
- * 100,000 (through the real RunsStore, durable and write-only), and the time to resume 1,000 runs
+ * 100,000 (through the real RunsStore, durable and write-only), the cost of the run index's write
+ * after one run's change at 1,000 / 10,000 / 100,000 runs kept, and the time to resume 1,000 runs
  * waiting at an approval when the server starts (startServer in fresh processes).
  */
 import { fork } from 'node:child_process';
-import { cp, readdir } from 'node:fs/promises';
+import { cp, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { RunEvent } from '../shared/events.ts';
 import { approvalFlow } from './flows.ts';
@@ -21,6 +22,11 @@ const METHOD =
   'appended one at a time, each awaited until the store reports it written (the run\'s write queue: setImmediate batching + ' +
   'one write to a log opened with O_DSYNC when durable, which is the server default: the write returns once the data is on disk). Timed per append; the write-only rows use the ' +
   'store\'s sync:false. ' +
+  'Index: the real RunIndex (server/store/run-index.ts, durable) in a temp dir holding 1,000 / 10,000 / 100,000 entries ' +
+  '(10,000 max with --quick) of ~390 bytes (ended runs with an inputs preview), written once; then one entry is changed ' +
+  '(status and cost of a run) and write() awaited, round-robin across the sizes; wall ms and process CPU ms per write. The ' +
+  'snapshot rewrite (compaction, once the journal outgrows max(snapshot, 1 MiB)) is timed separately, as the first write ' +
+  'of each size, and spread over the writes between two of them (line bytes / max(snapshot, 1 MiB)). ' +
   'Resume: a data dir is prepared with 1,000 runs (200 with --quick) of input -> approval -> output stopped at the approval (created through ' +
   'startServer/RunManager, then the server closed); each sample copies it and, in a fresh process with the server modules ' +
   'already imported and one warm-up start on an empty dir, times startServer() (stores, sandbox pool, providers, resumeAll, ' +
@@ -29,6 +35,76 @@ const METHOD =
   'runs that pinned equal flows).';
 
 type RunsStoreModule = typeof import('../server/store/runs-store.ts');
+type RunIndexModule = typeof import('../server/store/run-index.ts');
+type IndexEntry = import('../server/store/run-index.ts').RunIndexEntry;
+
+function indexEntry(i: number, write = 0): IndexEntry {
+  const startedAt = new Date(1_780_000_000_000 + i * 1000).toISOString();
+  return {
+    runId: `run-bench-${i.toString(36).padStart(6, '0')}-${(i * 2_654_435_761 >>> 0).toString(16).padStart(8, '0')}`,
+    flowId: 'triage',
+    flowName: 'Triage incoming tickets',
+    flowHash: '0123456789abcdef',
+    status: write % 2 === 0 ? 'succeeded' : 'failed',
+    startedAt,
+    endedAt: new Date(1_780_000_000_000 + i * 1000 + 850).toISOString(),
+    costUsd: 0.0125 + write / 1e6,
+    durationMs: 850,
+    inputsPreview: `{"text":"ticket number ${i}: the printer on the third floor does not print again"}`,
+  };
+}
+
+export interface IndexWriteCosts {
+  /** Per size: wall ms per write. */
+  wallMs: number[][];
+  /** Per size: process CPU ms per write (all threads: the event loop and libuv's pool). */
+  cpuMs: number[][];
+  /** Per size: the first write (the snapshot of all entries, what a compaction costs), ms. */
+  snapshotMs: number[];
+  snapshotBytes: number[];
+  lineBytes: number;
+}
+
+/**
+ * One index per size (written once), then one changed entry written at a time, round-robin
+ * across the sizes so that noise from the rest of the machine falls on each size alike. `module`
+ * is server/store/run-index.ts, or a copy of an older one for before/after comparisons.
+ */
+export async function indexWriteCosts(module: RunIndexModule, sizes: number[], writes: number): Promise<IndexWriteCosts> {
+  return withTempDir('index', async (directory) => {
+    const indexes: Array<{ index: import('../server/store/run-index.ts').RunIndex; size: number }> = [];
+    const snapshotMs: number[] = [];
+    const snapshotBytes: number[] = [];
+    for (const [n, size] of sizes.entries()) {
+      const path = join(directory, `runs-index-${n}.json`);
+      const { index } = await module.RunIndex.open(path, () => undefined);
+      for (let i = 0; i < size; i++) index.put(indexEntry(i));
+      const started = performance.now();
+      await index.write();
+      snapshotMs.push(performance.now() - started);
+      snapshotBytes.push((await stat(path)).size);
+      indexes.push({ index, size });
+    }
+    const wallMs = sizes.map((): number[] => []);
+    const cpuMs = sizes.map((): number[] => []);
+    const warmup = 5;
+    for (let w = 1; w <= warmup + writes; w++) {
+      for (const [n, entry] of indexes.entries()) {
+        entry.index.put(indexEntry((w * 7919) % entry.size, w));
+        const cpu = process.cpuUsage();
+        const started = performance.now();
+        await entry.index.write();
+        const wall = performance.now() - started;
+        const used = process.cpuUsage(cpu);
+        if (w > warmup) {
+          wallMs[n]!.push(wall);
+          cpuMs[n]!.push((used.user + used.system) / 1000);
+        }
+      }
+    }
+    return { wallMs, cpuMs, snapshotMs, snapshotBytes, lineBytes: Buffer.byteLength(`${JSON.stringify({ put: indexEntry(0) })}\n`) };
+  });
+}
 
 function historyEvent(runId: string, seq: number): RunEvent {
   const step = Math.floor(seq / 2);
@@ -133,6 +209,41 @@ export async function run(context: BenchContext): Promise<BenchReport> {
         values: [list[list.length - 1]! / list[0]!],
         target: { op: '<=', value: 1.25, text: 'flat: <= 1.25x' },
         note: `medians ${list.map((value) => value.toFixed(0)).join(' / ')} us at ${histories.join(' / ')} events`,
+      }),
+    );
+  }
+
+  // ---- the run index: a write after one run's change, as the history grows ----
+  const indexModule = await tryImport<RunIndexModule>('../server/store/run-index.ts');
+  if (!indexModule.ok) findings.push(`index write not available: server/store/run-index.ts: ${indexModule.reason}`);
+  else {
+    const sizes = context.quick ? [1_000, 10_000] : [1_000, 10_000, 100_000];
+    const costs = await indexWriteCosts(indexModule.module, sizes, context.quick ? 30 : 100);
+    const indexMedians: number[] = [];
+    for (const [n, size] of sizes.entries()) {
+      const kept = size.toLocaleString('en-US');
+      const wall = figure({ name: `index write after one run's change at ${kept} runs kept`, unit: 'ms/write', values: costs.wallMs[n]!, keepSamples: false });
+      figures.push(wall);
+      indexMedians.push(wall.summary.median);
+      figures.push(figure({ name: `index write CPU (process) at ${kept} runs kept`, unit: 'ms/write', values: costs.cpuMs[n]!, keepSamples: false }));
+      const spread = (costs.snapshotMs[n]! * costs.lineBytes) / Math.max(costs.snapshotBytes[n]!, 1024 * 1024);
+      figures.push(
+        figure({
+          name: `index compaction spread per write at ${kept} runs kept`,
+          unit: 'ms/write',
+          values: [spread],
+          note: `one rewrite ${costs.snapshotMs[n]!.toFixed(1)} ms for ${(costs.snapshotBytes[n]! / 1e6).toFixed(1)} MB, once per ${Math.round(Math.max(costs.snapshotBytes[n]!, 1024 * 1024) / costs.lineBytes).toLocaleString('en-US')} one-run writes`,
+        }),
+      );
+      context.log(`  index write at ${size} runs: median ${wall.summary.median.toFixed(2)} ms (snapshot ${costs.snapshotMs[n]!.toFixed(0)} ms)`);
+    }
+    figures.push(
+      figure({
+        name: `index write flatness: ${sizes[sizes.length - 1]!.toLocaleString('en-US')} / 1,000 runs kept`,
+        unit: 'ratio',
+        values: [indexMedians[indexMedians.length - 1]! / indexMedians[0]!],
+        target: { op: '<=', value: 1.25, text: 'flat: <= 1.25x' },
+        note: `medians ${indexMedians.map((value) => value.toFixed(2)).join(' / ')} ms at ${sizes.join(' / ')} runs`,
       }),
     );
   }

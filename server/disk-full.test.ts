@@ -5,12 +5,13 @@
  * the logs agree, and once there is space again everything works. A run whose model step was
  * streaming when the disk filled is stopped (its request aborted) and continues from its log.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RunEvent } from '../shared/events.ts';
 import { flow } from '../shared/testing/flow-builder.ts';
 import { startFakeOpenAIServer, textReply, type FakeOpenAIServer } from './providers/testing/fake-openai-server.ts';
+import { RunIndex } from './store/run-index.ts';
 import { INDEX_FILE_NAME, RUNS_DIRECTORY_NAME } from './store/runs-store.ts';
 import { failingFs, makeFailingDisk, type FailingDisk } from './store/testing/failing-disk.ts';
 import { reviewFlow } from './testing/fixture-flows.ts';
@@ -41,6 +42,12 @@ async function statusOf(test: TestServer, runId: string, status: string): Promis
 
 function logNames(dataDir: string): string[] {
   return readdirSync(join(dataDir, RUNS_DIRECTORY_NAME)).filter((name) => name.endsWith('.jsonl')).sort();
+}
+
+/** The runs in the index on disk (snapshot and journal), read as the next start would read them. */
+async function indexedRunIds(dataDir: string): Promise<string[]> {
+  const { index } = await RunIndex.open(join(dataDir, INDEX_FILE_NAME), () => undefined);
+  return index.list().map((run) => run.runId).sort();
 }
 
 describe('a full disk', () => {
@@ -75,7 +82,7 @@ describe('a full disk', () => {
     // Nothing half done: one run listed, one log, the waiting run unchanged everywhere.
     expect((await test.api.get('/api/runs')).body.runs.map((run: { runId: string; status: string }) => [run.runId, run.status])).toEqual([[waiting, 'waiting']]);
     expect(logNames(disk.dataDir)).toEqual([`${waiting}.jsonl`]);
-    expect(Object.keys(JSON.parse(readFileSync(join(disk.dataDir, INDEX_FILE_NAME), 'utf8')).runs)).toEqual([waiting]);
+    expect(await indexedRunIds(disk.dataDir)).toEqual([waiting]);
     expect((await test.api.get(`/api/runs/${waiting}`)).body.status).toBe('waiting');
     expect((await test.api.get('/api/approvals')).body.approvals).toEqual([expect.objectContaining({ runId: waiting, nodeId: 'review' })]);
     expect((await test.api.get('/api/health')).status).toBe(200);
@@ -94,7 +101,7 @@ describe('a full disk', () => {
     const listed = (await test.api.get('/api/runs')).body.runs.map((run: { runId: string }) => run.runId).sort();
     expect(listed).toEqual([waiting, started.body.runId].sort());
     expect(logNames(disk.dataDir)).toEqual(listed.map((runId: string) => `${runId}.jsonl`));
-    expect(Object.keys(JSON.parse(readFileSync(join(disk.dataDir, INDEX_FILE_NAME), 'utf8')).runs).sort()).toEqual(listed);
+    expect(await indexedRunIds(disk.dataDir)).toEqual(listed);
   }, 60_000);
 
   it('stops a run whose model step is streaming when writes start failing (request aborted), and continues it from its log once they work', async () => {
