@@ -9,40 +9,11 @@
  */
 import { expect, test, type Page } from '@playwright/test';
 import { shot } from './support/helpers.ts';
-
-interface Held {
-  holding: () => boolean;
-  release: () => void;
-}
+import { holdRunEvents, type HeldRunEvents } from './support/hold-run-events.ts';
 
 /** Holds the page's run events from the one after the map's first item ends (`done + failed === 1`). */
-async function holdAfterFirstItem(page: Page, nodeId: string): Promise<Held> {
-  const state = { held: [] as string[], holding: false, released: false };
-  const delivered: Array<(message: string) => void> = [];
-  await page.routeWebSocket(/\/ws$/, (socket) => {
-    const server = socket.connectToServer();
-    socket.onMessage((message) => server.send(message));
-    const deliver = (message: string) => socket.send(message);
-    delivered.push(deliver);
-    server.onMessage((message) => {
-      const text = typeof message === 'string' ? message : message.toString('utf8');
-      if (state.holding && !state.released) {
-        state.held.push(text);
-        return;
-      }
-      deliver(text);
-      const parsed = JSON.parse(text) as { type: string; event?: { type: string; nodeId?: string; done?: number; failed?: number } };
-      const event = parsed.type === 'event' ? parsed.event : undefined;
-      if (!state.released && event?.type === 'step.progress' && event.nodeId === nodeId && (event.done ?? 0) + (event.failed ?? 0) === 1) state.holding = true;
-    });
-  });
-  return {
-    holding: () => state.holding,
-    release() {
-      state.released = true;
-      for (const message of state.held.splice(0)) for (const deliver of delivered) deliver(message);
-    },
-  };
+function holdAfterFirstItem(page: Page, nodeId: string): Promise<HeldRunEvents> {
+  return holdRunEvents(page, ({ type, event }) => type === 'event' && event?.type === 'step.progress' && event.nodeId === nodeId && (event.done ?? 0) + (event.failed ?? 0) === 1);
 }
 
 test("a map's live run: progress on the node while it runs and at the end, its item runs, each opening its run, and the way back", async ({ page, request }) => {

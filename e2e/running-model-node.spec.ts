@@ -1,6 +1,7 @@
 import { expect, test, type Page } from '@playwright/test';
 import { cancelRuns, shot } from './support/helpers.ts';
 import { textsBelow } from './support/text-size.ts';
+import { holdRunEvents } from './support/hold-run-events.ts';
 
 /**
  * Holds the run's events at the browser's socket once the `cheap` step's streamed text has begun
@@ -11,36 +12,16 @@ import { textsBelow } from './support/text-size.ts';
  * the page has been sent so far and a release.
  */
 async function holdStreamMidAnswer(page: Page, nodeId: string) {
-  const state = { deltas: new Map<number, string>(), subscribed: false, held: [] as string[], holding: false, released: false };
-  const sent = () => [...state.deltas.entries()].sort(([a], [b]) => a - b).map(([, text]) => text).join('');
-  const delivered: Array<(message: string) => void> = [];
-  await page.routeWebSocket(/\/ws$/, (socket) => {
-    const server = socket.connectToServer();
-    socket.onMessage((message) => server.send(message));
-    const deliver = (message: string) => socket.send(message);
-    delivered.push(deliver);
-    server.onMessage((message) => {
-      const text = typeof message === 'string' ? message : message.toString('utf8');
-      if (state.holding && !state.released) {
-        state.held.push(text);
-        return;
-      }
-      deliver(text);
-      const parsed = JSON.parse(text) as { type: string; runId?: string; event?: { type: string; seq: number; nodeId?: string; text?: string } };
-      if (parsed.type === 'subscribed' && parsed.runId !== '*') state.subscribed = true;
-      if (parsed.type === 'event' && parsed.event?.type === 'step.delta' && parsed.event.nodeId === nodeId) state.deltas.set(parsed.event.seq, parsed.event.text ?? '');
-      // Hold once the answer's first characters are out: `"value":"` and something after it.
-      if (!state.released && state.subscribed && /"value":"[^"]/.test(sent())) state.holding = true;
-    });
+  const deltas = new Map<number, string>();
+  let subscribed = false;
+  const sent = () => [...deltas.entries()].sort(([a], [b]) => a - b).map(([, text]) => text).join('');
+  const held = await holdRunEvents(page, ({ type, runId, event }) => {
+    if (type === 'subscribed' && runId !== '*') subscribed = true;
+    if (type === 'event' && event?.type === 'step.delta' && event.nodeId === nodeId) deltas.set(event.seq, event.text ?? '');
+    // Hold once the answer's first characters are out: `"value":"` and something after it.
+    return subscribed && /"value":"[^"]/.test(sent());
   });
-  return {
-    sent,
-    holding: () => state.holding,
-    release() {
-      state.released = true;
-      for (const message of state.held.splice(0)) for (const deliver of delivered) deliver(message);
-    },
-  };
+  return { sent, ...held };
 }
 
 test('a running model node at the default view shows its model, and its answer streaming without the wire wrapper, in readable text', async ({ page, request }) => {
