@@ -8,11 +8,9 @@
 import { useState } from 'react';
 import type { FlowNode } from '../../../shared/flow.ts';
 import { api } from '../../api/api-client.ts';
-import { ApiError, errorWithIssues } from '../../api/http.ts';
 import { useComparison } from '../../state/comparison-store.ts';
-import { useRun } from '../../state/run-store.ts';
-import { errorText } from '../../state/ui-store.ts';
 import { ComparisonView } from './run-what-if.tsx';
+import { useComparisonCall } from './use-comparison-call.ts';
 
 /** The config fields a what-if offers, and how a typed value becomes a config value. */
 const FIELDS = [
@@ -32,23 +30,10 @@ export function NodeWhatIf({ runId, node }: { runId: string; node: FlowNode }) {
   const [open, setOpen] = useState(false);
   const [key, setKey] = useState<(typeof FIELDS)[number]['key']>('model');
   const [value, setValue] = useState(currentText(node, 'model'));
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | undefined>();
+  const { busy, error, attempt } = useComparisonCall();
   const field = FIELDS.find((candidate) => candidate.key === key)!;
 
-  const run = async () => {
-    setBusy(true);
-    setError(undefined);
-    try {
-      const answer = await api.whatIf(runId, { [`${node.id}.${key}`]: field.read(value) });
-      useComparison.getState().show(answer);
-      useRun.getState().watch(answer.runId);
-    } catch (caught) {
-      setError(caught instanceof ApiError ? errorWithIssues(caught) : errorText(caught));
-    } finally {
-      setBusy(false);
-    }
-  };
+  const run = () => attempt(() => api.whatIf(runId, { [`${node.id}.${key}`]: field.read(value) }));
 
   const shown = comparison && comparison.runId === runId ? <ComparisonView comparison={comparison} /> : null;
   if (!open) {

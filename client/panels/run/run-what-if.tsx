@@ -8,11 +8,10 @@ import type { RunComparisonAnswer } from '../../../shared/wire/run-replay.ts';
 import type { Flow } from '../../../shared/flow.ts';
 import { registry } from '../../../shared/kinds/registry.ts';
 import { api } from '../../api/api-client.ts';
-import { ApiError, errorWithIssues } from '../../api/http.ts';
 import { formatUsd, prettyJson } from '../../lib/format.ts';
 import { useComparison } from '../../state/comparison-store.ts';
-import { useRun } from '../../state/run-store.ts';
-import { errorText, useUi } from '../../state/ui-store.ts';
+import { useUi } from '../../state/ui-store.ts';
+import { useComparisonCall } from './use-comparison-call.ts';
 
 function signedUsd(usd: number): string {
   return usd > 0 ? `+${formatUsd(usd)}` : formatUsd(usd);
@@ -78,27 +77,12 @@ function modelKey(kind: string | undefined): string | undefined {
 
 export function RunWhatIf({ runId, flow }: { runId: string; flow: Flow }) {
   const comparison = useComparison((state) => state.comparison);
-  const [error, setError] = useState<string | undefined>();
-  const [busy, setBusy] = useState(false);
+  const { busy, error, attempt } = useComparisonCall();
   const first = flow.nodes.find((node) => registry.get(node.kind)?.streamsText) ?? flow.nodes[0];
   const [nodeId, setNodeId] = useState(first?.id ?? '');
   // The field a what-if most often changes: the one its kind edits with the model picker.
   const [key, setKey] = useState(() => modelKey(first?.kind) ?? Object.keys(first?.config ?? {})[0] ?? '');
   const [value, setValue] = useState('');
-
-  async function attempt(call: () => Promise<RunComparisonAnswer>) {
-    setBusy(true);
-    setError(undefined);
-    try {
-      const answer = await call();
-      useComparison.getState().show(answer);
-      useRun.getState().watch(answer.runId);
-    } catch (caught) {
-      setError(caught instanceof ApiError ? errorWithIssues(caught) : errorText(caught));
-    } finally {
-      setBusy(false);
-    }
-  }
 
   return (
     <div data-testid="run-what-if">
