@@ -85,19 +85,31 @@ export function RunWhatIf({ runId, flow }: { runId: string; flow: Flow }) {
   const [value, setValue] = useState('');
 
   return (
-    <div data-testid="run-what-if">
+    <div className="run-what-if" data-testid="run-what-if">
       <div className="section-title">Replay and what if</div>
       <button type="button" className="btn btn-small" disabled={busy} onClick={() => void attempt(() => api.replayRun(runId))} data-testid="replay-run">
         Replay at $0
       </button>
-      <div className="row">
-        <select aria-label="Node to change" value={nodeId} onChange={(event) => setNodeId(event.target.value)} data-testid="what-if-node">
-          {flow.nodes.map((node) => (
-            <option key={node.id} value={node.id}>{node.id}</option>
-          ))}
-        </select>
-        <input aria-label="Config key" className="mono" value={key} onChange={(event) => setKey(event.target.value)} size={10} data-testid="what-if-key" />
-        <input aria-label="New value" className="mono" value={value} placeholder="gpt-4o" onChange={(event) => setValue(event.target.value)} size={12} data-testid="what-if-value" />
+      <div className="muted small">
+        Run it again with one setting changed: that node and every step after it run live (a model call costs money); the other steps are answered from this run&apos;s log at $0.
+      </div>
+      <div className="what-if-fields">
+        <label className="form-row">
+          <span className="form-label">Node</span>
+          <select className="input input-small" value={nodeId} onChange={(event) => setNodeId(event.target.value)} data-testid="what-if-node">
+            {flow.nodes.map((node) => (
+              <option key={node.id} value={node.id}>{node.id}</option>
+            ))}
+          </select>
+        </label>
+        <label className="form-row">
+          <span className="form-label">Setting</span>
+          <input className="input input-small mono" value={key} onChange={(event) => setKey(event.target.value)} data-testid="what-if-key" />
+        </label>
+        <label className="form-row">
+          <span className="form-label">New value</span>
+          <input className="input input-small mono" value={value} placeholder="gpt-4o" onChange={(event) => setValue(event.target.value)} data-testid="what-if-value" />
+        </label>
       </div>
       <button type="button" className="btn btn-small btn-primary" disabled={busy || value === '' || key === ''} onClick={() => void attempt(() => api.whatIf(runId, { [`${nodeId}.${key}`]: typedValue(value) }))} data-testid="what-if-run">
         What if…
