@@ -8,6 +8,7 @@ import { fork } from 'node:child_process';
 import { cp, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { RunEvent } from '../shared/events.ts';
+import { compareNewestFirst } from '../server/store/runs-storage.ts';
 import { approvalFlow } from './flows.ts';
 import { runStandalone } from './standalone.ts';
 import { figure, notAvailable, tryImport, type BenchContext, type BenchReport, type Figure } from './stats.ts';
@@ -27,6 +28,9 @@ const METHOD =
   '(status and cost of a run) and write() awaited, round-robin across the sizes; wall ms and process CPU ms per write. The ' +
   'snapshot rewrite (compaction, once the journal outgrows max(snapshot, 1 MiB)) is timed separately, as the first write ' +
   'of each size, and spread over the writes between two of them (line bytes / max(snapshot, 1 MiB)). ' +
+  'History page: the real RunIndex filled in memory with 1,000 / 10,000 / 100,000 such entries (half succeeded, half failed); ' +
+  'timed: run-views.ts runHistory over the index\'s kept order (first page of 50, and 50 filtered by status) plus JSON.stringify, ' +
+  'as GET /api/runs answers; beside it the whole list sorted and serialized, as the route did before pages. ' +
   'Resume: a data dir is prepared with 1,000 runs (200 with --quick) of input -> approval -> output stopped at the approval (created through ' +
   'startServer/RunManager, then the server closed); each sample copies it and, in a fresh process with the server modules ' +
   'already imported and one warm-up start on an empty dir, times startServer() (stores, sandbox pool, providers, resumeAll, ' +
@@ -103,6 +107,49 @@ export async function indexWriteCosts(module: RunIndexModule, sizes: number[], w
       }
     }
     return { wallMs, cpuMs, snapshotMs, snapshotBytes, lineBytes: Buffer.byteLength(`${JSON.stringify({ put: indexEntry(0) })}\n`) };
+  });
+}
+
+/**
+ * A history page as `GET /api/runs` answers it (runHistory over the index's kept order, then the
+ * JSON text), against the whole list sorted and serialized as the route did before pages. The
+ * index is the real RunIndex, filled in memory (no write: a page reads memory only).
+ */
+async function historyPageCosts(
+  module: RunIndexModule,
+  views: typeof import('../server/run-views.ts'),
+  size: number,
+  samples: number,
+): Promise<{ pageMs: number[]; filteredMs: number[]; wholeMs: number[] }> {
+  return withTempDir('history', async (directory) => {
+    const { index } = await module.RunIndex.open(join(directory, 'runs-index.json'), () => undefined);
+    // The record as lowdb held it, in the order the runs came (what the route sorted before pages).
+    const record: Record<string, IndexEntry> = {};
+    for (let i = 0; i < size; i++) {
+      const entry = indexEntry(i, i);
+      index.put(entry);
+      record[entry.runId] = entry;
+    }
+    const time = (work: () => unknown): number => {
+      const started = performance.now();
+      work();
+      return performance.now() - started;
+    };
+    const page = () => JSON.stringify(views.runHistory(index.order, { limit: 50 }));
+    const filtered = () => JSON.stringify(views.runHistory(index.order, { status: 'failed', limit: 50 }));
+    const whole = () => JSON.stringify({ runs: Object.values(record).sort(compareNewestFirst).filter((entry) => entry.parentRunId === undefined) });
+    const result = { pageMs: [] as number[], filteredMs: [] as number[], wholeMs: [] as number[] };
+    for (let i = 0; i < 3; i++) {
+      page();
+      filtered();
+      whole();
+    }
+    for (let i = 0; i < samples; i++) {
+      result.pageMs.push(time(page));
+      result.filteredMs.push(time(filtered));
+      result.wholeMs.push(time(whole));
+    }
+    return result;
   });
 }
 
@@ -246,6 +293,20 @@ export async function run(context: BenchContext): Promise<BenchReport> {
         note: `medians ${indexMedians.map((value) => value.toFixed(2)).join(' / ')} ms at ${sizes.join(' / ')} runs`,
       }),
     );
+  }
+
+  // ---- a page of the history (GET /api/runs) as the runs kept grow ----
+  const viewsModule = await tryImport<typeof import('../server/run-views.ts')>('../server/run-views.ts');
+  if (!indexModule.ok || !viewsModule.ok) findings.push(`history page not available: ${indexModule.ok ? '' : indexModule.reason} ${viewsModule.ok ? '' : viewsModule.reason}`.trim());
+  else {
+    const sizes = context.quick ? [1_000, 10_000] : [1_000, 10_000, 100_000];
+    for (const size of sizes) {
+      const costs = await historyPageCosts(indexModule.module, viewsModule.module, size, context.quick ? 20 : 50);
+      const kept = size.toLocaleString('en-US');
+      figures.push(figure({ name: `history page (50 runs, as the designer asks) at ${kept} runs kept`, unit: 'ms', values: costs.pageMs, keepSamples: false }));
+      figures.push(figure({ name: `history page filtered by status (half match) at ${kept} runs kept`, unit: 'ms', values: costs.filteredMs, keepSamples: false }));
+      figures.push(figure({ name: `before: the whole list sorted and serialized at ${kept} runs kept`, unit: 'ms', values: costs.wholeMs, keepSamples: false, note: 'what GET /api/runs did per request before the kept order and pages (the designer asked for every run)' }));
+    }
   }
 
   // ---- resume 1,000 waiting runs at start-up ----

@@ -26,7 +26,9 @@ import type { Departure, RunQueue } from './queue/run-queue.ts';
 import { badRequest, conflict, notFound, RequestError } from './request-error.ts';
 import { DEFAULT_RUN_LIMITS, exceededRunLimit, type RunLimits } from './run-limits.ts';
 import { findQuarantinedSteps, quarantineEvents } from './run-quarantine.ts';
-import { indexEntry, pendingApprovals, type PendingApproval } from './run-views.ts';
+import { indexEntry, pendingApprovals, runHistory, type PendingApproval } from './run-views.ts';
+import type { RunListAnswer } from '../shared/wire/rest-answers.ts';
+import type { RunsQuery } from '../shared/wire/rest-requests.ts';
 import { PinnedFlows } from './store/pinned-flows.ts';
 import type { RunIndexEntry } from './store/run-index.ts';
 import type { EventScrubber } from './secret-scrub.ts';
@@ -363,6 +365,11 @@ export class RunManager {
 
   exists(runId: string): boolean {
     return this.#live.has(runId) || this.#followed.has(runId) || this.#store.index.get(runId) !== undefined;
+  }
+
+  /** A page of the history list (run-views.ts `runHistory`). */
+  history(query: RunsQuery): RunListAnswer {
+    return runHistory(this.#store.index.order, query);
   }
 
   list(flowId?: string): RunIndexEntry[] {

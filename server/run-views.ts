@@ -2,6 +2,9 @@
 import { waitsForPerson } from '../shared/kinds/registry.ts';
 import type { RunState } from '../shared/run-state.ts';
 import type { RunIndexEntry } from './store/run-index.ts';
+import type { RunOrderView } from './store/runs-storage.ts';
+import type { RunListAnswer } from '../shared/wire/rest-answers.ts';
+import { RUN_CURSOR, RUN_PAGE_DEFAULT, type RunsQuery } from '../shared/wire/rest-requests.ts';
 
 export interface PendingApproval {
   runId: string;
@@ -85,17 +88,34 @@ export function indexEntry(state: RunState): RunIndexEntry {
 }
 
 /**
- * The history list: top-level runs, each with how many child runs it started, the child runs left
- * out (counted); or, for `parentRunId`, that run's child runs. A flow's list (`flowId`) holds all
- * of that flow's runs, its child runs too, since a flow used only as a child has no others.
+ * A page of the history list, newest first: top-level runs, each with how many child runs it
+ * started, and the child runs left out (counted); or, for `parentRunId`, that run's child runs. A
+ * flow's list (`flowId`) holds all of that flow's runs, its child runs too, since a flow used only
+ * as a child has no others. It reads the index's kept order, so a page costs the runs it passes
+ * over (those filtered out included), never a sort of every run kept.
  */
-export function runHistory(entries: readonly RunIndexEntry[], query: { flowId?: string; parentRunId?: string }): { runs: Array<RunIndexEntry & { childCount?: number }>; childRunsHidden?: number } {
-  if (query.parentRunId !== undefined) return { runs: entries.filter((entry) => entry.parentRunId === query.parentRunId && (query.flowId === undefined || entry.flowId === query.flowId)) };
-  const childCounts = new Map<string, number>();
-  for (const entry of entries) if (entry.parentRunId !== undefined) childCounts.set(entry.parentRunId, (childCounts.get(entry.parentRunId) ?? 0) + 1);
-  const counted = (entry: RunIndexEntry) => (childCounts.has(entry.runId) ? { ...entry, childCount: childCounts.get(entry.runId)! } : entry);
-  if (query.flowId !== undefined) return { runs: entries.filter((entry) => entry.flowId === query.flowId).map(counted) };
-  const top = entries.filter((entry) => entry.parentRunId === undefined);
-  const hidden = entries.length - top.length;
-  return { runs: top.map(counted), ...(hidden > 0 ? { childRunsHidden: hidden } : {}) };
+export function runHistory(order: RunOrderView, query: RunsQuery): RunListAnswer {
+  const limit = query.limit ?? RUN_PAGE_DEFAULT;
+  const entries = order.entries;
+  const cursor = query.before === undefined ? undefined : RUN_CURSOR.exec(query.before);
+  const since = query.since === undefined ? undefined : new Date(query.since).toISOString();
+  const topLevel = query.parentRunId === undefined && query.flowId === undefined;
+  const runs: RunListAnswer['runs'] = [];
+  let next: string | undefined;
+  // Oldest first in the index: the newest is last, so the walk goes down from the end (or the cursor).
+  for (let at = (cursor ? order.countOlder(cursor[1]!, cursor[2]!) : entries.length) - 1; at >= 0; at -= 1) {
+    const entry = entries[at]!;
+    if (since !== undefined && entry.startedAt < since) break;
+    if (topLevel ? entry.parentRunId !== undefined : query.parentRunId !== undefined && entry.parentRunId !== query.parentRunId) continue;
+    if ((query.flowId !== undefined && entry.flowId !== query.flowId) || (query.status !== undefined && entry.status !== query.status)) continue;
+    if (runs.length === limit) {
+      const last = runs[runs.length - 1]!;
+      next = `${last.startedAt}_${last.runId}`;
+      break;
+    }
+    const children = order.childCount(entry.runId);
+    runs.push(children > 0 ? { ...entry, childCount: children } : entry);
+  }
+  const hidden = topLevel ? order.childRuns : 0;
+  return { runs, ...(hidden > 0 ? { childRunsHidden: hidden } : {}), ...(next !== undefined ? { next } : {}) };
 }

@@ -10,7 +10,6 @@ import { originOf, withTraceparent } from './trace-context.ts';
 import { cancelAnswer, decisionAnswer, runCreatedAnswer, runEventsAnswer, runListAnswer, runStateAnswer } from '../../shared/wire/rest-answers.ts';
 import { cancelBody, decisionBody, emptyQuery, eventsQuery, runParams, runsQuery, startRunBody, stepParams } from '../../shared/wire/rest-requests.ts';
 import { reply } from './reply.ts';
-import { runHistory } from '../run-views.ts';
 import { replayRun, whatIfRun } from '../run-replay/replay-run.ts';
 import { runComparisonAnswer, whatIfBody } from '../../shared/wire/run-replay.ts';
 
@@ -29,9 +28,7 @@ export function runsRouter(runs: RunManager, flows: FlowsRepository): Router {
   });
 
   router.get('/', (request, response) => {
-    const query = parseRequest(runsQuery, request.query, 'query');
-    const history = runHistory(runs.list(), query);
-    reply(response, runListAnswer, { ...history, runs: query.limit !== undefined ? history.runs.slice(0, query.limit) : history.runs });
+    reply(response, runListAnswer, runs.history(parseRequest(runsQuery, request.query, 'query')));
   });
 
   router.get('/:runId', async (request, response) => {

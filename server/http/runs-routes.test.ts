@@ -74,13 +74,48 @@ describe('POST /api/runs (an unsaved flow)', () => {
 describe('GET /api/runs, /api/runs/:runId, /events', () => {
   it('validates the query and the run id', async () => {
     expect((await test.api.get('/api/runs?flowId=../x')).status).toBe(400);
-    expect((await test.api.get('/api/runs?status=running')).body.error.issues).toEqual([{ path: 'query', message: 'unknown key "status"' }]);
+    expect((await test.api.get('/api/runs?color=red')).body.error.issues).toEqual([{ path: 'query', message: 'unknown key "color"' }]);
+    expect((await test.api.get('/api/runs?status=lost')).status).toBe(400);
+    expect((await test.api.get('/api/runs?since=yesterday')).body.error.issues[0]).toMatchObject({ path: 'query.since', message: expect.stringContaining('ISO 8601') });
+    expect((await test.api.get('/api/runs?before=run-abc')).body.error.issues[0]).toMatchObject({ path: 'query.before', message: expect.stringContaining('next') });
+    expect((await test.api.get(`/api/runs?before=${'x'.repeat(121)}`)).body.error.issues[0]).toMatchObject({ path: 'query.before', message: expect.stringContaining('120') });
+    expect((await test.api.get('/api/runs?limit=1001')).status).toBe(400);
     expect((await test.api.get('/api/runs?limit=0')).status).toBe(400);
     expect((await test.api.get('/api/runs?limit=1')).body.runs.length).toBeLessThanOrEqual(1);
     expect((await test.api.get('/api/runs/run-nope')).status).toBe(404);
     expect((await test.api.get('/api/runs/run-nope/events')).status).toBe(404);
     expect((await test.api.get('/api/runs/..%2f..%2fdata')).status).toBe(400);
     expect((await test.api.get('/api/runs/RUN')).status).toBe(400);
+  });
+
+  it('pages the history newest first: `next` goes back as `before`, filters apply before the page is cut', async () => {
+    const flow = echoFlow('paged-echo');
+    const runIds: string[] = [];
+    for (let index = 0; index < 5; index += 1) {
+      const started = await test.api.post('/api/runs', { flow, inputs: { text: `page ${index}` } });
+      runIds.push(started.body.runId);
+      await runStatus(test, started.body.runId, 'succeeded', 'failed', 'cancelled');
+    }
+    const newestFirst = [...runIds].reverse();
+    const seen: string[] = [];
+    let before: string | undefined;
+    for (let page = 0; page < 3; page += 1) {
+      const answer = await test.api.get(`/api/runs?flowId=paged-echo&limit=2${before ? `&before=${encodeURIComponent(before)}` : ''}`);
+      expect(answer.status).toBe(200);
+      seen.push(...answer.body.runs.map((run: { runId: string }) => run.runId));
+      before = answer.body.next;
+      if (page < 2) expect(before).toMatch(/_run-/);
+    }
+    expect(before).toBeUndefined();
+    expect(seen).toEqual(newestFirst);
+    expect((await test.api.get('/api/runs?flowId=paged-echo&status=succeeded&limit=1000')).body.runs).toHaveLength(5);
+    expect((await test.api.get('/api/runs?flowId=paged-echo&status=failed')).body.runs).toEqual([]);
+    const third = (await test.api.get(`/api/runs/${newestFirst[2]}`)).body.startedAt as string;
+    const since = await test.api.get(`/api/runs?flowId=paged-echo&since=${encodeURIComponent(third)}`);
+    expect(since.body.runs.map((run: { runId: string }) => run.runId)).toEqual(newestFirst.slice(0, 3));
+    // The same moment written with an offset and without milliseconds selects the same runs.
+    const offset = new Date(Date.parse(third) - (Date.parse(third) % 1000)).toISOString().replace('.000Z', '+00:00');
+    expect((await test.api.get(`/api/runs?flowId=paged-echo&since=${encodeURIComponent(offset)}`)).body.runs.length).toBeGreaterThanOrEqual(3);
   });
 
   it('validates `after`', async () => {

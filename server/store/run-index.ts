@@ -20,7 +20,8 @@ import { runOriginSchema } from '../../shared/run-origin.ts';
 import { syncDirectory, type AtomicWriteFs } from './atomic-write.ts';
 import { DurableJsonFile } from './durable-json-file.ts';
 import { moveAside } from './keep-aside.ts';
-import { compareNewestFirst, type RunIndexView } from './runs-storage.ts';
+import { RunOrder } from './run-order.ts';
+import type { RunIndexView } from './runs-storage.ts';
 
 export const runIndexEntrySchema = z
   .object({
@@ -124,6 +125,8 @@ function parseIndex(text: string): IndexFile {
 export class RunIndex implements RunIndexView {
   readonly path: string;
   readonly journalPath: string;
+  /** The entries in order, kept as they change (run-order.ts). */
+  readonly order: RunOrder;
   readonly #db: Low<IndexFile>;
   readonly #fs: Pick<AtomicWriteFs, 'open'>;
   /** Runs changed since the last write (put or removed: what memory holds now is written). */
@@ -153,6 +156,7 @@ export class RunIndex implements RunIndexView {
     this.#minCompactBytes = files.minCompactBytes;
     this.#snapshotBytes = snapshotBytes;
     this.#journalBytes = journalBytes;
+    this.order = new RunOrder(Object.values(db.data.runs));
   }
 
   /**
@@ -219,19 +223,22 @@ export class RunIndex implements RunIndexView {
     return Object.hasOwn(runs, runId) ? runs[runId] : undefined;
   }
 
-  /** Newest first. */
+  /** Newest first (a copy). */
   list(): RunIndexEntry[] {
-    return Object.values(this.#db.data.runs).sort(compareNewestFirst);
+    return this.order.entries.slice().reverse();
   }
 
   /** Changes memory now (no await between read and write); the write queue persists it. */
   put(entry: RunIndexEntry): void {
+    this.order.set(entry, this.get(entry.runId));
     this.#db.data.runs[entry.runId] = entry;
     this.#changed.add(entry.runId);
   }
 
   remove(runId: string): void {
-    if (!Object.hasOwn(this.#db.data.runs, runId)) return;
+    const previous = this.get(runId);
+    if (!previous) return;
+    this.order.delete(previous);
     delete this.#db.data.runs[runId];
     this.#changed.add(runId);
   }

@@ -8,6 +8,7 @@ import type { RunEvent } from '../../shared/events.ts';
 import type { LogDamage } from './event-log-text.ts';
 import type { StoreKind } from './flows-repository.ts';
 import type { RunIndexEntry } from './run-index.ts';
+import type { RunOrder } from './run-order.ts';
 
 export interface RecoveredLog {
   events: RunEvent[];
@@ -26,12 +27,16 @@ export type StoredListener = (events: RunEvent[]) => void;
 export interface RunIndexView {
   /** An own-property lookup: a run id such as "constructor" finds nothing. */
   get(runId: string): RunIndexEntry | undefined;
-  /** Newest first. */
+  /** Newest first (a copy). */
   list(): RunIndexEntry[];
+  /** The entries in order (oldest first) and child-run counts: what a page of the history reads. */
+  readonly order: RunOrderView;
   put(entry: RunIndexEntry): void;
   remove(runId: string): void;
   readonly dirty: boolean;
 }
+
+export type RunOrderView = Pick<RunOrder, 'entries' | 'childCount' | 'childRuns' | 'countOlder'>;
 
 export interface RunsStorage {
   readonly kind: StoreKind;

@@ -96,8 +96,12 @@ export const runSummarySchema = z.object({
   childCount: z.number().int().min(0).optional(),
 });
 export type RunSummary = z.infer<typeof runSummarySchema>;
-/** `GET /api/runs` */
-export const runListAnswer = z.object({ runs: z.array(runSummarySchema), childRunsHidden: z.number().int().min(0).optional() });
+/**
+ * `GET /api/runs`: one page, newest first. `next` is there when more runs match: pass it back as
+ * `before` for the next page. `childRunsHidden`: child runs kept in all (listed by `?parentRunId=`).
+ */
+export const runListAnswer = z.object({ runs: z.array(runSummarySchema), childRunsHidden: z.number().int().min(0).optional(), next: z.string().optional() });
+export type RunListAnswer = z.infer<typeof runListAnswer>;
 
 const stepStateSchema = z.object({ nodeId: z.string(), status: z.string() });
 /**

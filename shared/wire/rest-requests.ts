@@ -28,14 +28,26 @@ export const costQuery = z
     since: z.string().regex(/^\d{4}-\d\d-\d\d$/, 'a date like 2026-12-01').refine((value) => !Number.isNaN(Date.parse(`${value}T00:00:00Z`)), 'a calendar date').optional(),
   })
   .strict();
+/** How many runs a page of `GET /api/runs` holds when the request names no `limit`, and at most. */
+export const RUN_PAGE_DEFAULT = 100;
+export const RUN_PAGE_MAX = 1000;
+/** A page's `next`: the start and id of its last run (`<startedAt>_<runId>`), passed back as `before`. */
+export const RUN_CURSOR = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,9})?Z)_([a-z][a-z0-9-]{0,62})$/;
+/** `GET /api/runs`: newest first, a page at a time; the filters apply before the page is cut. */
 export const runsQuery = z
   .object({
     flowId: idParam.optional(),
     /** The child runs of this run, instead of the top-level runs. */
     parentRunId: idParam.optional(),
-    limit: z.string().regex(/^\d{1,4}$/, 'must be a whole number from 1 to 1000').transform(Number).pipe(z.number().min(1).max(1000)).optional(),
+    status: z.enum(['running', 'waiting', 'succeeded', 'failed', 'cancelled']).optional(),
+    /** Runs started at or after this moment (ISO 8601, with Z or an offset). */
+    since: z.iso.datetime({ offset: true, message: 'must be an ISO 8601 date and time, e.g. 2026-12-01T00:00:00Z' }).optional(),
+    /** The previous page's `next`: runs older than its last one. */
+    before: z.string().max(120, 'must be at most 120 characters').regex(RUN_CURSOR, "must be the previous page's `next` (<startedAt>_<runId>)").optional(),
+    limit: z.string().regex(/^\d{1,4}$/, `must be a whole number from 1 to ${RUN_PAGE_MAX}`).transform(Number).pipe(z.number().min(1).max(RUN_PAGE_MAX)).optional(),
   })
   .strict();
+export type RunsQuery = z.infer<typeof runsQuery>;
 export const eventsQuery = z
   .object({ after: z.string().regex(/^\d{1,15}$/, 'must be a whole number, the last seq seen').transform(Number).optional() })
   .strict();

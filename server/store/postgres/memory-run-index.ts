@@ -7,7 +7,8 @@
  * has changed and not yet written (its own is newer).
  */
 import type { RunIndexEntry } from '../run-index.ts';
-import { compareNewestFirst, type RunIndexView } from '../runs-storage.ts';
+import { RunOrder } from '../run-order.ts';
+import type { RunIndexView } from '../runs-storage.ts';
 
 export class MemoryRunIndex implements RunIndexView {
   readonly #entries = new Map<string, RunIndexEntry>();
@@ -15,9 +16,11 @@ export class MemoryRunIndex implements RunIndexView {
   readonly #changed = new Set<string>();
   /** Run ids taken by the write on its way (`takeChanges` until `written` or `markChanged`). */
   readonly #writing = new Set<string>();
+  readonly order: RunOrder;
 
   constructor(entries: Iterable<RunIndexEntry> = []) {
     for (const entry of entries) this.#entries.set(entry.runId, entry);
+    this.order = new RunOrder(this.#entries.values());
   }
 
   get(runId: string): RunIndexEntry | undefined {
@@ -25,17 +28,30 @@ export class MemoryRunIndex implements RunIndexView {
   }
 
   list(): RunIndexEntry[] {
-    return [...this.#entries.values()].sort(compareNewestFirst);
+    return this.order.entries.slice().reverse();
   }
 
   put(entry: RunIndexEntry): void {
-    this.#entries.set(entry.runId, entry);
+    this.#set(entry);
     this.#changed.add(entry.runId);
   }
 
   remove(runId: string): void {
-    if (!this.#entries.delete(runId)) return;
+    if (!this.#delete(runId)) return;
     this.#changed.add(runId);
+  }
+
+  #set(entry: RunIndexEntry): void {
+    this.order.set(entry, this.#entries.get(entry.runId));
+    this.#entries.set(entry.runId, entry);
+  }
+
+  #delete(runId: string): boolean {
+    const previous = this.#entries.get(runId);
+    if (!previous) return false;
+    this.order.delete(previous);
+    this.#entries.delete(runId);
+    return true;
   }
 
   get dirty(): boolean {
@@ -72,13 +88,13 @@ export class MemoryRunIndex implements RunIndexView {
   /** An entry as another server wrote it; ignored while this process has a change of its own to write. */
   learn(entry: RunIndexEntry): void {
     if (this.#ownChange(entry.runId)) return;
-    this.#entries.set(entry.runId, entry);
+    this.#set(entry);
   }
 
   /** Another server removed the run (or never wrote it); ignored like `learn`. */
   forget(runId: string): void {
     if (this.#ownChange(runId)) return;
-    this.#entries.delete(runId);
+    this.#delete(runId);
   }
 
   #ownChange(runId: string): boolean {
