@@ -20,13 +20,16 @@ import {
   runStateAnswer,
   savedFlowAnswer,
 } from '../../shared/wire/rest-answers.ts';
-import type { CancelBody, CreateKeyBody, DecisionBody, EstimateBody, StartRunBody, StartSavedRunBody } from '../../shared/wire/rest-requests.ts';
+import type { CancelBody, CreateKeyBody, DecisionBody, EstimateBody, RunsQuery, StartRunBody, StartSavedRunBody } from '../../shared/wire/rest-requests.ts';
 import { runComparisonAnswer } from '../../shared/wire/run-replay.ts';
 import { casesAnswer, evaluationAnswer, evaluationEstimateAnswer, evaluationStartedAnswer, type EvaluationBody } from '../../shared/wire/evaluation.ts';
 import { costSummarySchema } from '../../shared/cost-summary.ts';
 import { requestJson } from './http.ts';
 
 const enc = encodeURIComponent;
+
+/** `GET /api/runs`'s query as the client builds it (the server parses the strings). */
+export type RunsPageQuery = { [Key in keyof RunsQuery]?: RunsQuery[Key] };
 
 /** Runs the designer starts say so in history (shared/run-origin.ts). */
 const DESIGNER_ORIGIN = { type: 'designer' } as const;
@@ -42,8 +45,11 @@ export const api = {
     requestJson('POST', `/api/flows/${enc(flowId)}/runs`, runCreatedAnswer, { inputs, origin: DESIGNER_ORIGIN } satisfies StartSavedRunBody),
   startRun: (flow: Flow, inputs: Record<string, unknown>) => requestJson('POST', '/api/runs', runCreatedAnswer, { flow, inputs, origin: DESIGNER_ORIGIN } satisfies StartRunBody),
   /** Every flow's runs, newest first, or one flow's. */
-  listChildRuns: async (parentRunId: string) => (await requestJson('GET', `/api/runs?parentRunId=${enc(parentRunId)}`, runListAnswer)).runs,
-  listRuns: async (flowId?: string) => (await requestJson('GET', flowId ? `/api/runs?flowId=${enc(flowId)}` : '/api/runs', runListAnswer)).runs,
+  /** A page of the history, newest first; `next` asks for the page after it (as `before`). */
+  listRuns: (query: RunsPageQuery = {}) => {
+    const parts = Object.entries(query).flatMap(([key, value]) => (value === undefined || value === '' ? [] : [`${key}=${enc(String(value))}`]));
+    return requestJson('GET', `/api/runs${parts.length > 0 ? `?${parts.join('&')}` : ''}`, runListAnswer);
+  },
   /** A run's state as the server folds it (status, cost): enough for a list of item runs. */
   getRun: (runId: string) => requestJson('GET', `/api/runs/${enc(runId)}`, runStateAnswer),
   runEvents: async (runId: string, after = 0) => (await requestJson('GET', `/api/runs/${enc(runId)}/events?after=${after}`, runEventsAnswer)).events,

@@ -1,5 +1,5 @@
-/** Which runs the history list shows: by flow, status and start date (pure, so it is tested alone). */
-import type { RunSummary } from '../../api/api-schemas.ts';
+/** Which runs the history list asks for: by flow, status and start date (pure, so it is tested alone). */
+import type { RunsPageQuery } from '../../api/api-client.ts';
 
 export type SinceFilter = 'any' | 'hour' | 'day' | 'week';
 
@@ -15,12 +15,11 @@ export const NO_FILTERS: RunFilters = { flowId: '', status: '', since: 'any' };
 
 const SINCE_MS: Record<SinceFilter, number> = { any: Infinity, hour: 3_600_000, day: 86_400_000, week: 7 * 86_400_000 };
 
-export function filterRuns(runs: readonly RunSummary[], filters: RunFilters, now = Date.now()): RunSummary[] {
-  const earliest = now - SINCE_MS[filters.since];
-  return runs.filter((run) => {
-    if (filters.flowId && run.flowId !== filters.flowId) return false;
-    if (filters.status && run.status !== filters.status) return false;
-    if (filters.since !== 'any' && (!run.startedAt || Date.parse(run.startedAt) < earliest)) return false;
-    return true;
-  });
+/** The filters as `GET /api/runs` takes them: the server filters before it cuts a page. */
+export function runsQueryOf(filters: RunFilters, now = Date.now()): RunsPageQuery {
+  return {
+    ...(filters.flowId ? { flowId: filters.flowId } : {}),
+    ...(filters.status ? { status: filters.status as RunsPageQuery['status'] } : {}),
+    ...(filters.since !== 'any' ? { since: new Date(now - SINCE_MS[filters.since]).toISOString() } : {}),
+  };
 }

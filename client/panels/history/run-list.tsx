@@ -3,14 +3,56 @@
  * it (its origin, "—" for runs recorded before origins were) and the start of its inputs; with
  * filters when `filterable`.
  */
-import { useCallback, useEffect, useMemo, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { describeOrigin } from '../../../shared/run-origin.ts';
-import { api } from '../../api/api-client.ts';
+import { RUN_PAGE_MAX } from '../../../shared/wire/rest-requests.ts';
+import { api, type RunsPageQuery } from '../../api/api-client.ts';
 import type { RunSummary } from '../../api/api-schemas.ts';
 import { formatDuration, formatUsd, formatWhen, RUN_LABELS, shortRunId } from '../../lib/format.ts';
 import { useLibrary } from '../../state/library-store.ts';
 import { useRun } from '../../state/run-store.ts';
-import { filterRuns, NO_FILTERS, type RunFilters, type SinceFilter } from './run-filters.ts';
+import { NO_FILTERS, runsQueryOf, type RunFilters, type SinceFilter } from './run-filters.ts';
+
+/** Runs asked for per page: the server filters, then cuts (`GET /api/runs`). */
+const PAGE_SIZE = 50;
+
+/**
+ * The runs `query` selects, a page at a time: `load` asks for the first page again (new filters, a
+ * run that changed), `more` for the page after the last one shown. An answer to an older request
+ * than the latest is dropped, so a slow page never overwrites a newer list.
+ */
+function usePagedRuns(query: RunsPageQuery, pageSize: number) {
+  const [runs, setRuns] = useState<RunSummary[]>([]);
+  const [next, setNext] = useState<string | undefined>(undefined);
+  const [error, setError] = useState<string | null>(null);
+  const latest = useRef(0);
+  /** How many runs are shown for which query: asking again keeps the older pages a person opened. */
+  const shown = useRef({ key: '', count: 0 });
+  const key = JSON.stringify(query);
+  const fetchPage = useCallback(
+    (before: string | undefined) => {
+      const request = ++latest.current;
+      const limit = before || shown.current.key !== key ? pageSize : Math.min(RUN_PAGE_MAX, Math.max(pageSize, shown.current.count));
+      api.listRuns({ ...(JSON.parse(key) as RunsPageQuery), limit, ...(before ? { before } : {}) }).then(
+        (page) => {
+          if (request !== latest.current) return;
+          setRuns((previous) => {
+            const list = before ? [...previous, ...page.runs] : page.runs;
+            shown.current = { key, count: list.length };
+            return list;
+          });
+          setNext(page.next);
+          setError(null);
+        },
+        (failure: unknown) => request === latest.current && setError(failure instanceof Error ? failure.message : String(failure)),
+      );
+    },
+    [key, pageSize],
+  );
+  const load = useCallback(() => fetchPage(undefined), [fetchPage]);
+  const more = useCallback(() => fetchPage(next), [fetchPage, next]);
+  return { runs, next, error, load, more };
+}
 
 interface Props {
   onOpen: (runId: string) => void;
@@ -54,21 +96,21 @@ function FilterBar({ filters, onChange }: { filters: RunFilters; onChange: (filt
 
 /** A run's child runs (subflow, map items), listed under it on demand: they are not among the top-level runs. */
 function ChildRuns({ parentRunId, count, onOpen }: { parentRunId: string; count: number; onOpen: (runId: string) => void }) {
-  const [children, setChildren] = useState<RunSummary[] | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const [open, setOpen] = useState(false);
+  const children = usePagedRuns(useMemo(() => ({ parentRunId }), [parentRunId]), PAGE_SIZE);
   const toggle = () => {
-    if (children) return setChildren(null);
-    api.listChildRuns(parentRunId).then(setChildren, (failure: unknown) => setError(failure instanceof Error ? failure.message : String(failure)));
+    if (!open) children.load();
+    setOpen(!open);
   };
   return (
     <div className="run-children small" data-testid="history-child-runs">
-      <button type="button" className="link-btn small" onClick={toggle} aria-expanded={children !== null} data-testid="history-child-toggle">
-        {children ? 'Hide' : 'Show'} {count} child run{count === 1 ? '' : 's'}
+      <button type="button" className="link-btn small" onClick={toggle} aria-expanded={open} data-testid="history-child-toggle">
+        {open ? 'Hide' : 'Show'} {count} child run{count === 1 ? '' : 's'}
       </button>
-      {error ? <span className="error-text small"> {error}</span> : null}
-      {children ? (
+      {children.error ? <span className="error-text small"> {children.error}</span> : null}
+      {open ? (
         <ul className="list">
-          {children.map((child) => (
+          {children.runs.map((child) => (
             <li key={child.runId} className="list-item" data-testid={`history-child-${child.runId}`}>
               <button type="button" className="list-main" onClick={() => onOpen(child.runId)}>
                 <span className="row gap-8">
@@ -84,28 +126,29 @@ function ChildRuns({ parentRunId, count, onOpen }: { parentRunId: string; count:
           ))}
         </ul>
       ) : null}
+      {open && children.next ? <MoreButton onClick={children.more} testId="history-child-more" /> : null}
     </div>
   );
 }
 
+function MoreButton({ onClick, testId }: { onClick: () => void; testId: string }) {
+  return (
+    <button type="button" className="link-btn small" onClick={onClick} data-testid={testId}>
+      Show older runs
+    </button>
+  );
+}
+
 export function RunList({ onOpen, testId, limit, filterable = false, initialFilters, onRuns }: Props) {
-  const [runs, setRuns] = useState<RunSummary[]>([]);
-  const [error, setError] = useState<string | null>(null);
   const [filters, setFilters] = useState<RunFilters>({ ...NO_FILTERS, ...initialFilters });
   const watched = useRun((state) => state.runId);
   const watchedStatus = useRun((state) => state.run?.status);
-  const load = useCallback(() => {
-    api.listRuns().then(
-      (list) => {
-        setRuns(list);
-        setError(null);
-      },
-      (failure: unknown) => setError(failure instanceof Error ? failure.message : String(failure)),
-    );
-  }, []);
+  // "Last hour" is reckoned when the filters change, not at every render.
+  const query = useMemo(() => runsQueryOf(filters), [filters]);
+  const { runs, next, error, load, more } = usePagedRuns(query, limit ?? PAGE_SIZE);
   useEffect(load, [load, watched, watchedStatus]);
-  const shown = useMemo(() => filterRuns(runs, filters).slice(0, limit), [runs, filters, limit]);
-  useEffect(() => onRuns?.(shown), [onRuns, shown]);
+  useEffect(() => onRuns?.(runs), [onRuns, runs]);
+  const filtered = filters.flowId !== '' || filters.status !== '' || filters.since !== 'any';
 
   return (
     <div className="run-list" data-testid={testId}>
@@ -118,9 +161,9 @@ export function RunList({ onOpen, testId, limit, filterable = false, initialFilt
         </div>
       ) : null}
       {error ? <div className="error-text small">{error}</div> : null}
-      {shown.length === 0 && !error ? <div className="muted small">{runs.length === 0 ? 'No runs yet.' : 'No run matches these filters.'}</div> : null}
+      {runs.length === 0 && !error ? <div className="muted small">{filtered ? 'No run matches these filters.' : 'No runs yet.'}</div> : null}
       <ul className="list">
-        {shown.map((run) => (
+        {runs.map((run) => (
           <li key={run.runId} className={`list-item${run.runId === watched ? ' active' : ''}`} data-testid={`history-run-${run.runId}`}>
             <button type="button" className="list-main" onClick={() => onOpen(run.runId)}>
               <span className="row between gap-8">
@@ -145,6 +188,7 @@ export function RunList({ onOpen, testId, limit, filterable = false, initialFilt
           </li>
         ))}
       </ul>
+      {next && limit === undefined ? <MoreButton onClick={more} testId="history-more" /> : null}
     </div>
   );
 }
