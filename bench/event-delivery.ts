@@ -42,12 +42,51 @@ const METHOD =
   'during the counted runs. Narrowed variants for paired comparisons: WEFT_BENCH_EVENT_CLIENTS (counts, e.g. 100), ' +
   'WEFT_BENCH_EVENT_RUNS (counted runs), WEFT_BENCH_EVENT_WARMUP (uncounted first runs, default 1), WEFT_BENCH_EVENT_TIMELINE ' +
   '(a file for every stamp, write, publish, receipt and collection); WEFT_BENCH_EVENT_PIN=1 is an experiment that pins the server ' +
-  "to core 0 and the clients' process to core 1 (taskset), not the default.";
+  "to core 0 and the clients' process to core 1 (taskset), and WEFT_BENCH_EVENT_CLIENT_PROCESSES=2 splits the clients over " +
+  'two processes: experiments, not the default.';
 
 interface Stamp {
   [key: string]: number;
 }
 
+
+type Receipt = [client: number, seq: number, at: number, type: string];
+
+/**
+ * The clients, in one process (the default) or split over several (an experiment:
+ * WEFT_BENCH_EVENT_CLIENT_PROCESSES), asked together.
+ */
+function startClients(url: string, count: number, processes: number) {
+  const sizes = Array.from({ length: processes }, (_, index) => Math.floor(count / processes) + (index < count % processes ? 1 : 0));
+  const children: Child[] = sizes.map((size) => startChild(new URL('./ws-clients-child.ts', import.meta.url), [url, String(size)]));
+  return {
+    pids: children.map((child) => child.process.pid!),
+    connected: () => Promise.all(children.map((child) => child.next('connected', 60_000))),
+    cpuMs: (): number | undefined => {
+      let total = 0;
+      for (const child of children) {
+        const used = processCpuMs(child.process.pid);
+        if (used === undefined) return undefined;
+        total += used;
+      }
+      return total;
+    },
+    /** When the last client of every process had its answer. */
+    subscribe: async (runId: string): Promise<number> => Math.max(...(await Promise.all(children.map((child) => child.ask<{ at: number }>('subscribe', { runId }, 'subscribed', 30_000)))).map((answer) => answer.at)),
+    until: (seq: number) => Promise.all(children.map((child) => child.ask('until', { seq }, 'until', 60_000))),
+    collect: async (): Promise<{ receipts: Receipt[]; collections: Array<[number, number]> }> => {
+      const answers = await Promise.all(children.map((child) => child.ask<{ receipts: Receipt[]; collections: Array<[number, number]> }>('collect')));
+      let offset = 0;
+      const receipts: Receipt[] = [];
+      answers.forEach((answer, index) => {
+        for (const [client, seq, at, type] of answer.receipts) receipts.push([client + offset, seq, at, type]);
+        offset += sizes[index]!;
+      });
+      return { receipts, collections: answers.flatMap((answer) => answer.collections) };
+    },
+    stop: () => Promise.all(children.map((child) => child.stop())),
+  };
+}
 
 export async function run(context: BenchContext): Promise<BenchReport> {
   const main = await tryImport('../server/main.ts');
@@ -77,13 +116,13 @@ export async function run(context: BenchContext): Promise<BenchReport> {
       await json(`${url}/api/flows/bench-events`, { method: 'PUT', body: JSON.stringify(flow) });
       const lastSeq = 2 + 2 * (STEPS + 2);
       for (const count of counts) {
-        const clients = startChild(new URL('./ws-clients-child.ts', import.meta.url), [url, String(count)]);
+        const clients = startClients(url, count, Math.min(count, Number(process.env.WEFT_BENCH_EVENT_CLIENT_PROCESSES ?? 1)));
         try {
-          await clients.next('connected', 60_000);
+          await clients.connected();
           if (process.env.WEFT_BENCH_EVENT_PIN === '1') {
-            // Experiment: the server on core 0, the clients' process on core 1 (every thread of each).
+            // Experiment: the server on core 0, the clients' process(es) on core 1 (every thread of each).
             execFileSync('taskset', ['-a', '-p', '-c', '0', String(server.process.pid)], { stdio: 'ignore' });
-            execFileSync('taskset', ['-a', '-p', '-c', '1', String(clients.process.pid)], { stdio: 'ignore' });
+            for (const pid of clients.pids) execFileSync('taskset', ['-a', '-p', '-c', '1', String(pid)], { stdio: 'ignore' });
           }
           const latencies: number[] = [];
           const withBurst: number[] = [];
@@ -92,13 +131,13 @@ export async function run(context: BenchContext): Promise<BenchReport> {
           const cpu = { server: 0, clients: 0, runs: 0 };
           for (let r = 0; r < runsPerCount + warmUpRuns; r++) {
             const serverCpuBefore = processCpuMs(server.process.pid);
-            const clientsCpuBefore = processCpuMs(clients.process.pid);
+            const clientsCpuBefore = clients.cpuMs();
             const { runId } = (await json(`${url}/api/flows/bench-events/runs`, { method: 'POST', body: JSON.stringify({ inputs: { value: 'x' } }) })) as { runId: string };
-            const { at: subscribedAt } = await clients.ask<{ at: number }>('subscribe', { runId }, 'subscribed', 30_000);
-            await clients.ask('until', { seq: lastSeq }, 'until', 60_000);
+            const subscribedAt = await clients.subscribe(runId);
+            await clients.until(lastSeq);
             const serverCpuAfter = processCpuMs(server.process.pid);
-            const clientsCpuAfter = processCpuMs(clients.process.pid);
-            const { receipts, collections: clientCollections } = await clients.ask<{ receipts: Array<[number, number, number, string]>; collections: Array<[number, number]> }>('collect');
+            const clientsCpuAfter = clients.cpuMs();
+            const { receipts, collections: clientCollections } = await clients.collect();
             const { stamps, published, diskWrites, collections: serverCollections } = await server.ask<{ stamps: Array<[string, number, number]>; published: Array<[string, number, number, number]>; diskWrites: Array<[number, number]>; collections: Array<[number, number]> }>('stamps');
             if (process.env.WEFT_BENCH_EVENT_TIMELINE) {
               const perSeq = new Map<number, number[]>();
