@@ -13,6 +13,7 @@
  */
 import { readFileSync, readlinkSync } from 'node:fs';
 import { open } from 'node:fs/promises';
+import { PerformanceObserver } from 'node:perf_hooks';
 import type { RunEvent } from '../shared/events.ts';
 import type { ExecutorMap, StepContext, StepOutcome } from '../server/engine/index.ts';
 
@@ -77,7 +78,13 @@ if (process.send && process.argv[2]) {
   const stamps: Array<[string, number, number]> = [];
   const published: Array<[string, number, number, number]> = [];
   const diskWrites: Array<[number, number]> = [];
+  const collections: Array<[number, number]> = [];
   if (options.stampAppends) {
+    // Garbage collections of the server: [start, duration] in monotonic ms.
+    new PerformanceObserver((list) => {
+      const offset = monotonicMs() - performance.now();
+      for (const entry of list.getEntries()) collections.push([offset + entry.startTime, entry.duration]);
+    }).observe({ entryTypes: ['gc'] });
     // Every FileHandle write to a run log (`*.jsonl`), timed: the disk's share of append -> publish.
     const probe = await open(process.execPath, 'r');
     const handlePrototype = Object.getPrototypeOf(probe) as { write: (...args: unknown[]) => Promise<unknown> };
@@ -141,7 +148,7 @@ if (process.send && process.argv[2]) {
       peakRss = 0;
       peakHeap = 0;
     } else if (message.type === 'stamps') {
-      process.send!({ type: 'stamps', stamps: stamps.splice(0), published: published.splice(0), diskWrites: diskWrites.splice(0) });
+      process.send!({ type: 'stamps', stamps: stamps.splice(0), published: published.splice(0), diskWrites: diskWrites.splice(0), collections: collections.splice(0) });
     } else if (message.type === 'close') {
       void server.close().then(() => process.exit(0));
     }

@@ -9,6 +9,7 @@
  *   <- {type:'close'}
  * Receive times are monotonic milliseconds (process.hrtime), comparable with the server's stamps.
  */
+import { PerformanceObserver } from 'node:perf_hooks';
 import { WebSocket } from 'ws';
 
 function monotonicMs(): number {
@@ -34,6 +35,12 @@ if (process.send && process.argv[2]) {
   /** Clients whose maxSeq has reached the waiter's seq (counted, not scanned: 100 clients x 100 messages add up). */
   let reached = 0;
   const clients: ClientState[] = [];
+  /** Garbage collections of this process: [start, duration] in monotonic ms (for the timeline). */
+  const collections: Array<[number, number]> = [];
+  new PerformanceObserver((list) => {
+    const offset = monotonicMs() - performance.now();
+    for (const entry of list.getEntries()) collections.push([offset + entry.startTime, entry.duration]);
+  }).observe({ entryTypes: ['gc'] });
   const checkUntil = (): void => {
     if (untilWaiter && reached >= clients.length) {
       const waiter = untilWaiter;
@@ -107,7 +114,7 @@ if (process.send && process.argv[2]) {
       checkUntil();
     } else if (message.type === 'collect') {
       for (const client of clients) client.socket.send(JSON.stringify({ type: 'unsubscribe', runId }));
-      process.send!({ type: 'collect', receipts: receipts.splice(0) });
+      process.send!({ type: 'collect', receipts: receipts.splice(0), collections: collections.splice(0) });
     } else if (message.type === 'close') {
       for (const client of clients) client.socket.terminate();
       process.exit(0);
