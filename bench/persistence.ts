@@ -27,7 +27,7 @@ const METHOD =
   '(10,000 max with --quick) of ~390 bytes (ended runs with an inputs preview), written once; then one entry is changed ' +
   '(status and cost of a run) and write() awaited, round-robin across the sizes; wall ms and process CPU ms per write. The ' +
   'snapshot rewrite (compaction, once the journal outgrows max(snapshot, 1 MiB)) is timed separately, as the first write ' +
-  'of each size, and spread over the writes between two of them (line bytes / max(snapshot, 1 MiB)). ' +
+  'of each size (with the longest gap between two turns of a setImmediate chain during it: how long it held the thread), and spread over the writes between two of them (line bytes / max(snapshot, 1 MiB)). ' +
   'History page: the real RunIndex filled in memory with 1,000 / 10,000 / 100,000 such entries (half succeeded, half failed); ' +
   'timed: run-views.ts runHistory over the index\'s kept order (first page of 50, and 50 filtered by status) plus JSON.stringify, ' +
   'as GET /api/runs answers; beside it the whole list sorted and serialized, as the route did before pages. ' +
@@ -66,7 +66,26 @@ export interface IndexWriteCosts {
   /** Per size: the first write (the snapshot of all entries, what a compaction costs), ms. */
   snapshotMs: number[];
   snapshotBytes: number[];
+  /** Per size: the longest the event loop went without a turn during the snapshot write, ms. */
+  snapshotBlockMs: number[];
   lineBytes: number;
+}
+
+/** Runs `work` while a setImmediate chain turns; answers the longest gap between two turns (ms). */
+async function longestBlock(work: () => Promise<void>): Promise<number> {
+  let last = performance.now();
+  let longest = 0;
+  let done = false;
+  const turn = (): void => {
+    const now = performance.now();
+    longest = Math.max(longest, now - last);
+    last = now;
+    if (!done) setImmediate(turn);
+  };
+  setImmediate(turn);
+  await work();
+  done = true;
+  return Math.max(longest, performance.now() - last);
 }
 
 /**
@@ -79,12 +98,13 @@ export async function indexWriteCosts(module: RunIndexModule, sizes: number[], w
     const indexes: Array<{ index: import('../server/store/run-index.ts').RunIndex; size: number }> = [];
     const snapshotMs: number[] = [];
     const snapshotBytes: number[] = [];
+    const snapshotBlockMs: number[] = [];
     for (const [n, size] of sizes.entries()) {
       const path = join(directory, `runs-index-${n}.json`);
       const { index } = await module.RunIndex.open(path, () => undefined);
       for (let i = 0; i < size; i++) index.put(indexEntry(i));
       const started = performance.now();
-      await index.write();
+      snapshotBlockMs.push(await longestBlock(() => index.write()));
       snapshotMs.push(performance.now() - started);
       snapshotBytes.push((await stat(path)).size);
       indexes.push({ index, size });
@@ -106,7 +126,7 @@ export async function indexWriteCosts(module: RunIndexModule, sizes: number[], w
         }
       }
     }
-    return { wallMs, cpuMs, snapshotMs, snapshotBytes, lineBytes: Buffer.byteLength(`${JSON.stringify({ put: indexEntry(0) })}\n`) };
+    return { wallMs, cpuMs, snapshotMs, snapshotBytes, snapshotBlockMs, lineBytes: Buffer.byteLength(`${JSON.stringify({ put: indexEntry(0) })}\n`) };
   });
 }
 
@@ -273,6 +293,14 @@ export async function run(context: BenchContext): Promise<BenchReport> {
       figures.push(wall);
       indexMedians.push(wall.summary.median);
       figures.push(figure({ name: `index write CPU (process) at ${kept} runs kept`, unit: 'ms/write', values: costs.cpuMs[n]!, keepSamples: false }));
+      figures.push(
+        figure({
+          name: `index snapshot rewrite at ${kept} runs kept: longest event-loop block`,
+          unit: 'ms',
+          values: [costs.snapshotBlockMs[n]!],
+          note: `the whole rewrite took ${costs.snapshotMs[n]!.toFixed(0)} ms (${(costs.snapshotBytes[n]! / 1024 / 1024).toFixed(1)} MiB); the longest gap between two turns of a setImmediate chain during it`,
+        }),
+      );
       const spread = (costs.snapshotMs[n]! * costs.lineBytes) / Math.max(costs.snapshotBytes[n]!, 1024 * 1024);
       figures.push(
         figure({

@@ -21,13 +21,15 @@ export function temporaryPathFor(path: string): string {
   return join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
 }
 
-/** `content` is written as is: a string as UTF-8, bytes unchanged. */
-export async function writeFileAtomic(path: string, content: string | Uint8Array, fs: AtomicWriteFs = defaultFs): Promise<void> {
+/** `content` is written as is: a string as UTF-8, bytes unchanged, a list of byte chunks one after the other. */
+export async function writeFileAtomic(path: string, content: string | Uint8Array | readonly Uint8Array[], fs: AtomicWriteFs = defaultFs): Promise<void> {
   const temporary = temporaryPathFor(path);
   try {
     const handle = await fs.open(temporary, 'wx', 0o644);
     try {
-      await handle.writeFile(content);
+      // FileHandle.writeFile takes an iterable of chunks too (written one after the other, each
+      // whole, Node >= 15.14); @types/node names only string | Uint8Array.
+      await handle.writeFile(content as string | Uint8Array);
       await handle.sync();
     } finally {
       await handle.close();

@@ -38,6 +38,11 @@ export class DurableJsonFile<T> implements Adapter<T> {
 
   /** Resolves once the new file is on disk under its name; on failure the old file is untouched. */
   write(data: T): Promise<void> {
-    return writeFileAtomic(this.path, this.#options.stringify(data), this.#options.fs);
+    return this.writeContent(this.#options.stringify(data));
+  }
+
+  /** `write` of content the caller made (e.g. in slices, run-index.ts), with the same guarantees. */
+  writeContent(content: string | Uint8Array | readonly Uint8Array[]): Promise<void> {
+    return writeFileAtomic(this.path, content, this.#options.fs);
   }
 }

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { AtomicWriteFs } from './atomic-write.ts';
-import { journalPathFor, RunIndex, type RunIndexEntry } from './run-index.ts';
+import { journalPathFor, RunIndex, SNAPSHOT_SLICE, type RunIndexEntry } from './run-index.ts';
 import { failingFs } from './testing/failing-disk.ts';
 
 let directory: string;
@@ -47,9 +47,9 @@ function recordingFs(operations: string[], options: { failAfter?: (operation: st
         record(`write ${name(path)} ${result.bytesWritten}`);
         return result;
       }) as typeof handle.write;
-      handle.writeFile = (async (data: string | Uint8Array) => {
-        await writeFile(data);
-        record(`write ${name(path)} ${Buffer.byteLength(data)}`);
+      handle.writeFile = (async (data: string | Uint8Array | Uint8Array[]) => {
+        await writeFile(data as string | Uint8Array);
+        record(`write ${name(path)} ${Array.isArray(data) ? data.reduce((bytes, chunk) => bytes + chunk.length, 0) : Buffer.byteLength(data)}`);
       }) as typeof handle.writeFile;
       handle.truncate = async (length?: number) => {
         await truncate(length);
@@ -93,6 +93,40 @@ describe('RunIndex writes', () => {
     expect(readdirSync(directory)).toEqual(['runs-index.json']);
   });
 
+  it('makes the snapshot in slices, letting the event loop turn between them; it reads back as the same index', async () => {
+    directory = mkdtempSync(join(tmpdir(), 'weft-index-'));
+    const path = join(directory, 'runs-index.json');
+    let turns = 0;
+    let turnsBeforeFileOpened: number | undefined;
+    const fs: AtomicWriteFs = {
+      ...promises,
+      open: ((...args: Parameters<typeof promises.open>) => {
+        turnsBeforeFileOpened ??= turns;
+        return promises.open(...args);
+      }) as typeof promises.open,
+    };
+    const { index } = await RunIndex.open(path, () => undefined, fs);
+    const count = 3 * SNAPSHOT_SLICE + 7;
+    for (let n = 0; n < count; n += 1) index.put(entry(`run-${n}`, n % 2 === 0 ? 'succeeded' : 'failed', n / 1000));
+    let done = false;
+    const turn = (): void => {
+      turns += 1;
+      if (!done) setImmediate(turn);
+    };
+    setImmediate(turn);
+    await index.write();
+    done = true;
+    // One stringify held the thread until the file was opened: no turn at all before it.
+    expect(turnsBeforeFileOpened).toBeGreaterThanOrEqual(3);
+    const runs: Record<string, RunIndexEntry> = {};
+    for (let n = 0; n < count; n += 1) runs[`run-${n}`] = entry(`run-${n}`, n % 2 === 0 ? 'succeeded' : 'failed', n / 1000);
+    const text = readFileSync(path, 'utf8');
+    // One line of JSON, the same document as one stringify of the index (the runs in start order).
+    expect(text.indexOf('\n')).toBe(text.length - 1);
+    expect(JSON.parse(text)).toEqual({ version: 1, runs });
+    expect((await RunIndex.open(path, () => undefined)).index.list()).toEqual(index.list());
+  });
+
   it('leaves the previous snapshot whole when rewriting it fails, keeps the changes in the journal, and rewrites it with the next write', async () => {
     directory = mkdtempSync(join(tmpdir(), 'weft-index-'));
     const path = join(directory, 'runs-index.json');
@@ -134,7 +168,7 @@ describe('RunIndex writes', () => {
     }
     index.put(entry('run-17'));
     await index.write();
-    expect(Object.keys(JSON.parse(readFileSync(path, 'utf8')).runs)).toEqual(['run-1', 'run-2', ...names, 'run-17']);
+    expect(Object.keys(JSON.parse(readFileSync(path, 'utf8')).runs).sort()).toEqual(['run-1', 'run-2', ...names, 'run-17'].sort());
     expect(statSync(journalPathFor(path)).size).toBe(0);
     const reopened = await RunIndex.open(path, () => undefined);
     expect(reopened.index.list()).toEqual(index.list());
@@ -287,7 +321,7 @@ describe('RunIndex journal', () => {
       'truncate runs-index.journal 0',
     ]);
     expect(statSync(journal).size).toBe(0);
-    expect(Object.values(JSON.parse(readFileSync(path, 'utf8')).runs)).toEqual(Object.values(Object.fromEntries(index.list().map((run) => [run.runId, run]))).sort((a, b) => Number(a.runId.slice(4)) - Number(b.runId.slice(4))));
+    expect(JSON.parse(readFileSync(path, 'utf8')).runs).toEqual(Object.fromEntries(index.list().map((run) => [run.runId, run])));
     const reopened = await RunIndex.open(path, () => undefined);
     expect(reopened.index.list()).toEqual(index.list());
   });
