@@ -28,7 +28,7 @@ import { costSourceOf, openSpendLedger } from './spend/open-spend-ledger.ts';
 import { serverSpendCapsFrom } from './spend/server-spend-caps.ts';
 import { costView } from './spend/cost-view.ts';
 import { flowCapsFrom } from './spend/flow-caps.ts';
-import { readCostRecords } from './spend/read-cost-records.ts';
+import { EndedRunCosts, readCostRecords } from './spend/read-cost-records.ts';
 import type { ClientLimits } from './ws/hub-client.ts';
 import { WebSocketHub } from './ws/hub.ts';
 
@@ -113,6 +113,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
   const cleanup: Array<() => Promise<unknown>> = [];
   try {
     const { storage, store, runs, runtime, executors, spend, worker, flows, costSource } = await openRuns(options, config, secrets, log, cleanup);
+    const endedRunCosts = new EndedRunCosts();
 
     let policy: AccessPolicy | undefined;
     const currentPolicy = (): AccessPolicy => {
@@ -139,7 +140,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
       cost: (query) =>
         costView(
           {
-            records: (filter) => readCostRecords(costSource, filter),
+            records: (filter) => readCostRecords(costSource, filter, endedRunCosts),
             flowCaps: (flowId) => flowCapsFrom(storage.flows, flowId),
             serverCaps: spend.serverCaps,
           },
