@@ -31,6 +31,9 @@ const METHOD =
   'History page: the real RunIndex filled in memory with 1,000 / 10,000 / 100,000 such entries (half succeeded, half failed); ' +
   'timed: run-views.ts runHistory over the index\'s kept order (first page of 50, and 50 filtered by status) plus JSON.stringify, ' +
   'as GET /api/runs answers; beside it the whole list sorted and serialized, as the route did before pages. ' +
+  'Cost records: 5,000 (1,000 with --quick) ended runs of one model cost each, logs written by a real RunsStore (write-only), ' +
+  'read with readCostRecords through the file cost source as GET /api/cost does: every log (before), then with the ended ' +
+  'runs\' costs kept, first look and next look. ' +
   'Resume: a data dir is prepared with 1,000 runs (200 with --quick) of input -> approval -> output stopped at the approval (created through ' +
   'startServer/RunManager, then the server closed); each sample copies it and, in a fresh process with the server modules ' +
   'already imported and one warm-up start on an empty dir, times startServer() (stores, sandbox pool, providers, resumeAll, ' +
@@ -127,6 +130,65 @@ export async function indexWriteCosts(module: RunIndexModule, sizes: number[], w
       }
     }
     return { wallMs, cpuMs, snapshotMs, snapshotBytes, snapshotBlockMs, lineBytes: Buffer.byteLength(`${JSON.stringify({ put: indexEntry(0) })}\n`) };
+  });
+}
+
+/**
+ * The Cost tab's read of the cost records (file mode): `size` ended runs of one model cost each,
+ * logs written by a real RunsStore (write-only), read through the file cost source as the server
+ * reads them: without the kept ended-run costs, the first read with them, and the next.
+ */
+async function costReadCosts(size: number, rounds: number): Promise<{ plainMs: number[]; firstMs: number[]; againMs: number[] }> {
+  const [{ foldEvents }, { startRun }, engine, { indexEntry: entryOf }, { RunsStore }, { costSourceOf }, { EndedRunCosts, readCostRecords }] = await Promise.all([
+    import('../shared/run-state.ts'),
+    import('../server/engine/index.ts'),
+    import('../server/engine/testing/engine-harness.ts'),
+    import('../server/run-views.ts'),
+    import('../server/store/runs-store.ts'),
+    import('../server/spend/open-spend-ledger.ts'),
+    import('../server/spend/read-cost-records.ts'),
+  ]);
+  const { field, flowOf, harness, nodes } = engine;
+  const chain = flowOf([nodes.input('in', [field('text')]), nodes.code('think', [field('text')], [field('text')]), nodes.output('out', [field('text')])], [
+    ['in.text', 'think.text'],
+    ['think.text', 'out.text'],
+  ]);
+  const template = harness({
+    think: (context) => {
+      context.emit({ type: 'step.cost', model: 'gpt-4o-mini', inputTokens: 100, outputTokens: 10, usd: 0.001, final: true, simulated: false });
+      return Promise.resolve({ text: 'done' });
+    },
+  });
+  await startRun('run-template', chain, { text: 'a' }, template.options).settled();
+  return withTempDir('cost', async (directory) => {
+    const store = await RunsStore.open({ dataDir: directory, log: () => undefined, sync: false });
+    try {
+      for (let i = 0; i < size; i++) {
+        const runId = `run-cost-${i}`;
+        const events = template.events.map((event) => ({ ...event, runId }));
+        for (const event of events) void store.append(event);
+        store.index.put(entryOf(foldEvents(events)));
+      }
+      await store.flush();
+      await store.indexChanged();
+      const source = await costSourceOf(store);
+      const result = { plainMs: [] as number[], firstMs: [] as number[], againMs: [] as number[] };
+      for (let round = 0; round < rounds; round++) {
+        const kept = new EndedRunCosts();
+        for (const [list, read] of [
+          [result.plainMs, () => readCostRecords(source, {})],
+          [result.firstMs, () => readCostRecords(source, {}, kept)],
+          [result.againMs, () => readCostRecords(source, {}, kept)],
+        ] as const) {
+          const started = performance.now();
+          await read();
+          list.push(performance.now() - started);
+        }
+      }
+      return result;
+    } finally {
+      await store.close();
+    }
   });
 }
 
@@ -335,6 +397,16 @@ export async function run(context: BenchContext): Promise<BenchReport> {
       figures.push(figure({ name: `history page filtered by status (half match) at ${kept} runs kept`, unit: 'ms', values: costs.filteredMs, keepSamples: false }));
       figures.push(figure({ name: `before: the whole list sorted and serialized at ${kept} runs kept`, unit: 'ms', values: costs.wholeMs, keepSamples: false, note: 'what GET /api/runs did per request before the kept order and pages (the designer asked for every run)' }));
     }
+  }
+
+  // ---- the Cost tab's read of the cost records, looked at twice ----
+  {
+    const size = context.quick ? 1_000 : 5_000;
+    const costs = await costReadCosts(size, context.quick ? 2 : 3);
+    const kept = size.toLocaleString('en-US');
+    figures.push(figure({ name: `cost records read at ${kept} ended runs: every log (before)`, unit: 'ms', values: costs.plainMs, keepSamples: false }));
+    figures.push(figure({ name: `cost records read at ${kept} ended runs: first look, keeping ended runs' costs`, unit: 'ms', values: costs.firstMs, keepSamples: false }));
+    figures.push(figure({ name: `cost records read at ${kept} ended runs: next look`, unit: 'ms', values: costs.againMs, keepSamples: false }));
   }
 
   // ---- resume 1,000 waiting runs at start-up ----
