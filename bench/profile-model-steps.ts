@@ -122,8 +122,8 @@ function ownerOf(module: string): string | undefined {
 
 const FS_CALLS = new Set(['fdatasync', 'fsync', 'writeBuffer', 'writeString', 'lstat', 'stat', 'fstat', 'openFileHandle', 'open', 'close', 'rename', 'unlink', 'read', 'readFileUtf8']);
 
-function printOwners(owners: Map<string, number>, total: number, unit: (value: number) => string): void {
-  for (const [owner, value] of [...owners].sort((a, b) => b[1] - a[1]).slice(0, 30)) console.log(`  ${((100 * value) / total).toFixed(1).padStart(5)} %  ${unit(value).padStart(10)}  ${owner}`);
+function printOwners(owners: Map<string, number>, total: number, unit: (value: number) => string, limit = 30): void {
+  for (const [owner, value] of [...owners].sort((a, b) => b[1] - a[1]).slice(0, limit)) console.log(`  ${((100 * value) / total).toFixed(1).padStart(5)} %  ${unit(value).padStart(10)}  ${owner}`);
 }
 
 const runs = Number(argument('--runs') ?? 100);
@@ -220,13 +220,16 @@ try {
         const nodes = new Map(profile.nodes.map((node) => [node.id, node]));
         const parents = new Map<number, number>();
         for (const node of profile.nodes) for (const child of node.children ?? []) parents.set(child, node.id);
-        profile.samples.forEach((id, index) => {
+        profile.samples.forEach((id) => {
           const node = nodes.get(id)!;
           const name = node.callFrame.functionName;
           if (name === '(idle)' || (node.callFrame.url === '' && FS_CALLS.has(name))) return;
           // The profiler's own start and stop (the inspector walks every function of the bundle).
           for (let current: number | undefined = id; current !== undefined; current = parents.get(current)) if (nodes.get(current)!.callFrame.url === 'node:inspector') return;
-          const time = profile.timeDeltas[index] ?? 0;
+          // Each sample counts once: the time since the one before is no measure of CPU when the
+          // thread lost its core in between (on shared cores a quarter of the wall time can fall in
+          // such gaps, all put down to whichever function happened to run when the thread got back).
+          const time = 1;
           let owner = name === '(garbage collector)' ? 'GC (main thread)' : undefined;
           let ownerFrame = node.callFrame;
           for (let current: number | undefined = id; owner === undefined && current !== undefined; current = parents.get(current)) {
@@ -243,7 +246,7 @@ try {
         printOwners(owners, total, (time) => `${((mainUs * time) / total).toFixed(0)} us`);
         if (byFunction) {
           console.log('the same, by the innermost function of that module or package (with the Node.js calls it made):');
-          printOwners(functions, total, (time) => `${((mainUs * time) / total).toFixed(0)} us`);
+          printOwners(functions, total, (time) => `${((mainUs * time) / total).toFixed(0)} us`, 80);
         }
       }
       console.log(`profile: ${out}`);
