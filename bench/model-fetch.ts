@@ -11,7 +11,7 @@ import { modelChainFlow } from './flows.ts';
 import { json, jsonRetryingDrops } from './http.ts';
 import { processCpuMs } from './process-cpu.ts';
 import { runStandalone } from './standalone.ts';
-import { figure, notAvailable, tryImport, type BenchContext, type BenchReport } from './stats.ts';
+import { collectGarbage, figure, notAvailable, tryImport, type BenchContext, type BenchReport } from './stats.ts';
 import { sleep, withTempDir } from './temp.ts';
 
 export const id = 'model-fetch';
@@ -33,7 +33,7 @@ const METHOD =
   'the same number of chains of bare streaming requests (undici request() + keep-alive Agent, same body shape with include_usage, ' +
   'every chunk read) from the bench process itself, its own CPU per request; the ratio is Weft (own fetch) / floor per sample. ' +
   'Just before the floor, the same chains through the openai SDK over the own fetch alone (no server around it), measured the same way: ' +
-  'the part of a model step that is the SDK and the HTTP client.';
+  'the part of a model step that is the SDK and the HTTP client. Both start after a full GC of the bench process (its own garbage from polling the runs is not theirs).';
 
 /**
  * The floor: this process's CPU per bare streaming request made with undici alone (keep-alive
@@ -56,6 +56,8 @@ async function floorSample(baseURL: string, runs: number): Promise<number> {
   };
   try {
     await Promise.all(Array.from({ length: Math.min(runs, 20) }, chain));
+    // The bench process's own garbage (the runs it polled for) is not the floor's.
+    collectGarbage();
     const before = process.cpuUsage();
     await Promise.all(Array.from({ length: runs }, chain));
     const cpu = process.cpuUsage(before);
@@ -86,6 +88,7 @@ async function sdkSample(baseURL: string, runs: number): Promise<number> {
     }
   };
   await Promise.all(Array.from({ length: Math.min(runs, 20) }, chain));
+  collectGarbage();
   const before = process.cpuUsage();
   await Promise.all(Array.from({ length: runs }, chain));
   const cpu = process.cpuUsage(before);
