@@ -11,7 +11,7 @@ import { modelChainFlow } from './flows.ts';
 import { json, jsonRetryingDrops } from './http.ts';
 import { processCpuMs } from './process-cpu.ts';
 import { runStandalone } from './standalone.ts';
-import { figure, notAvailable, tryImport, type BenchContext, type BenchReport } from './stats.ts';
+import { collectGarbage, figure, notAvailable, tryImport, type BenchContext, type BenchReport } from './stats.ts';
 import { sleep, withTempDir } from './temp.ts';
 
 export const id = 'model-fetch';
@@ -31,7 +31,9 @@ const METHOD =
   'the server process over the batch (/proc, 10 ms ticks) divided by its model steps: everything the server does for a step (HTTP, ' +
   'runs, store, hub, engine, SDK). Variants alternate so load on the shared machine falls on both. Floor: after each pair, ' +
   'the same number of chains of bare streaming requests (undici request() + keep-alive Agent, same body shape with include_usage, ' +
-  'every chunk read) from the bench process itself, its own CPU per request; the ratio is Weft (own fetch) / floor per sample.';
+  'every chunk read) from the bench process itself, its own CPU per request; the ratio is Weft (own fetch) / floor per sample. ' +
+  'Just before the floor, the same chains through the openai SDK over the own fetch alone (no server around it), measured the same way: ' +
+  'the part of a model step that is the SDK and the HTTP client. Both start after a full GC of the bench process (its own garbage from polling the runs is not theirs).';
 
 /**
  * The floor: this process's CPU per bare streaming request made with undici alone (keep-alive
@@ -54,6 +56,8 @@ async function floorSample(baseURL: string, runs: number): Promise<number> {
   };
   try {
     await Promise.all(Array.from({ length: Math.min(runs, 20) }, chain));
+    // The bench process's own garbage (the runs it polled for) is not the floor's.
+    collectGarbage();
     const before = process.cpuUsage();
     await Promise.all(Array.from({ length: runs }, chain));
     const cpu = process.cpuUsage(before);
@@ -61,6 +65,34 @@ async function floorSample(baseURL: string, runs: number): Promise<number> {
   } finally {
     await dispatcher.close();
   }
+}
+
+/**
+ * The part of a model step that is the openai SDK and the HTTP client alone: this process's CPU per
+ * streamed request made through the real SDK over Weft's own fetch (a client as
+ * openai-model-service.ts builds it, a signal per request as a step passes one), same requests
+ * and load as the floor, every chunk read. Nothing of the server around it (HTTP API, runs,
+ * store, events, engine).
+ */
+async function sdkSample(baseURL: string, runs: number): Promise<number> {
+  const { default: OpenAI } = await import('openai');
+  const { createNodeHttpFetch } = await import('../server/providers/node-http-fetch.ts');
+  const client = new OpenAI({ apiKey: 'bench-key', baseURL, fetch: createNodeHttpFetch() as typeof fetch, maxRetries: 2, adminAPIKey: null, webhookSecret: null, organization: null, project: null });
+  const chain = async (): Promise<void> => {
+    for (let step = 0; step < MODEL_STEPS; step++) {
+      const body = { model: 'gpt-4o-mini', messages: [{ role: 'user' as const, content: 'hello' }], stream: true as const, stream_options: { include_usage: true }, max_completion_tokens: 50 };
+      const chunks = await client.chat.completions.create(body, { signal: new AbortController().signal, maxRetries: 2 });
+      let usage = false;
+      for await (const chunk of chunks) usage ||= chunk.usage !== undefined && chunk.usage !== null;
+      if (!usage) throw new Error('SDK request: the stream ended without usage');
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(runs, 20) }, chain));
+  collectGarbage();
+  const before = process.cpuUsage();
+  await Promise.all(Array.from({ length: runs }, chain));
+  const cpu = process.cpuUsage(before);
+  return (cpu.user + cpu.system) / (runs * MODEL_STEPS);
 }
 
 async function runBatch(url: string, count: number): Promise<void> {
@@ -115,6 +147,7 @@ export async function run(context: BenchContext): Promise<BenchReport> {
     const { baseURL } = await modelServer.next<{ baseURL: string }>('listening', 30_000);
     const perStep: Record<Variant, number[]> = { 'node-http': [], undici: [] };
     const floor: number[] = [];
+    const sdkAlone: number[] = [];
     for (let index = 0; index < samples; index++) {
       const order: Variant[] = index % 2 === 0 ? ['node-http', 'undici'] : ['undici', 'node-http'];
       for (const variant of order) {
@@ -122,6 +155,8 @@ export async function run(context: BenchContext): Promise<BenchReport> {
         perStep[variant].push(value);
         context.log(`  ${variant}: ${value.toFixed(0)} us server CPU per model step (${runs} runs)`);
       }
+      sdkAlone.push(await sdkSample(baseURL, runs));
+      context.log(`  openai SDK + own fetch alone: ${sdkAlone.at(-1)!.toFixed(0)} us CPU per request`);
       floor.push(await floorSample(baseURL, runs));
       context.log(`  floor (bare undici streaming request): ${floor.at(-1)!.toFixed(0)} us CPU per request`);
     }
@@ -135,6 +170,8 @@ export async function run(context: BenchContext): Promise<BenchReport> {
         figure({ name: `server CPU per model step, own fetch (${runs} runs)`, unit: 'us', values: perStep['node-http'] }),
         figure({ name: `server CPU per model step, undici fetch + Agent (${runs} runs)`, unit: 'us', values: perStep.undici }),
         figure({ name: `floor: bare undici streaming request, same server and load (${runs} x ${MODEL_STEPS})`, unit: 'us', values: floor }),
+        figure({ name: `openai SDK + own fetch alone, same requests and load (${runs} x ${MODEL_STEPS})`, unit: 'us', values: sdkAlone }),
+        figure({ name: 'openai SDK + own fetch alone / floor', unit: 'x', values: sdkAlone.map((value, index) => value / floor[index]!) }),
         figure({
           name: 'Weft server CPU per model step / floor',
           unit: 'x',

@@ -4,7 +4,7 @@
  * over the measured batch only (not start-up, not the warm-up). Not part of `npm run bench`; for
  * reading before changing something:
  *
- *   node --import tsx bench/profile-model-steps.ts [--runs 100] [--out server.cpuprofile] [--heap]
+ *   node --import tsx bench/profile-model-steps.ts [--runs 100] [--out server.cpuprofile] [--heap] [--functions]
  *
  * The server runs from an esbuild bundle of bench/server-child.ts (tsx's output maps every sample
  * to line 1), so each sample is put down to the module the bundle says it came from. Printed: CPU
@@ -13,6 +13,8 @@
  * stack. Samples in a native file-system call are left out of the split: on shared cores they
  * mostly mark where the thread lost the CPU (the call itself only queues work on the libuv pool),
  * and so are the profiler's own start and stop.
+ * `--functions` also splits the main thread by function: the innermost frame of that module or
+ * package on the stack, with the Node.js calls it made.
  * `--heap` samples allocations instead (inspector HeapProfiler, collected objects included): KiB
  * allocated per model step, by the same owners. The profile file opens in Chrome DevTools (the
  * bundle is removed with the temporary directory, so it shows bundle positions).
@@ -120,12 +122,13 @@ function ownerOf(module: string): string | undefined {
 
 const FS_CALLS = new Set(['fdatasync', 'fsync', 'writeBuffer', 'writeString', 'lstat', 'stat', 'fstat', 'openFileHandle', 'open', 'close', 'rename', 'unlink', 'read', 'readFileUtf8']);
 
-function printOwners(owners: Map<string, number>, total: number, unit: (value: number) => string): void {
-  for (const [owner, value] of [...owners].sort((a, b) => b[1] - a[1]).slice(0, 30)) console.log(`  ${((100 * value) / total).toFixed(1).padStart(5)} %  ${unit(value).padStart(10)}  ${owner}`);
+function printOwners(owners: Map<string, number>, total: number, unit: (value: number) => string, limit = 30): void {
+  for (const [owner, value] of [...owners].sort((a, b) => b[1] - a[1]).slice(0, limit)) console.log(`  ${((100 * value) / total).toFixed(1).padStart(5)} %  ${unit(value).padStart(10)}  ${owner}`);
 }
 
 const runs = Number(argument('--runs') ?? 100);
 const heap = process.argv.includes('--heap');
+const byFunction = process.argv.includes('--functions');
 const out = argument('--out') ?? join(process.cwd(), heap ? 'server.heapprofile' : 'server.cpuprofile');
 let esbuild: typeof import('esbuild');
 try {
@@ -194,6 +197,7 @@ try {
       const bundleUrl = `file://${bundlePath}`;
       const moduleOf = (frame: ProfileNode['callFrame']): string => (frame.url === bundleUrl ? (modules[frame.lineNumber] ?? '?') : frame.url || `(${frame.functionName})`);
       const owners = new Map<string, number>();
+      const functions = new Map<string, number>();
       let total = 0;
       if (heap) {
         const profile = JSON.parse(await readFile(out, 'utf8')) as { head: ProfileNode & { children?: ProfileNode[] } };
@@ -216,21 +220,34 @@ try {
         const nodes = new Map(profile.nodes.map((node) => [node.id, node]));
         const parents = new Map<number, number>();
         for (const node of profile.nodes) for (const child of node.children ?? []) parents.set(child, node.id);
-        profile.samples.forEach((id, index) => {
+        profile.samples.forEach((id) => {
           const node = nodes.get(id)!;
           const name = node.callFrame.functionName;
           if (name === '(idle)' || (node.callFrame.url === '' && FS_CALLS.has(name))) return;
           // The profiler's own start and stop (the inspector walks every function of the bundle).
           for (let current: number | undefined = id; current !== undefined; current = parents.get(current)) if (nodes.get(current)!.callFrame.url === 'node:inspector') return;
-          const time = profile.timeDeltas[index] ?? 0;
+          // Each sample counts once: the time since the one before is no measure of CPU when the
+          // thread lost its core in between (on shared cores a quarter of the wall time can fall in
+          // such gaps, all put down to whichever function happened to run when the thread got back).
+          const time = 1;
           let owner = name === '(garbage collector)' ? 'GC (main thread)' : undefined;
-          for (let current: number | undefined = id; owner === undefined && current !== undefined; current = parents.get(current)) owner = ownerOf(moduleOf(nodes.get(current)!.callFrame));
+          let ownerFrame = node.callFrame;
+          for (let current: number | undefined = id; owner === undefined && current !== undefined; current = parents.get(current)) {
+            ownerFrame = nodes.get(current)!.callFrame;
+            owner = ownerOf(moduleOf(ownerFrame));
+          }
           owner ??= `Node.js: ${moduleOf(node.callFrame)}`;
           owners.set(owner, (owners.get(owner) ?? 0) + time);
+          const functionName = `${owner} > ${ownerFrame.functionName || '(anonymous)'}`;
+          functions.set(functionName, (functions.get(functionName) ?? 0) + time);
           total += time;
         });
         console.log(`main thread by the innermost Weft module or package on the stack (of ${mainUs.toFixed(0)} us per model step):`);
         printOwners(owners, total, (time) => `${((mainUs * time) / total).toFixed(0)} us`);
+        if (byFunction) {
+          console.log('the same, by the innermost function of that module or package (with the Node.js calls it made):');
+          printOwners(functions, total, (time) => `${((mainUs * time) / total).toFixed(0)} us`, 80);
+        }
       }
       console.log(`profile: ${out}`);
     } finally {

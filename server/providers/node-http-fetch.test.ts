@@ -26,18 +26,22 @@ afterEach(async () => {
   await new Promise((resolve) => server.close(resolve));
 });
 
-async function readAll(response: Response): Promise<string> {
-  const reader = response.body!.getReader();
+type Reply = Awaited<ReturnType<ReturnType<typeof createNodeHttpFetch>>>;
+
+/** The body as the openai SDK reads it: an async iterator over bytes. */
+function bodyOf(response: Reply): AsyncIterator<Uint8Array> {
+  const body = response.body as AsyncIterable<Uint8Array>;
+  return body[Symbol.asyncIterator]();
+}
+
+async function readAll(response: Reply): Promise<string> {
   let text = '';
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) return text;
-    text += Buffer.from(value).toString('utf8');
-  }
+  for await (const part of response.body as AsyncIterable<Uint8Array>) text += Buffer.from(part).toString('utf8');
+  return text;
 }
 
 describe('createNodeHttpFetch', () => {
-  it('sends the method, headers and body, and returns a Response with status and headers', async () => {
+  it('sends the method, headers and body, and answers with the status, headers and body', async () => {
     handler = (request, response, body) => {
       response.writeHead(201, { 'content-type': 'application/json', 'x-request-id': 'req_1' });
       response.end(JSON.stringify({ method: request.method, auth: request.headers.authorization, length: request.headers['content-length'], body }));
@@ -45,7 +49,6 @@ describe('createNodeHttpFetch', () => {
     const fetch = createNodeHttpFetch();
     const headers = new Headers({ Authorization: 'Bearer k', 'Content-Type': 'application/json' });
     const response = await fetch(`${base}/v1/chat/completions`, { method: 'post', headers, body: '{"a":"é"}' });
-    expect(response).toBeInstanceOf(Response);
     expect(response.status).toBe(201);
     expect(response.ok).toBe(true);
     expect(response.headers.get('x-request-id')).toBe('req_1');
@@ -62,12 +65,12 @@ describe('createNodeHttpFetch', () => {
     const fetch = createNodeHttpFetch();
     for (let round = 0; round < 3; round++) {
       const response = await fetch(`${base}/stream`, { method: 'POST', body: '{}' });
-      const reader = response.body!.getReader();
-      expect(Buffer.from((await reader.read()).value!).toString()).toBe('data: one\n\n');
+      const body = bodyOf(response);
+      expect(Buffer.from((await body.next()).value!).toString()).toBe('data: one\n\n');
       release();
-      expect(Buffer.from((await reader.read()).value!).toString()).toBe('data: [DONE]\n\n');
+      expect(Buffer.from((await body.next()).value!).toString()).toBe('data: [DONE]\n\n');
       // Let go of the body as the SDK does after [DONE], before reading its end.
-      await reader.cancel();
+      await body.return!();
       await new Promise((resolve) => setTimeout(resolve, 10));
     }
     expect(connections).toBe(1);
@@ -95,10 +98,10 @@ describe('createNodeHttpFetch', () => {
     const fetch = createNodeHttpFetch();
     const controller = new AbortController();
     const response = await fetch(`${base}/partial`, { signal: controller.signal });
-    const reader = response.body!.getReader();
-    await reader.read();
+    const body = bodyOf(response);
+    await body.next();
     controller.abort();
-    await expect(reader.read()).rejects.toMatchObject({ name: 'AbortError' });
+    await expect(body.next()).rejects.toMatchObject({ name: 'AbortError' });
   });
 
   it('reports a connection lost mid-body as undici does (TypeError "terminated")', async () => {
@@ -108,6 +111,39 @@ describe('createNodeHttpFetch', () => {
     };
     const response = await createNodeHttpFetch()(`${base}/drop`);
     await expect(readAll(response)).rejects.toMatchObject({ name: 'TypeError', message: 'terminated' });
+  });
+
+  it('answers with a body the SDK iterates directly: no web stream, bytes in order, read once', async () => {
+    const parts = Array.from({ length: 40 }, (_, index) => `data: ${index}\n\n`);
+    handler = (_request, response) => {
+      response.writeHead(200, { 'content-type': 'text/event-stream' });
+      for (const part of parts) response.write(part);
+      response.end();
+    };
+    const response = await createNodeHttpFetch()(`${base}/many`, { method: 'POST', body: '{}' });
+    // The SDK takes `getReader` (a web ReadableStream, costly per reply) whenever the body has one.
+    expect(response.body).not.toHaveProperty('getReader');
+    expect(response.bodyUsed).toBe(false);
+    // Read late, after every chunk arrived: nothing lost while the socket waits.
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    expect(await readAll(response)).toBe(parts.join(''));
+    expect(response.bodyUsed).toBe(true);
+    await expect(response.text()).rejects.toThrow(TypeError);
+  });
+
+  it('reads a whole body with text(), json(), arrayBuffer() and blob()', async () => {
+    handler = (_request, response) => {
+      response.writeHead(200, { 'content-type': 'application/json' });
+      response.write('{"a":');
+      response.end('"é"}');
+    };
+    const fetch = createNodeHttpFetch();
+    expect(await (await fetch(`${base}/a`)).json()).toEqual({ a: 'é' });
+    expect(await (await fetch(`${base}/b`)).text()).toBe('{"a":"é"}');
+    expect(Buffer.from(await (await fetch(`${base}/c`)).arrayBuffer()).toString()).toBe('{"a":"é"}');
+    const blob = await (await fetch(`${base}/d`)).blob();
+    expect(blob.type).toBe('application/json');
+    expect(await blob.text()).toBe('{"a":"é"}');
   });
 
   it('rejects with TypeError "fetch failed" when nothing listens', async () => {

@@ -1,13 +1,13 @@
 /**
- * A `fetch` for the openai SDK built on node:http(s) with a keep-alive agent, returning a real
- * `Response` whose body streams as bytes arrive.
+ * A `fetch` for the openai SDK built on node:http(s) with a keep-alive agent, answering with the
+ * part of a `Response` the SDK reads (node-http-response.ts), whose body streams as bytes arrive.
  *
  * Why: Node's built-in fetch (undici) costs about 1 ms of CPU per streamed chat request on this
  * machine: it builds and clones a `Request` (teeing its body stream), runs the whole fetch
  * algorithm, makes several AbortSignals, and aborts (a DOMException with a stack) when the SDK
  * releases the body after `[DONE]`. This keeps what the SDK needs and nothing else: the request
- * goes out in one write, the reply's bytes are enqueued into a plain ReadableStream, and a body
- * the SDK lets go of after the reply completed leaves its socket in the pool.
+ * goes out in one write, the reply's bytes go from the socket to the SDK's read without a web
+ * stream, and a body the SDK lets go of after the reply completed leaves its socket in the pool.
  *
  * Semantics the SDK relies on: connection failures reject with `TypeError('fetch failed', {cause})`;
  * an abort (the SDK's signal: its timeout, the caller's cancel) rejects, or errors the body, with
@@ -19,6 +19,7 @@
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage, type OutgoingHttpHeaders } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
+import { NodeHttpBody, NodeHttpResponse } from './node-http-response.ts';
 
 export interface NodeHttpFetchOptions {
   /** Idle keep-alive sockets close after this long (or the server's own hint, less 1 s). */
@@ -27,7 +28,8 @@ export interface NodeHttpFetchOptions {
   maxIdleSockets?: number;
 }
 
-type FetchFunction = (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
+/** The global fetch's signature, answering with a `Response` or (the fast path) a NodeHttpResponse. */
+export type NodeHttpFetch = (input: string | URL | Request, init?: RequestInit) => Promise<Response | NodeHttpResponse>;
 
 function abortError(signal: AbortSignal): unknown {
   return signal.reason instanceof Error && signal.reason.name === 'AbortError' ? signal.reason : new DOMException('This operation was aborted', 'AbortError');
@@ -53,6 +55,11 @@ function responseHeaders(raw: string[]): Array<[string, string]> {
   return pairs;
 }
 
+/** `url` stays empty, as in a constructed `Response`: the SDK only puts it in log lines. */
+function reply(response: IncomingMessage, body: NodeHttpBody | null): NodeHttpResponse {
+  return new NodeHttpResponse({ status: response.statusCode ?? 0, statusText: response.statusMessage ?? '', headers: new Headers(responseHeaders(response.rawHeaders)), url: '', body });
+}
+
 function decoded(response: IncomingMessage): NodeJS.ReadableStream & { destroy(error?: Error): void } {
   const encoding = response.headers['content-encoding']?.trim().toLowerCase();
   const decoder = encoding === 'gzip' || encoding === 'x-gzip' ? createGunzip() : encoding === 'deflate' ? createInflate() : encoding === 'br' ? createBrotliDecompress() : undefined;
@@ -63,7 +70,7 @@ function decoded(response: IncomingMessage): NodeJS.ReadableStream & { destroy(e
 
 const NULL_BODY_STATUS = new Set([101, 204, 205, 304]);
 
-export function createNodeHttpFetch(options: NodeHttpFetchOptions = {}): FetchFunction {
+export function createNodeHttpFetch(options: NodeHttpFetchOptions = {}): NodeHttpFetch {
   const agentOptions = { keepAlive: true, timeout: options.idleSocketMs ?? 4_000, maxFreeSockets: options.maxIdleSockets ?? 1_024, scheduling: 'lifo' as const };
   const httpAgent = new HttpAgent(agentOptions);
   const httpsAgent = new HttpsAgent(agentOptions);
@@ -80,7 +87,7 @@ export function createNodeHttpFetch(options: NodeHttpFetchOptions = {}): FetchFu
     const body = init.body instanceof ArrayBuffer ? new Uint8Array(init.body) : (init.body ?? undefined);
     if (body !== undefined) headers['content-length'] = typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength;
 
-    return new Promise<Response>((resolve, reject) => {
+    return new Promise<NodeHttpResponse>((resolve, reject) => {
       let settled = false;
       let onBodyAbort: (() => void) | undefined;
       const onAbort = (): void => {
@@ -97,57 +104,12 @@ export function createNodeHttpFetch(options: NodeHttpFetchOptions = {}): FetchFu
         if (NULL_BODY_STATUS.has(status) || method === 'HEAD') {
           detach();
           response.resume();
-          resolve(new Response(null, { status, statusText: response.statusMessage ?? '', headers: responseHeaders(response.rawHeaders) }));
+          resolve(reply(response, null));
           return;
         }
-        const source = decoded(response);
-        let done = false;
-        const finish = (): void => {
-          done = true;
-          detach();
-        };
-        const stream = new ReadableStream<Uint8Array>({
-          start(controller) {
-            source.on('data', (chunk: Buffer) => {
-              if (done) return;
-              controller.enqueue(chunk);
-              if ((controller.desiredSize ?? 1) <= 0) source.pause();
-            });
-            source.on('end', () => {
-              if (done) return;
-              finish();
-              controller.close();
-            });
-            const fail = (error: unknown): void => {
-              if (done) return;
-              finish();
-              controller.error(new TypeError('terminated', { cause: error }));
-            };
-            source.on('error', fail);
-            // Closed before the whole body arrived (the server dropped the connection).
-            response.on('close', () => {
-              if (!response.complete) fail(Object.assign(new Error('other side closed'), { code: 'UND_ERR_SOCKET' }));
-            });
-            onBodyAbort = () => {
-              if (done) return;
-              finish();
-              controller.error(abortError(signal!));
-              response.destroy();
-            };
-          },
-          pull() {
-            source.resume();
-          },
-          cancel() {
-            if (done) return;
-            finish();
-            // The SDK lets go of the body once it has read `[DONE]`: if the reply is complete, the
-            // socket goes back to the pool; a reply still arriving is cut.
-            if (response.complete) response.resume();
-            else response.destroy();
-          },
-        });
-        resolve(new Response(stream, { status, statusText: response.statusMessage ?? '', headers: responseHeaders(response.rawHeaders) }));
+        const body = new NodeHttpBody(response, decoded(response), detach);
+        onBodyAbort = () => body.fail(abortError(signal!));
+        resolve(reply(response, body));
       });
       request.on('error', (error) => {
         if (settled) return;

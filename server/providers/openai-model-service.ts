@@ -72,7 +72,9 @@ const sharedFetches = new Map<ModelFetchName, FetchFunction>();
 
 function sharedFetch(name: ModelFetchName): FetchFunction {
   let fetch = sharedFetches.get(name);
-  if (!fetch) sharedFetches.set(name, (fetch = name === 'undici' ? createUndiciFetch() : createNodeHttpFetch()));
+  // The SDK's type asks for a `Response`; the own fetch answers with the part of one the SDK reads
+  // (node-http-response.ts), which openai-model-service.test.ts runs the SDK against.
+  if (!fetch) sharedFetches.set(name, (fetch = name === 'undici' ? createUndiciFetch() : (createNodeHttpFetch() as FetchFunction)));
   return fetch;
 }
 
