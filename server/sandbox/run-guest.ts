@@ -226,21 +226,17 @@ function randomSeed(): number {
 /** Returns the guest's tagged answer (see GUEST_TAGS), or undefined if none was produced. */
 function evaluate(realm: GuestRealm, code: string, job: GuestJob, clock: GuestClock, state: CallState): string | undefined {
   const { context, runtime } = realm;
-  const own = <T extends QuickJSHandle>(handle: T): T => {
-    state.scratch.push(handle);
-    return handle;
-  };
   const factory = factoryFor(realm, code, state);
   if (factory === undefined || typeof factory === 'string') return factory;
-  const inputs = own(context.newString(job.inputsJson));
+  const inputs = own(state, context.newString(job.inputsJson));
   if (context.typeof(inputs) !== 'string') return 'm';
-  const consoleBudget = own(context.newNumber(job.limits.consoleBytes));
-  const consoleLines = own(context.newNumber(job.limits.consoleLines));
-  const outputLimit = own(context.newNumber(job.limits.outputBytes));
-  const seed = own(context.newNumber(job.randomSeed ?? randomSeed()));
+  const consoleBudget = own(state, context.newNumber(job.limits.consoleBytes));
+  const consoleLines = own(state, context.newNumber(job.limits.consoleLines));
+  const outputLimit = own(state, context.newNumber(job.limits.outputBytes));
+  const seed = own(state, context.newNumber(job.randomSeed ?? randomSeed()));
   const promise = valueOrUndefined(context.callFunction(realm.run, context.undefined, factory, inputs, consoleBudget, consoleLines, outputLimit, seed));
   if (promise === undefined) return undefined;
-  own(promise);
+  own(state, promise);
 
   for (;;) {
     const promiseState = context.getPromiseState(promise);
@@ -255,7 +251,7 @@ function evaluate(realm: GuestRealm, code: string, job: GuestJob, clock: GuestCl
     if (promiseState.type === 'rejected') {
       // Only an engine error escapes `run`: an interrupt, or its own catch running out
       // of memory; if describing it fails too, memory is what ran out.
-      own(promiseState.error);
+      own(state, promiseState.error);
       if (clock.reason !== undefined) return undefined;
       return callForString(context, realm.describe, promiseState.error) ?? 'm';
     }
@@ -263,6 +259,12 @@ function evaluate(realm: GuestRealm, code: string, job: GuestJob, clock: GuestCl
     if (!runtime.hasPendingJob()) return NEVER_SETTLES;
     runtime.executePendingJobs(JOB_BATCH).dispose();
   }
+}
+
+/** Keeps `handle` to be disposed when the call ends. A function, not a closure made per call (see code.ts). */
+function own<T extends QuickJSHandle>(state: CallState, handle: T): T {
+  state.scratch.push(handle);
+  return handle;
 }
 
 /** Disposes `handles`, newest first; false if the engine refused. */
