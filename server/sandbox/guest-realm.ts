@@ -44,6 +44,8 @@ export interface GuestRealm {
   readonly handles: QuickJSHandle[];
   /** Compiled factories by factory text, least recently used first (see {@link rememberFactory}). */
   readonly factories: Map<string, QuickJSHandle>;
+  /** The text of the most recently used factory, which {@link cachedFactory} leaves where it is. */
+  newestFactory: string | undefined;
   factoryChars: number;
   /** Where the console sink writes; the running call sets `capture`. */
   readonly sink: { capture: ConsoleCapture | undefined };
@@ -136,6 +138,7 @@ export function createRealm(engine: GuestEngine, options: RealmOptions = {}): Gu
       consoleStats: own(context.getProp(api, 'consoleStats')),
       handles,
       factories: new Map(),
+      newestFactory: undefined,
       factoryChars: 0,
       sink,
       clock: undefined,
@@ -185,6 +188,7 @@ function installGuards(context: QuickJSContext, own: <T extends QuickJSHandle>(h
 export function rememberFactory(realm: GuestRealm, text: string, factory: QuickJSHandle): boolean {
   if (text.length > FACTORY_CHARS / 4) return false;
   realm.factories.set(text, factory);
+  realm.newestFactory = text;
   realm.factoryChars += text.length;
   for (const [oldText, oldFactory] of realm.factories) {
     if (realm.factories.size <= FACTORY_ENTRIES && realm.factoryChars <= FACTORY_CHARS) break;
@@ -195,12 +199,17 @@ export function rememberFactory(realm: GuestRealm, text: string, factory: QuickJ
   return true;
 }
 
-/** The cached factory for `text`, marked most recently used, if there is one. */
+/**
+ * The cached factory for `text`, marked most recently used, if there is one. A factory that is
+ * already the most recent stays where it is: a step called again and again costs one `get`, not
+ * a `delete` and a `set` (which also reallocate a small map's table).
+ */
 export function cachedFactory(realm: GuestRealm, text: string): QuickJSHandle | undefined {
   const factory = realm.factories.get(text);
-  if (factory !== undefined) {
+  if (factory !== undefined && realm.newestFactory !== text) {
     realm.factories.delete(text);
     realm.factories.set(text, factory);
+    realm.newestFactory = text;
   }
   return factory;
 }
