@@ -3,6 +3,7 @@ import type { ConsoleCapture } from './console-capture.ts';
 import { GUEST_LOCKDOWN_SOURCE } from './guest-lockdown.ts';
 import { GUEST_CONSOLE_LEVELS, GUEST_PRELUDE_SOURCE, GUEST_REPORTING_SOURCE } from './guest-prelude.ts';
 import { GUARD_UNITS_PER_OP, IN_PROCESS_GUARDS_SOURCE } from './in-process-guards.ts';
+import { createRunCaller, type RunCaller } from './low-level-call.ts';
 import type { GuestEngine } from './run-guest.ts';
 
 /**
@@ -42,6 +43,11 @@ export interface GuestRealm {
   readonly consoleStats: QuickJSHandle;
   /** Handles that live as long as the realm, disposed in reverse order with it. */
   readonly handles: QuickJSHandle[];
+  /**
+   * Calls `run` through the library's FFI functions (low-level-call.ts); undefined when this
+   * quickjs-emscripten lacks what it needs, and then calls go through the handle API.
+   */
+  caller: RunCaller | undefined;
   /** Compiled factories by factory text, least recently used first (see {@link rememberFactory}). */
   readonly factories: Map<string, QuickJSHandle>;
   /** The text of the most recently used factory, which {@link cachedFactory} leaves where it is. */
@@ -137,6 +143,7 @@ export function createRealm(engine: GuestEngine, options: RealmOptions = {}): Gu
       describe: own(context.getProp(api, 'describe')),
       consoleStats: own(context.getProp(api, 'consoleStats')),
       handles,
+      caller: undefined,
       factories: new Map(),
       newestFactory: undefined,
       factoryChars: 0,
@@ -151,9 +158,10 @@ export function createRealm(engine: GuestEngine, options: RealmOptions = {}): Gu
     };
     guardState.realm = realm;
     runtime.setInterruptHandler(() => realm.escalated || (realm.clock?.shouldStop() ?? false));
+    realm.caller = createRunCaller(context);
     return realm;
   } catch (error) {
-    disposeHandles(handles, context, runtime);
+    disposeHandles(handles, context, runtime, undefined);
     throw error;
   }
 }
@@ -222,11 +230,14 @@ export function disposeRealm(realm: GuestRealm): boolean {
   } catch {
     return false;
   }
-  return disposeHandles(realm.handles, realm.context, realm.runtime);
+  const caller = realm.caller;
+  realm.caller = undefined;
+  return disposeHandles(realm.handles, realm.context, realm.runtime, caller);
 }
 
-function disposeHandles(handles: QuickJSHandle[], context: QuickJSContext | undefined, runtime: QuickJSRuntime): boolean {
+function disposeHandles(handles: QuickJSHandle[], context: QuickJSContext | undefined, runtime: QuickJSRuntime, caller: RunCaller | undefined): boolean {
   try {
+    caller?.dispose();
     for (let index = handles.length - 1; index >= 0; index -= 1) {
       const handle = handles[index];
       if (handle?.alive === true) handle.dispose();
