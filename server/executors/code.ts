@@ -25,14 +25,13 @@ export const codeExecutor: Executor<CodeConfig> = {
     // calls finish in-process, and a signal, a second one combined with the step's, and a timer
     // per call cost more than the call itself (bench/README.md, round four).
     let overrun: AbortController | undefined;
-    const signal = (): AbortSignal => {
-      overrun = new AbortController();
-      return AbortSignal.any([context.signal, overrun.signal]);
-    };
     let timer: ReturnType<typeof setTimeout> | undefined;
     let queued = false;
     let result: SandboxRunResult;
     try {
+      // The callbacks are methods and an inline arrow, not named closures: `npm start` runs through
+      // tsx, whose keepNames wraps every named closure in a `__name` call that redefines its `name`
+      // per call, which cost about a tenth of a warm step (bench/README.md, round five).
       result = await sandbox.run(
         {
           source: config.source,
@@ -40,17 +39,20 @@ export const codeExecutor: Executor<CodeConfig> = {
           inputs: context.inputs,
           timeoutMs,
           owner: context.runId,
-          onQueued: () => {
+          onQueued() {
             queued = true;
             context.emit({ type: 'step.queue', queued: true });
           },
-          onStart: () => {
+          onStart() {
             if (queued) context.emit({ type: 'step.queue', queued: false });
             const controller = overrun;
             if (controller !== undefined) timer = setTimeout(() => controller.abort(), stepLimitMs);
           },
         },
-        signal,
+        () => {
+          overrun = new AbortController();
+          return AbortSignal.any([context.signal, overrun.signal]);
+        },
       );
     } finally {
       if (timer !== undefined) clearTimeout(timer);

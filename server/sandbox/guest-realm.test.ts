@@ -23,6 +23,10 @@ function job(source: string, limits: Partial<SandboxLimits> = {}, inputsJson = '
   return { source, language: 'javascript', inputsJson, limits: { ...DEFAULT_SANDBOX_LIMITS, ...limits }, isCancelled: () => false };
 }
 
+function run(realm: GuestRealm, source: string): unknown {
+  return outputsOf(runInRealm(realm, job(source)));
+}
+
 function outputsOf(run: GuestRun): unknown {
   if (!run.outcome.ok) throw new Error(`expected outputs, got: ${run.outcome.error.message}`);
   return JSON.parse(run.outcome.outputsJson);
@@ -48,6 +52,22 @@ describe('a reused realm', () => {
       }
       expect(realm.calls).toBe(5);
       expect(realm.factories.size).toBe(1);
+    });
+  });
+
+  it('keeps its factories least recently used first, a repeated call leaving the newest in place', () => {
+    withRealm(engine, (realm) => {
+      const factoryOf = (source: string): string => {
+        const transpiled = transpileSource(source, 'javascript');
+        if (!transpiled.ok) throw new Error(transpiled.error.message);
+        return transpiled.code;
+      };
+      const first = 'export default () => ({ n: 1 })';
+      const second = 'export default () => ({ n: 2 })';
+      for (const source of [first, first, second, first, first]) expect(run(realm, source)).toBeDefined();
+      expect([...realm.factories.keys()]).toEqual([factoryOf(second), factoryOf(first)]);
+      run(realm, second);
+      expect([...realm.factories.keys()]).toEqual([factoryOf(first), factoryOf(second)]);
     });
   });
 

@@ -3,6 +3,7 @@ import type { ConsoleCapture } from './console-capture.ts';
 import { GUEST_LOCKDOWN_SOURCE } from './guest-lockdown.ts';
 import { GUEST_CONSOLE_LEVELS, GUEST_PRELUDE_SOURCE, GUEST_REPORTING_SOURCE } from './guest-prelude.ts';
 import { GUARD_UNITS_PER_OP, IN_PROCESS_GUARDS_SOURCE } from './in-process-guards.ts';
+import { createRunCaller, type RunCaller } from './low-level-call.ts';
 import type { GuestEngine } from './run-guest.ts';
 
 /**
@@ -42,8 +43,15 @@ export interface GuestRealm {
   readonly consoleStats: QuickJSHandle;
   /** Handles that live as long as the realm, disposed in reverse order with it. */
   readonly handles: QuickJSHandle[];
+  /**
+   * Calls `run` through the library's FFI functions (low-level-call.ts); undefined when this
+   * quickjs-emscripten lacks what it needs, and then calls go through the handle API.
+   */
+  caller: RunCaller | undefined;
   /** Compiled factories by factory text, least recently used first (see {@link rememberFactory}). */
   readonly factories: Map<string, QuickJSHandle>;
+  /** The text of the most recently used factory, which {@link cachedFactory} leaves where it is. */
+  newestFactory: string | undefined;
   factoryChars: number;
   /** Where the console sink writes; the running call sets `capture`. */
   readonly sink: { capture: ConsoleCapture | undefined };
@@ -135,7 +143,9 @@ export function createRealm(engine: GuestEngine, options: RealmOptions = {}): Gu
       describe: own(context.getProp(api, 'describe')),
       consoleStats: own(context.getProp(api, 'consoleStats')),
       handles,
+      caller: undefined,
       factories: new Map(),
+      newestFactory: undefined,
       factoryChars: 0,
       sink,
       clock: undefined,
@@ -148,9 +158,10 @@ export function createRealm(engine: GuestEngine, options: RealmOptions = {}): Gu
     };
     guardState.realm = realm;
     runtime.setInterruptHandler(() => realm.escalated || (realm.clock?.shouldStop() ?? false));
+    realm.caller = createRunCaller(context);
     return realm;
   } catch (error) {
-    disposeHandles(handles, context, runtime);
+    disposeHandles(handles, context, runtime, undefined);
     throw error;
   }
 }
@@ -185,6 +196,7 @@ function installGuards(context: QuickJSContext, own: <T extends QuickJSHandle>(h
 export function rememberFactory(realm: GuestRealm, text: string, factory: QuickJSHandle): boolean {
   if (text.length > FACTORY_CHARS / 4) return false;
   realm.factories.set(text, factory);
+  realm.newestFactory = text;
   realm.factoryChars += text.length;
   for (const [oldText, oldFactory] of realm.factories) {
     if (realm.factories.size <= FACTORY_ENTRIES && realm.factoryChars <= FACTORY_CHARS) break;
@@ -195,12 +207,17 @@ export function rememberFactory(realm: GuestRealm, text: string, factory: QuickJ
   return true;
 }
 
-/** The cached factory for `text`, marked most recently used, if there is one. */
+/**
+ * The cached factory for `text`, marked most recently used, if there is one. A factory that is
+ * already the most recent stays where it is: a step called again and again costs one `get`, not
+ * a `delete` and a `set` (which also reallocate a small map's table).
+ */
 export function cachedFactory(realm: GuestRealm, text: string): QuickJSHandle | undefined {
   const factory = realm.factories.get(text);
-  if (factory !== undefined) {
+  if (factory !== undefined && realm.newestFactory !== text) {
     realm.factories.delete(text);
     realm.factories.set(text, factory);
+    realm.newestFactory = text;
   }
   return factory;
 }
@@ -213,11 +230,14 @@ export function disposeRealm(realm: GuestRealm): boolean {
   } catch {
     return false;
   }
-  return disposeHandles(realm.handles, realm.context, realm.runtime);
+  const caller = realm.caller;
+  realm.caller = undefined;
+  return disposeHandles(realm.handles, realm.context, realm.runtime, caller);
 }
 
-function disposeHandles(handles: QuickJSHandle[], context: QuickJSContext | undefined, runtime: QuickJSRuntime): boolean {
+function disposeHandles(handles: QuickJSHandle[], context: QuickJSContext | undefined, runtime: QuickJSRuntime, caller: RunCaller | undefined): boolean {
   try {
+    caller?.dispose();
     for (let index = handles.length - 1; index >= 0; index -= 1) {
       const handle = handles[index];
       if (handle?.alive === true) handle.dispose();

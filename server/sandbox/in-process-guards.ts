@@ -269,11 +269,13 @@ export const IN_PROCESS_GUARDS_SOURCE = compact(String.raw`(function installGuar
   wrap(RegExpProto, Symbol.split, (self, args) => 2 * stringOf(args[0]).length);
   wrap(RegExpProto, Symbol.replace, (self, args) => 4 * stringOf(args[0]).length);
 
-  // JSON.parse runs on every call's inputs: a wrapper without a rest parameter (same arguments seen).
+  // JSON.parse runs on every call's inputs: a wrapper without a rest parameter (same arguments seen),
+  // calling the original directly rather than through apply and an argument array (JSON.parse and
+  // JSON.stringify do not read their receiver), which is a measurable share of a warm call.
   const jsonParse = JSON.parse;
   const parse = { parse(text, reviver) {
     account(typeof text === 'string' ? text.length : stringOf(text).length);
-    return reviver === undefined ? apply(jsonParse, this, [text]) : apply(jsonParse, this, [text, reviver]);
+    return reviver === undefined ? jsonParse(text) : jsonParse(text, reviver);
   } }.parse;
   defineProperty(parse, 'length', { value: jsonParse.length });
   defineProperty(JSON, 'parse', { value: parse });
@@ -285,9 +287,9 @@ export const IN_PROCESS_GUARDS_SOURCE = compact(String.raw`(function installGuar
   const jsonStringify = JSON.stringify;
   const identity = function (key, value) { return value; };
   const stringify = { stringify(value, replacer, space) {
-    if (replacer === undefined || replacer === null) return apply(jsonStringify, this, [value, identity, space]);
+    if (replacer === undefined || replacer === null) return jsonStringify(value, identity, space);
     if (typeof replacer !== 'function') account(lengthOf(value));
-    return apply(jsonStringify, this, [value, replacer, space]);
+    return jsonStringify(value, replacer, space);
   } }.stringify;
   defineProperty(stringify, 'length', { value: jsonStringify.length });
   defineProperty(JSON, 'stringify', { value: stringify });

@@ -5,6 +5,7 @@ import { CALLS_PER_REALM, cachedFactory, collectConsoleStats, createRealm, dispo
 import { interpretGuestAnswer, type RunClock } from './interpret-guest-answer.ts';
 import { limitMessage } from './sandbox-limits.ts';
 import type { ConsoleLine, SandboxLimits } from './sandbox-types.ts';
+import { INPUTS_REFUSED } from './low-level-call.ts';
 import { transpileSource } from './transpile-source.ts';
 import type { GuestOutcome } from './worker-protocol.ts';
 
@@ -226,36 +227,39 @@ function randomSeed(): number {
 /** Returns the guest's tagged answer (see GUEST_TAGS), or undefined if none was produced. */
 function evaluate(realm: GuestRealm, code: string, job: GuestJob, clock: GuestClock, state: CallState): string | undefined {
   const { context, runtime } = realm;
-  const own = <T extends QuickJSHandle>(handle: T): T => {
-    state.scratch.push(handle);
-    return handle;
-  };
   const factory = factoryFor(realm, code, state);
   if (factory === undefined || typeof factory === 'string') return factory;
-  const inputs = own(context.newString(job.inputsJson));
-  if (context.typeof(inputs) !== 'string') return 'm';
-  const consoleBudget = own(context.newNumber(job.limits.consoleBytes));
-  const consoleLines = own(context.newNumber(job.limits.consoleLines));
-  const outputLimit = own(context.newNumber(job.limits.outputBytes));
-  const seed = own(context.newNumber(job.randomSeed ?? randomSeed()));
-  const promise = valueOrUndefined(context.callFunction(realm.run, context.undefined, factory, inputs, consoleBudget, consoleLines, outputLimit, seed));
-  if (promise === undefined) return undefined;
-  own(promise);
+  const seedValue = job.randomSeed ?? randomSeed();
+  let promise: QuickJSHandle | undefined;
+  if (realm.caller !== undefined) {
+    const called = realm.caller.call(realm.run, factory, job.inputsJson, job.limits, seedValue);
+    if (called === INPUTS_REFUSED) return 'm';
+    if (called === undefined) return undefined;
+    if ('answer' in called) return afterAnswer(realm, clock, called.answer);
+    promise = called.promise;
+  } else {
+    const inputs = own(state, context.newString(job.inputsJson));
+    if (context.typeof(inputs) !== 'string') return 'm';
+    const consoleBudget = own(state, context.newNumber(job.limits.consoleBytes));
+    const consoleLines = own(state, context.newNumber(job.limits.consoleLines));
+    const outputLimit = own(state, context.newNumber(job.limits.outputBytes));
+    const seed = own(state, context.newNumber(seedValue));
+    promise = valueOrUndefined(context.callFunction(realm.run, context.undefined, factory, inputs, consoleBudget, consoleLines, outputLimit, seed));
+    if (promise === undefined) return undefined;
+  }
+  own(state, promise);
 
   for (;;) {
     const promiseState = context.getPromiseState(promise);
     if (promiseState.type === 'fulfilled') {
       const text = readString(context, promiseState.value);
       if (promiseState.notAPromise !== true) promiseState.value.dispose();
-      // Jobs the code queued and did not wait for (a promise it let go) get one more
-      // batch, as they would have while an await settled; any still pending retire the realm.
-      if (runtime.hasPendingJob() && !clock.shouldStop()) runtime.executePendingJobs(JOB_BATCH).dispose();
-      return text;
+      return afterAnswer(realm, clock, text);
     }
     if (promiseState.type === 'rejected') {
       // Only an engine error escapes `run`: an interrupt, or its own catch running out
       // of memory; if describing it fails too, memory is what ran out.
-      own(promiseState.error);
+      own(state, promiseState.error);
       if (clock.reason !== undefined) return undefined;
       return callForString(context, realm.describe, promiseState.error) ?? 'm';
     }
@@ -263,6 +267,21 @@ function evaluate(realm: GuestRealm, code: string, job: GuestJob, clock: GuestCl
     if (!runtime.hasPendingJob()) return NEVER_SETTLES;
     runtime.executePendingJobs(JOB_BATCH).dispose();
   }
+}
+
+/**
+ * `answer`, once the jobs the code queued and did not wait for (a promise it let go) have had one
+ * more batch, as they would have while an await settled; any still pending retire the realm.
+ */
+function afterAnswer(realm: GuestRealm, clock: GuestClock, answer: string | undefined): string | undefined {
+  if (realm.runtime.hasPendingJob() && !clock.shouldStop()) realm.runtime.executePendingJobs(JOB_BATCH).dispose();
+  return answer;
+}
+
+/** Keeps `handle` to be disposed when the call ends. A function, not a closure made per call (see code.ts). */
+function own<T extends QuickJSHandle>(state: CallState, handle: T): T {
+  state.scratch.push(handle);
+  return handle;
 }
 
 /** Disposes `handles`, newest first; false if the engine refused. */

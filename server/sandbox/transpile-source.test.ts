@@ -76,6 +76,19 @@ describe('the transpile cache', () => {
     expect(Object.isFrozen(first.error)).toBe(true);
   });
 
+  it('drops the least recently used entry first, a repeated lookup keeping the newest', () => {
+    const kept = 'export default (): { kept: boolean } => ({ kept: true })';
+    const other = 'export default (): { other: boolean } => ({ other: true })';
+    const first = transpileSource(kept, 'typescript');
+    expect(transpileSource(kept, 'typescript')).toBe(first);
+    const otherFirst = transpileSource(other, 'typescript');
+    // Used after `other`, so `other` is now older and goes first.
+    expect(transpileSource(kept, 'typescript')).toBe(first);
+    for (let index = 0; index < 63; index += 1) transpileSource(`export default (): { n: number } => ({ n: ${1000 + index} })`, 'typescript');
+    expect(transpileSource(kept, 'typescript')).toBe(first);
+    expect(transpileSource(other, 'typescript')).not.toBe(otherFirst);
+  });
+
   it('still transpiles correctly after many distinct sources push entries out', () => {
     for (let index = 0; index < 200; index += 1) {
       const result = transpileSource(`export default (): { n: number } => ({ n: ${index} })`, 'typescript');
