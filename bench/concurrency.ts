@@ -10,7 +10,7 @@ import type { ExecutorMap } from '../server/engine/index.ts';
 import { startChild, type Child } from './children.ts';
 import { modelChainFlow } from './flows.ts';
 import { processCpuMs } from './process-cpu.ts';
-import { json } from './http.ts';
+import { allRuns, json } from './http.ts';
 import { runStandalone } from './standalone.ts';
 import { collectGarbage, figure, notAvailable, tryImport, type BenchContext, type BenchReport, type Figure } from './stats.ts';
 import { sleep, withTempDir } from './temp.ts';
@@ -55,7 +55,7 @@ async function runBatch(url: string, count: number): Promise<{ totalMs: number; 
   const wanted = new Set(ids);
   const deadline = Date.now() + 120_000;
   for (;;) {
-    const { runs } = (await json(`${url}/api/runs?flowId=bench-models`)) as { runs: RunEntry[] };
+    const runs = await allRuns<RunEntry>(url, 'flowId=bench-models');
     const mine = runs.filter((run) => wanted.has(run.runId));
     const ended = mine.filter((run) => run.endedAt !== undefined);
     if (ended.length === count) {

@@ -53,3 +53,15 @@ export async function jsonRetryingDrops(url: string, init: Parameters<typeof jso
     return json(url, init);
   }
 }
+
+/** Every run `GET /api/runs?<query>` lists, following its pages (`next` as `before`, 1,000 a page). */
+export async function allRuns<T>(url: string, query: string): Promise<T[]> {
+  const runs: T[] = [];
+  let before: string | undefined;
+  do {
+    const page = (await jsonRetryingDrops(`${url}/api/runs?${query}&limit=1000${before ? `&before=${encodeURIComponent(before)}` : ''}`)) as { runs: T[]; next?: string };
+    runs.push(...page.runs);
+    before = page.next;
+  } while (before !== undefined);
+  return runs;
+}

@@ -8,7 +8,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { startChild, type Child } from './children.ts';
 import { modelChainFlow } from './flows.ts';
-import { json, jsonRetryingDrops } from './http.ts';
+import { allRuns, json, jsonRetryingDrops } from './http.ts';
 import { processCpuMs } from './process-cpu.ts';
 import { runStandalone } from './standalone.ts';
 import { collectGarbage, figure, notAvailable, tryImport, type BenchContext, type BenchReport } from './stats.ts';
@@ -103,7 +103,7 @@ async function runBatch(url: string, count: number): Promise<void> {
   );
   const deadline = Date.now() + 120_000;
   for (;;) {
-    const { runs } = (await jsonRetryingDrops(`${url}/api/runs?flowId=bench-models`)) as { runs: Array<{ runId: string; status: string; endedAt?: string }> };
+    const runs = await allRuns<{ runId: string; status: string; endedAt?: string }>(url, 'flowId=bench-models');
     const ended = runs.filter((run) => ids.has(run.runId) && run.endedAt !== undefined);
     if (ended.length === count) {
       const failed = ended.filter((run) => run.status !== 'succeeded').length;

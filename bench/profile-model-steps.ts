@@ -26,7 +26,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startChild } from './children.ts';
 import { modelChainFlow } from './flows.ts';
-import { json, jsonRetryingDrops } from './http.ts';
+import { allRuns, json, jsonRetryingDrops } from './http.ts';
 import { sleep, withTempDir } from './temp.ts';
 
 const MODEL_STEPS = 8;
@@ -92,7 +92,7 @@ async function runBatch(url: string, count: number): Promise<void> {
   );
   const deadline = Date.now() + 180_000;
   for (;;) {
-    const { runs } = (await jsonRetryingDrops(`${url}/api/runs?flowId=bench-models`)) as { runs: Array<{ runId: string; endedAt?: string }> };
+    const runs = await allRuns<{ runId: string; endedAt?: string }>(url, 'flowId=bench-models');
     if (runs.filter((run) => ids.has(run.runId) && run.endedAt !== undefined).length === count) return;
     if (Date.now() > deadline) throw new Error('the batch did not end within 180 s');
     await sleep(500);

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { WebSocket } from 'ws';
 import { startChild, type Child } from './children.ts';
 import { modelChainFlow } from './flows.ts';
-import { json, jsonRetryingDrops } from './http.ts';
+import { allRuns, json, jsonRetryingDrops } from './http.ts';
 import { processCpuMs } from './process-cpu.ts';
 import { runStandalone } from './standalone.ts';
 import { figure, notAvailable, tryImport, type BenchContext, type BenchReport, type Figure } from './stats.ts';
@@ -38,7 +38,7 @@ async function runBatch(url: string, count: number): Promise<void> {
   );
   const deadline = Date.now() + 120_000;
   for (;;) {
-    const { runs } = (await jsonRetryingDrops(`${url}/api/runs?flowId=bench-models`)) as { runs: Array<{ runId: string; status: string; endedAt?: string }> };
+    const runs = await allRuns<{ runId: string; status: string; endedAt?: string }>(url, 'flowId=bench-models');
     const ended = runs.filter((run) => ids.has(run.runId) && run.endedAt !== undefined);
     if (ended.length === count) return;
     if (Date.now() > deadline) throw new Error(`only ${ended.length} of ${count} runs ended within 120 s`);
