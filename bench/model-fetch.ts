@@ -55,16 +55,24 @@ async function floorSample(baseURL: string, runs: number): Promise<number> {
     }
   };
   try {
-    await Promise.all(Array.from({ length: Math.min(runs, 20) }, chain));
-    // The bench process's own garbage (the runs it polled for) is not the floor's.
-    collectGarbage();
-    const before = process.cpuUsage();
-    await Promise.all(Array.from({ length: runs }, chain));
-    const cpu = process.cpuUsage(before);
-    return (cpu.user + cpu.system) / (runs * MODEL_STEPS);
+    return await cpuPerRequest(chain, runs);
   } finally {
     await dispatcher.close();
   }
+}
+
+/**
+ * This process's CPU per request over `runs` chains of MODEL_STEPS requests at once, after a
+ * warm-up of up to 20 chains and a full GC: the bench process's own garbage (the runs it polled
+ * for) is not the measured requests'.
+ */
+async function cpuPerRequest(chain: () => Promise<void>, runs: number): Promise<number> {
+  await Promise.all(Array.from({ length: Math.min(runs, 20) }, chain));
+  collectGarbage();
+  const before = process.cpuUsage();
+  await Promise.all(Array.from({ length: runs }, chain));
+  const cpu = process.cpuUsage(before);
+  return (cpu.user + cpu.system) / (runs * MODEL_STEPS);
 }
 
 /**
@@ -87,12 +95,7 @@ async function sdkSample(baseURL: string, runs: number): Promise<number> {
       if (!usage) throw new Error('SDK request: the stream ended without usage');
     }
   };
-  await Promise.all(Array.from({ length: Math.min(runs, 20) }, chain));
-  collectGarbage();
-  const before = process.cpuUsage();
-  await Promise.all(Array.from({ length: runs }, chain));
-  const cpu = process.cpuUsage(before);
-  return (cpu.user + cpu.system) / (runs * MODEL_STEPS);
+  return cpuPerRequest(chain, runs);
 }
 
 async function runBatch(url: string, count: number): Promise<void> {
