@@ -24,6 +24,7 @@ import { link, open, readdir, readFile, rename, unlink } from 'node:fs/promises'
 import { join } from 'node:path';
 import { z } from 'zod';
 import { syncDirectory } from './atomic-write.ts';
+import { unlessMissing } from './unless-missing.ts';
 
 export const LOCK_FILE_NAME = 'weft.lock';
 const TAKEOVER_PREFIX = `${LOCK_FILE_NAME}.takeover-`;
@@ -84,7 +85,7 @@ export async function acquireDataLock(directory: string, log: (line: string) => 
         won = true;
         break;
       }
-      const current = await readBytes(path);
+      const current = await unlessMissing(readFile(path));
       if (current === undefined) continue; // released meanwhile: try again
       const owner = parseLock(current);
       if (owner !== undefined && isAlive(owner)) throw new DataDirLockedError(directory, owner.pid);
@@ -115,7 +116,7 @@ async function takeOver(path: string, stale: Buffer, temporary: string): Promise
     const marker = `${path}.takeover-${hash}-${generation}`;
     if (await linkIfAbsent(temporary, marker)) {
       try {
-        const current = await readBytes(path);
+        const current = await unlessMissing(readFile(path));
         if (current === undefined || !current.equals(stale)) return 'changed';
         await rename(temporary, path);
         return 'won';
@@ -123,7 +124,7 @@ async function takeOver(path: string, stale: Buffer, temporary: string): Promise
         await unlink(marker).catch(() => undefined);
       }
     }
-    const holder = parseLock((await readBytes(marker)) ?? Buffer.alloc(0));
+    const holder = parseLock((await unlessMissing(readFile(marker))) ?? Buffer.alloc(0));
     if (holder !== undefined && isAlive(holder)) return { pid: holder.pid };
     // Gone (done, or died mid-takeover) or unreadable: the next generation decides.
   }
@@ -162,15 +163,6 @@ async function linkIfAbsent(existing: string, name: string): Promise<boolean> {
     return true;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
-    throw error;
-  }
-}
-
-async function readBytes(path: string): Promise<Buffer | undefined> {
-  try {
-    return await readFile(path);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw error;
   }
 }

@@ -8,15 +8,11 @@ import type { z } from 'zod';
 import { parseJsonText } from '../../shared/json-text.ts';
 import { formatPath } from '../../shared/validate.ts';
 import { writeFileAtomic } from './atomic-write.ts';
+import { unlessMissing } from './unless-missing.ts';
 
 export async function readJsonDataFile<T extends z.ZodType>(path: string, schema: T): Promise<z.output<T> | undefined> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw error;
-  }
+  const text = await unlessMissing(readFile(path, 'utf8'));
+  if (text === undefined) return undefined;
   const json = parseJsonText(text);
   if (!json.ok) throw new Error(`${path} is damaged: ${json.message}`);
   const parsed = schema.safeParse(json.value);

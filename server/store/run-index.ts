@@ -22,6 +22,7 @@ import { DurableJsonFile } from './durable-json-file.ts';
 import { moveAside } from './keep-aside.ts';
 import { RunOrder } from './run-order.ts';
 import type { RunIndexView } from './runs-storage.ts';
+import { unlessMissing } from './unless-missing.ts';
 
 export const runIndexEntrySchema = z
   .object({
@@ -105,15 +106,6 @@ function parseJournal(text: Buffer, path: string): { lines: JournalLine[]; whole
   return { lines, wholeBytes: offset };
 }
 
-async function readIfThere(path: string): Promise<Buffer | undefined> {
-  try {
-    return await readFile(path);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw error;
-  }
-}
-
 function parseIndex(text: string): IndexFile {
   const json = parseJsonText(text);
   if (!json.ok) throw new CorruptIndexError(json.message);
@@ -181,14 +173,8 @@ export class RunIndex implements RunIndexView {
     const db = new Low<IndexFile>(file, { version: 1, runs: {} });
     try {
       await db.read();
-      const snapshotBytes = await stat(path).then(
-        (stats) => stats.size,
-        (error: NodeJS.ErrnoException) => {
-          if (error.code === 'ENOENT') return undefined;
-          throw error;
-        },
-      );
-      const journal = await readIfThere(journalPath);
+      const snapshotBytes = (await unlessMissing(stat(path)))?.size;
+      const journal = await unlessMissing(readFile(journalPath));
       const { lines, wholeBytes } = journal ? parseJournal(journal, journalPath) : { lines: [], wholeBytes: 0 };
       const runs = db.data.runs;
       for (const line of lines) {
@@ -202,8 +188,8 @@ export class RunIndex implements RunIndexView {
       return { index: new RunIndex(path, db, files, snapshotBytes, wholeBytes) };
     } catch (error) {
       if (!(error instanceof CorruptIndexError)) throw error;
-      const aside = await moveAsideIfThere(path);
-      const journalAside = await moveAsideIfThere(journalPath);
+      const aside = await unlessMissing(moveAside(path));
+      const journalAside = await unlessMissing(moveAside(journalPath));
       const kept = [aside, journalAside].filter((name) => name !== undefined).join(' and ');
       log(`weft: the run index ${path} is corrupt (${error.message}). It was kept as ${kept}; the index is rebuilt from the run logs.`);
       db.data = { version: 1, runs: {} };
@@ -350,13 +336,4 @@ async function snapshotChunks(entries: readonly RunIndexEntry[]): Promise<Buffer
   }
   chunks.push(Buffer.from(`${text}}}\n`, 'utf8'));
   return chunks;
-}
-
-async function moveAsideIfThere(path: string): Promise<string | undefined> {
-  try {
-    return await moveAside(path);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw error;
-  }
 }

@@ -27,6 +27,7 @@ import { describeStoreFault, StoreClosedError, StoreUnavailableError, Unrecordab
 import { fileStoreHealth, type StoreHealth } from './store-health.ts';
 import type { RecoveredLog, RunsStorage, StoredListener } from './runs-storage.ts';
 import { handled, RunWriteQueue } from './run-write-queue.ts';
+import { unlessMissing } from './unless-missing.ts';
 
 export const INDEX_FILE_NAME = 'runs-index.json';
 export const RUNS_DIRECTORY_NAME = 'runs';
@@ -245,13 +246,8 @@ export class RunsStore implements RunsStorage {
   }
 
   async #readLog(runId: string, after: number): Promise<RunEvent[] | undefined> {
-    let bytes: Buffer;
-    try {
-      bytes = await readFile(this.#files.pathFor(runId));
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-      throw error;
-    }
+    const bytes = await unlessMissing(readFile(this.#files.pathFor(runId)));
+    if (bytes === undefined) return undefined;
     // A half line at the end is an append in progress: it is read once it is whole.
     const parsed = parseEventLog(bytes, runId, after);
     if (parsed.damage?.kind === 'corrupt') this.#log(`weft: the log of run ${runId} is damaged: ${parsed.damage.message}`);
@@ -264,13 +260,8 @@ export class RunsStore implements RunsStorage {
    */
   async recover(runId: string): Promise<RecoveredLog | undefined> {
     const path = this.#files.pathFor(runId);
-    let bytes: Buffer;
-    try {
-      bytes = await readFile(path);
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-      throw error;
-    }
+    const bytes = await unlessMissing(readFile(path));
+    if (bytes === undefined) return undefined;
     const parsed = parseEventLog(bytes, runId);
     const last = parsed.events.at(-1);
     if (last && !isTerminal(last)) this.#sizes.set(runId, parsed.validLength);
